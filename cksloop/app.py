@@ -1,0 +1,83 @@
+"""The app factory: config → extensions → database → blueprints → errors → CLI."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from cksloop import config as cfg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "cksloop",
+        instance_path=os.environ.get("CKSLOOP_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_database(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_security(app)
+    register_cli(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(cfg.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(cfg.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = cfg.secret_key_from_instance(app.instance_path)
+    app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
+
+
+def register_extensions(app: Flask) -> None:
+    from cksloop.web import i18n
+    from cksloop.extensions import babel, csrf, login_manager
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Europe/Brussels")
+    i18n.init_app(app)
+
+
+def register_database(app: Flask) -> None:
+    from cksloop.web import database
+
+    database.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from cksloop.web import blueprints
+
+    for blueprint in blueprints.all_blueprints():
+        app.register_blueprint(blueprint)
+
+
+def register_errors(app: Flask) -> None:
+    from cksloop.web import errors
+
+    errors.init_app(app)
+
+
+def register_security(app: Flask) -> None:
+    from cksloop.web import guards, security_headers
+
+    guards.init_app(app)
+    security_headers.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from cksloop import cli
+
+    cli.init_app(app)

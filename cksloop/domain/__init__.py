@@ -1,0 +1,1 @@
+"""The retailer's rules in plain Python: no Flask, no database."""

@@ -1,0 +1,248 @@
+"""Use cases on one garment: take an action, read its ledger, check it against its replay."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import (Garment, GarmentEvent, IdempotencyRecord, Location, RentalPartner,
+                               User)
+from cksloop.db.session import begin_write
+from cksloop.domain import lifecycle
+from cksloop.domain.errors import DomainError, InvalidDetails, NotFound, VersionConflict
+from cksloop.domain.lifecycle import Action, Change, Context, GarmentState, Place, Snapshot
+from cksloop.domain.messages import N_
+from cksloop.services import rentals
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+@dataclass
+class ActionResult:
+    """What an applied action did; ``as_dict`` is also what an idempotent retry replays."""
+
+    code: str
+    action: str
+    from_state: str | None
+    state: str
+    version: int
+    location: str | None
+    price_cents: int | None
+    event_id: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "action": self.action, "from_state": self.from_state,
+            "state": self.state, "version": self.version, "location": self.location,
+            "price_cents": self.price_cents, "event_id": self.event_id, "details": self.details,
+        }
+
+
+class IdempotencyMismatch(DomainError):
+    code = "idempotency_key_reused"
+
+
+def parse_action(name: Any) -> Action:
+    """The Action called ``name``, or InvalidDetails listing the known actions."""
+    try:
+        return Action(name)
+    except ValueError:
+        raise InvalidDetails({"action": N_("Not a known action.")}) from None
+
+
+def local_date(now: dt.datetime) -> dt.date:
+    """The date in Brussels at ``now`` (stored times are UTC, the shop lives in local time)."""
+    return now.astimezone(BRUSSELS).date()
+
+
+def snapshot_of(garment: Garment) -> Snapshot:
+    return Snapshot(
+        state=garment.state,
+        location=garment.location.code if garment.location else None,
+        price_cents=garment.price_cents,
+        care_return_state=garment.care_return_state,
+    )
+
+
+def load_places(session: Session) -> dict[str, Place]:
+    rows = session.execute(select(Location.code, Location.kind, Location.city)).all()
+    return {code: Place(code, kind, city) for code, kind, city in rows}
+
+
+def build_context(session: Session, *, actor: User, now: dt.datetime,
+                  places: dict[str, Place] | None = None) -> Context:
+    """The facts the rules need about the world outside the garment."""
+    return Context(
+        actor_role=actor.role,
+        today=local_date(now),
+        here=actor.home_location.code if actor.home_location else None,
+        places=places if places is not None else load_places(session),
+        partners=frozenset(session.scalars(select(RentalPartner.id))),
+        buyer_lots=frozenset(),  # buyer lots arrive with the buyers capability; until then none is open
+    )
+
+
+def get_garment(session: Session, code: str) -> Garment:
+    """The garment with ``code``; NotFound otherwise."""
+    garment = session.scalar(select(Garment).where(Garment.code == code))
+    if garment is None:
+        raise NotFound(N_("No garment with code %(code)s."), code=code)
+    return garment
+
+
+def allowed_actions_for(garment: Garment, user: User) -> list[Action]:
+    return lifecycle.allowed_actions(garment.state, user.role)
+
+
+def _fingerprint(action: str, code: str, payload: dict[str, Any]) -> str:
+    blob = json.dumps({"a": action, "c": code, "p": payload}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _stored_answer(session: Session, user_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
+    record = session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyMismatch(N_("This Idempotency-Key was already used for a different request."))
+    return record.response
+
+
+def record_change(session: Session, *, garment: Garment, change: Change, actor: User | None,
+                  now: dt.datetime, location_ids: dict[str, int]) -> GarmentEvent:
+    """Write ``change`` to the ledger and the garment row, guarded by the garment's version.
+
+    Raises VersionConflict when someone else changed the garment since it was read.
+    Does not commit: the calling use case owns the transaction.
+    """
+    seen_version = garment.version
+    location_id = location_ids.get(change.location) if change.location else None
+    care_return = None
+    if change.to_state is GarmentState.IN_CARE:
+        care_return = GarmentState(change.details.get("care_return_state", "in_rental_pool"))
+    result = session.execute(
+        update(Garment)
+        .where(Garment.id == garment.id, Garment.version == seen_version)
+        .values(state=change.to_state, location_id=location_id, price_cents=change.price_cents,
+                care_return_state=care_return, version=seen_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        current = session.get(Garment, garment.id, populate_existing=True)
+        assert current is not None
+        raise VersionConflict(expected=seen_version, current=current.version,
+                              state=current.state.value if current.state else "new",
+                              allowed=[a.value for a in lifecycle.allowed_actions(
+                                  current.state, actor.role if actor else None)])
+    event = GarmentEvent(
+        garment_id=garment.id, seq=seen_version + 1, action=change.action,
+        from_state=change.from_state, to_state=change.to_state, location_id=location_id,
+        price_cents=change.price_cents, actor_id=actor.id if actor else None, occurred_at=now,
+        details=change.details,
+    )
+    session.add(event)
+    session.flush()
+    # keep the in-memory row equal to the database without another SELECT
+    session.expire(garment, ["state", "location_id", "price_cents", "care_return_state", "version",
+                             "location"])
+    return event
+
+
+def act(session: Session, *, code: str, action: Action, details: dict[str, Any], actor: User,
+        now: dt.datetime, expected_version: int | None = None,
+        idempotency_key: str | None = None) -> ActionResult:
+    """Take ``action`` on the garment ``code`` for ``actor`` and commit once.
+
+    Raises NotFound, NotPermitted, IllegalTransition, InvalidDetails, VersionConflict (someone
+    else acted first, or ``expected_version`` is stale) and IdempotencyMismatch. With an
+    ``idempotency_key`` a repeat of the same request returns the first answer and writes nothing.
+    """
+    fingerprint = None
+    if idempotency_key:
+        fingerprint = _fingerprint(action.value, code, {"details": details, "v": expected_version})
+        stored = _stored_answer(session, actor.id, idempotency_key, fingerprint)
+        if stored is not None:
+            return ActionResult(**stored)
+    begin_write(session)
+    try:
+        if idempotency_key:
+            assert fingerprint is not None
+            stored = _stored_answer(session, actor.id, idempotency_key, fingerprint)
+            if stored is not None:
+                session.rollback()
+                return ActionResult(**stored)
+        garment = get_garment(session, code)
+        if expected_version is not None and expected_version != garment.version:
+            raise VersionConflict(expected=expected_version, current=garment.version,
+                                  state=garment.state.value if garment.state else "new",
+                                  allowed=[a.value for a in allowed_actions_for(garment, actor)])
+        places = load_places(session)
+        ctx = build_context(session, actor=actor, now=now, places=places)
+        snapshot = snapshot_of(garment)
+        change = lifecycle.decide(snapshot, action, details, ctx)
+        location_ids = dict(session.execute(select(Location.code, Location.id)).all())
+        event = record_change(session, garment=garment, change=change, actor=actor, now=now,
+                              location_ids=location_ids)
+        rentals.on_change(session, garment_id=garment.id, change=change, event=event, actor=actor,
+                          now=now)
+        result = ActionResult(
+            code=code, action=action.value,
+            from_state=change.from_state.value if change.from_state else None,
+            state=change.to_state.value, version=event.seq, location=change.location,
+            price_cents=change.price_cents, event_id=event.id, details=change.details,
+        )
+        if idempotency_key:
+            session.add(IdempotencyRecord(user_id=actor.id, key=idempotency_key,
+                                          fingerprint=fingerprint, status_code=200,
+                                          response=result.as_dict(), created_at=now))
+        session.commit()
+        return result
+    except IntegrityError:
+        # a concurrent request won the race (same garment version, or same idempotency key)
+        session.rollback()
+        if idempotency_key:
+            stored = _stored_answer(session, actor.id, idempotency_key, fingerprint or "")
+            if stored is not None:
+                return ActionResult(**stored)
+        garment = get_garment(session, code)
+        raise VersionConflict(expected=expected_version if expected_version is not None else -1,
+                              current=garment.version,
+                              state=garment.state.value if garment.state else "new",
+                              allowed=[a.value for a in allowed_actions_for(garment, actor)]) from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def events_of(session: Session, garment: Garment) -> list[GarmentEvent]:
+    """The garment's ledger, oldest first."""
+    return list(session.scalars(
+        select(GarmentEvent).where(GarmentEvent.garment_id == garment.id).order_by(GarmentEvent.seq)))
+
+
+def change_of(event: GarmentEvent, location_codes: dict[int, str]) -> Change:
+    return Change(event.action, event.from_state, event.to_state,
+                  location_codes.get(event.location_id) if event.location_id else None,
+                  event.price_cents, dict(event.details or {}))
+
+
+def replay_matches(session: Session, garment: Garment) -> bool:
+    """Whether the garment row equals the replay of its ledger (the core invariant)."""
+    codes = dict(session.execute(select(Location.id, Location.code)).all())
+    events = events_of(session, garment)
+    replayed = lifecycle.replay(change_of(e, codes) for e in events)
+    return replayed == snapshot_of(garment) and garment.version == len(events)
+
+
+def count_events(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(GarmentEvent)) or 0

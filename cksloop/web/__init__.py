@@ -1,0 +1,1 @@
+"""Everything that imports Flask: one blueprint per user job, guards, errors."""

@@ -1,0 +1,70 @@
+"""Sign in, sign out, language."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_user, logout_user
+
+from cksloop.services import accounts
+from cksloop.web.auth.forms import LoginForm
+from cksloop.web.auth.user import SignedInUser
+from cksloop.web.database import db
+from cksloop.web.guards import allow
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never send someone to another site after sign-in."""
+    if not target:
+        return url_for("home.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return url_for("home.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = accounts.authenticate(db(), email=form.email.data or "", password=form.password.data or "")
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()  # a fresh session on sign-in: no fixation
+            if lang:
+                session["lang"] = lang
+            login_user(SignedInUser(user))
+            return redirect(_safe_next(request.args.get("next")))
+        # one message whether the email exists or not: no user enumeration
+        flash(gettext("Email or password is wrong."), "error")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@allow()
+def logout() -> Any:
+    accounts.end_sessions(db(), user_id=current_user.id)
+    logout_user()
+    session.clear()
+    flash(gettext("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str) -> Any:
+    from flask import current_app
+
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))

@@ -1,0 +1,65 @@
+"""Language choice (Dutch by default, English on request) and translation of domain texts."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_currency, get_locale, gettext
+
+from cksloop.domain.errors import DomainError
+from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS
+from cksloop.domain.lifecycle import ACTION_LABELS, STATE_LABELS
+
+
+def select_locale() -> str | None:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translate_error(error: DomainError) -> str:
+    """The domain error's message in the user's language."""
+    params = {k: _label(v) for k, v in error.params.items()}
+    return gettext(error.message, **params) if params else gettext(error.message)
+
+
+def translate_fields(field_errors: dict[str, str]) -> dict[str, str]:
+    return {name: gettext(text) for name, text in field_errors.items()}
+
+
+def _label(value: Any) -> Any:
+    for table in (STATE_LABELS, ACTION_LABELS):
+        for key, text in table.items():
+            if value == key.value:
+                return gettext(text)
+    return value
+
+
+def state_label(state: Any) -> str:
+    if state is None:
+        return gettext("not yet received")
+    return gettext(STATE_LABELS.get(state, str(state)))
+
+
+def action_label(action: Any) -> str:
+    return gettext(ACTION_LABELS.get(action, str(action)))
+
+
+def money(cents: int | None) -> str:
+    if cents is None:
+        return "—"
+    return format_currency(cents / 100, "EUR")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters.update(
+        state_label=state_label,
+        action_label=action_label,
+        money=money,
+        grade_label=lambda g: gettext(GRADE_LABELS.get(g, str(g))),
+        defect_label=lambda d: gettext(DEFECT_LABELS.get(d, str(d))),
+        reason_label=lambda r: gettext(RETURN_REASON_LABELS.get(r, str(r))),
+    )
