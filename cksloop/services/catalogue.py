@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import Garment, Location, RentalPartner, Style, StyleMaterial, StyleSize, User
 from cksloop.domain import lifecycle
 from cksloop.domain.errors import InvalidDetails, NotFound
-from cksloop.domain.labels import format_garment_code, is_garment_code, is_valid_gtin
+from cksloop.domain.labels import format_garment_code, gtin14, is_garment_code, is_valid_gtin
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.messages import N_
 from cksloop.services.garments import build_context, load_places, record_change, snapshot_of
@@ -41,7 +41,8 @@ def create_style(session: Session, *, style_number: str, name: str, season: str,
                   colour=colour, size_run=",".join(sizes),
                   country_of_manufacture=country_of_manufacture, supplier=supplier,
                   retail_price_cents=retail_price_cents, care=care)
-    style.sizes = [StyleSize(size=s, gtin=(gtins or {}).get(s, "").zfill(14) or None) for s in sizes]
+    style.sizes = [StyleSize(size=s, gtin=gtin14(gtins[s]) if gtins and gtins.get(s) else None)
+                   for s in sizes]
     style.materials = [StyleMaterial(fibre=f, percent=p, sustainable=sus, certification=cert)
                        for f, p, sus, cert in materials]
     session.add(style)
