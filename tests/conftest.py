@@ -95,6 +95,8 @@ def app(database_url: str, tmp_path: Path, now: dt.datetime) -> Iterator[Any]:
         "BASE_URL": "https://loop.cks.example",
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "NOW": now,
+        # tests read English messages; Dutch is checked by the translation tests
+        "BABEL_DEFAULT_LOCALE": "en",
     })
     yield app
     app.extensions["cksloop.engine"].dispose()
