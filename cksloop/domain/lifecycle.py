@@ -28,6 +28,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+ROLE_LABELS: dict[Role, str] = {
+    Role.STORE_STAFF: N_("store staff"),
+    Role.WORKSHOP_ORGANISER: N_("workshop organiser"),
+    Role.MERCHANDISER: N_("merchandiser"),
+    Role.ADMIN: N_("administrator"),
+}
+
+
 class LocationKind(StrEnum):
     STORE = "store"
     WAREHOUSE = "warehouse"

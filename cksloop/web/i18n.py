@@ -8,7 +8,7 @@ from flask_babel import format_currency, get_locale, gettext
 
 from cksloop.domain.errors import DomainError
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS
-from cksloop.domain.lifecycle import ACTION_LABELS, STATE_LABELS
+from cksloop.domain.lifecycle import ACTION_LABELS, ROLE_LABELS, STATE_LABELS
 
 
 def select_locale() -> str | None:
@@ -62,4 +62,5 @@ def init_app(app: Flask) -> None:
         grade_label=lambda g: gettext(GRADE_LABELS.get(g, str(g))),
         defect_label=lambda d: gettext(DEFECT_LABELS.get(d, str(d))),
         reason_label=lambda r: gettext(RETURN_REASON_LABELS.get(r, str(r))),
+        role_label=lambda r: gettext(ROLE_LABELS.get(r, str(r))),
     )
