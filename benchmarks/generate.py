@@ -268,6 +268,7 @@ class _Writer:
             self.conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=OFF")  # bulk load; the file is checked afterwards
+            self.conn.execute("PRAGMA cache_size=-1000000")  # 1 GB: random index inserts stay in memory
             self.conn.execute("BEGIN")
         else:
             import psycopg
