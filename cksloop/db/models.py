@@ -271,3 +271,28 @@ def _ledger_is_append_only(session: Session, flush_context: Any, instances: Any)
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, GarmentEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise ValueError("the garment ledger is append-only")
+
+
+class LoginFailure(Base):
+    """One failed sign-in (form or API token), kept a short while to throttle guessing.
+
+    In the database rather than in memory so every gunicorn worker sees the same count. The
+    account is kept only as a hash of the typed email: people sometimes type a password there.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_account", "account_key", "failed_at"),
+        Index("ix_login_failures_address", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+# the audit view filters the ledger by place and by action, newest first, on a large ledger
+Index("ix_garment_events_location_occurred", GarmentEvent.location_id, GarmentEvent.occurred_at)
+Index("ix_garment_events_action_occurred", GarmentEvent.action, GarmentEvent.occurred_at)
+Index("ix_garment_events_actor_occurred", GarmentEvent.actor_id, GarmentEvent.occurred_at)

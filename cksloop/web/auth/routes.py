@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 
-from cksloop.services import accounts
+from cksloop.services import accounts, throttle
 from cksloop.web.auth.forms import LoginForm
 from cksloop.web.auth.user import SignedInUser
-from cksloop.web.database import db
+from cksloop.web.database import db, now
 from cksloop.web.guards import allow
 
 bp = Blueprint("auth", __name__)
@@ -35,20 +35,36 @@ def login() -> Any:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = accounts.authenticate(db(), email=form.email.data or "", password=form.password.data or "")
+        email, address = form.email.data or "", request.remote_addr
+        wait = throttle.check(db(), account=email, address=address, now=now())
+        if wait is not None:
+            return too_many_attempts(form, wait)
+        user = accounts.authenticate(db(), email=email, password=form.password.data or "")
         if user is not None:
+            throttle.record_success(db(), account=email, now=now())
             lang = session.get("lang")
             session.clear()  # a fresh session on sign-in: no fixation
             if lang:
                 session["lang"] = lang
             login_user(SignedInUser(user))
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(db(), account=email, address=address, now=now())
         # one message whether the email exists or not: no user enumeration
         flash(gettext("Email or password is wrong."), "error")
         status = 401
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+def too_many_attempts(form: LoginForm, wait: int) -> Any:
+    """429 with Retry-After: the same answer for a known and an unknown email."""
+    minutes = max(1, -(-wait // 60))
+    flash(ngettext("Too many failed sign-ins. Wait %(num)d minute and try again.",
+                   "Too many failed sign-ins. Wait %(num)d minutes and try again.", minutes), "error")
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,0 +1,167 @@
+"""Sign-in security: throttling with 429 + Retry-After, no enumeration, fresh sessions, cookie flags."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from cksloop import create_app
+from cksloop.services import accounts, throttle
+from tests.builders import PASSWORD, make_user
+from tests.conftest import csrf_from, sign_in
+
+TOO_MANY = "Too many failed sign-ins."
+
+
+def _attempt(client, email, password, address="127.0.0.1"):
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page)},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def _flash(response) -> str:
+    match = re.search(r'class="flash flash-error"[^>]*>([^<]*)<', response.get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
+def test_sixth_attempt_after_five_wrong_passwords_gets_429_even_with_the_right_password(client, db_session):
+    user = make_user(db_session, "store_staff")
+    for _ in range(throttle.ACCOUNT_LIMIT):
+        assert _attempt(client, user.email, "wrong password!").status_code == 401
+    response = _attempt(client, user.email, PASSWORD)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) == 15 * 60
+    assert TOO_MANY in _flash(response)
+    assert client.get("/").status_code == 302  # still not signed in
+
+
+def test_an_unknown_email_is_throttled_exactly_like_a_known_one(app, db_session):
+    user = make_user(db_session, "merchandiser")
+    answers = []
+    for email in (user.email, "nobody@cks.example"):
+        client = app.test_client()
+        first = [_attempt(client, email, "wrong password!") for _ in range(throttle.ACCOUNT_LIMIT)]
+        last = _attempt(client, email, "wrong password!")
+        answers.append(([r.status_code for r in first], _flash(first[0]), last.status_code,
+                         last.headers.get("Retry-After"), _flash(last)))
+    assert answers[0] == answers[1]
+    assert answers[0][2] == 429
+
+
+def test_unknown_email_costs_the_same_password_hashing_as_a_known_one(db_session, monkeypatch):
+    user = make_user(db_session, "store_staff")
+    calls = []
+    real = accounts.check_password
+    monkeypatch.setattr(accounts, "check_password", lambda stored, pw: calls.append(1) or real(stored, pw))
+    accounts.authenticate(db_session, email=user.email, password="wrong password!")
+    accounts.authenticate(db_session, email="nobody@cks.example", password="wrong password!")
+    assert len(calls) == 2
+
+
+def test_signing_in_works_again_once_the_window_has_passed(app, client, db_session, now):
+    user = make_user(db_session, "store_staff")
+    for _ in range(throttle.ACCOUNT_LIMIT):
+        _attempt(client, user.email, "wrong password!")
+    assert _attempt(client, user.email, PASSWORD).status_code == 429
+    app.config["NOW"] = now + throttle.WINDOW + dt.timedelta(seconds=1)
+    assert _attempt(client, user.email, PASSWORD).status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_account_count(app, db_session):
+    user = make_user(db_session, "store_staff")
+    client = app.test_client()
+    for _ in range(throttle.ACCOUNT_LIMIT - 1):
+        _attempt(client, user.email, "wrong password!")
+    assert _attempt(client, user.email, PASSWORD).status_code == 302
+    other = app.test_client()
+    for _ in range(throttle.ACCOUNT_LIMIT - 1):
+        assert _attempt(other, user.email, "wrong password!").status_code == 401
+    assert _attempt(other, user.email, PASSWORD).status_code == 302
+
+
+def test_many_emails_tried_from_one_address_pause_that_address_only(app, db_session):
+    user = make_user(db_session, "store_staff")
+    client = app.test_client()
+    for i in range(throttle.ADDRESS_LIMIT):
+        assert _attempt(client, f"guess{i}@cks.example", "wrong password!", "198.51.100.9").status_code == 401
+    blocked = _attempt(client, user.email, PASSWORD, "198.51.100.9")
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert _attempt(app.test_client(), user.email, PASSWORD, "198.51.100.10").status_code == 302
+
+
+def test_a_form_without_csrf_or_email_is_not_counted_as_a_failure(client, db_session):
+    user = make_user(db_session, "store_staff")
+    for _ in range(throttle.ACCOUNT_LIMIT + 2):
+        assert client.post("/login", data={"email": user.email, "password": "x"}).status_code == 400
+    assert sign_in(client, user.email).status_code == 302
+
+
+def test_signing_in_starts_a_fresh_session_without_planted_values(client, db_session):
+    user = make_user(db_session, "store_staff")
+    client.get("/login")
+    with client.session_transaction() as s:
+        s["planted"] = "by an attacker"
+        s["lang"] = "en"
+    before = client.get_cookie("session").value
+    assert sign_in(client, user.email).status_code == 302
+    with client.session_transaction() as s:
+        assert "planted" not in s
+        assert s.get("lang") == "en"  # the language choice survives
+        assert s.get("_user_id", "").startswith(f"{user.id}:")
+    assert client.get_cookie("session").value != before
+
+
+def test_sign_out_makes_the_old_cookie_useless_for_reading_and_for_writing(app, db_session):
+    user = make_user(db_session, "store_staff")
+    client = app.test_client()
+    sign_in(client, user.email)
+    cookie = client.get_cookie("session").value
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/").status_code == 302
+    assert thief.post("/logout", data={"csrf_token": token}).status_code in (302, 400)
+    db_session.expire_all()
+    with thief.session_transaction() as s:
+        assert accounts.load_session_user(db_session, s.get("_user_id", "")) is None
+
+
+def test_a_password_reset_ends_sessions_on_other_devices(app, db_session):
+    user = make_user(db_session, "store_staff")
+    phone = app.test_client()
+    sign_in(phone, user.email)
+    assert phone.get("/").status_code == 200
+    accounts.reset_password(db_session, email=user.email, password="another long password")
+    assert phone.get("/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite_but_not_secure_on_plain_http(client, db_session):
+    user = make_user(db_session, "store_staff")
+    response = sign_in(client, user.email)
+    cookie = _set_cookie(response, "session")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_secure_cookies_setting_marks_the_session_cookie_secure(database_url, db_session, monkeypatch, now):
+    monkeypatch.setenv("CKSLOOP_SECURE_COOKIES", "1")
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "NOW": now,
+                      "SECRET_KEY": "test-secret-" + uuid.uuid4().hex})
+    try:
+        user = make_user(db_session, "store_staff")
+        client = app.test_client()
+        response = sign_in(client, user.email)
+        cookie = _set_cookie(response, "session")
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert response.headers.get("Strict-Transport-Security")
+    finally:
+        app.extensions["cksloop.engine"].dispose()
+
+
+def _set_cookie(response, name: str) -> str:
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(name + "="):
+            return header
+    raise AssertionError(f"no {name} cookie set")
