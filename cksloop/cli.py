@@ -123,3 +123,6 @@ def tokens_create(email: str, label: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Hook for the factory; the commands live on the ``main`` group above."""
+
+
+from cksloop import cli_ops  # noqa: E402,F401  (registers backup and check on main)
