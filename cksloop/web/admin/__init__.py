@@ -1,0 +1,1 @@
+"""Administration: the audit trail of the garment ledger."""

@@ -1,0 +1,43 @@
+"""The audit view's filters, read from the query string (no CSRF: searching changes nothing)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, IntegerField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from cksloop.domain.lifecycle import ACTION_LABELS
+
+#: event ids are 64-bit on PostgreSQL; anything larger cannot name an event
+MAX_EVENT_ID = 2**63 - 1
+
+
+def no_control_characters(form: Any, field: Field) -> None:
+    value = field.data
+    if isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValidationError(_l("Contains characters that cannot be typed."))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    user = SelectField(_l("Who"), default="", choices=[("", _l("anyone"))])
+    action = SelectField(_l("What"), default="",
+                         choices=[("", _l("any action"))] + [(a.value, text) for a, text in ACTION_LABELS.items()])
+    garment = StringField(_l("Garment code"), validators=[Optional(), Length(max=40), no_control_characters])
+    location = SelectField(_l("Where"), default="", choices=[("", _l("anywhere"))])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])
+    before = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_EVENT_ID)])
+
+    def bind_choices(self, *, users: list[tuple[int, str]], locations: list[tuple[str, str]]) -> None:
+        self.user.choices = [("", _l("anyone"))] + [(str(uid), label) for uid, label in users]
+        self.location.choices = [("", _l("anywhere"))] + locations
+
+    def validate_until(self, field: Field) -> None:
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))
