@@ -296,3 +296,93 @@ class LoginFailure(Base):
 Index("ix_garment_events_location_occurred", GarmentEvent.location_id, GarmentEvent.occurred_at)
 Index("ix_garment_events_action_occurred", GarmentEvent.action, GarmentEvent.occurred_at)
 Index("ix_garment_events_actor_occurred", GarmentEvent.actor_id, GarmentEvent.occurred_at)
+
+
+# --- rental: pool stays, care steps, defect photos, attention acknowledgements ----------------
+
+from cksloop.domain.lifecycle import CareKind, CareOutcome  # noqa: E402  (appended section)
+from sqlalchemy import text as _sql  # noqa: E402
+
+
+class RentalPoolStay(Base):
+    """A garment's time in the rental programme: from entering the pool until it leaves rental
+    (taken out, graded D or E, lost). Rented out, awaiting inspection and in care count as in it."""
+
+    __tablename__ = "rental_pool_stays"
+    __table_args__ = (
+        Index("ix_rental_pool_stays_one_open", "garment_id", unique=True,
+              sqlite_where=_sql("ended_at IS NULL"), postgresql_where=_sql("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("rental_partners.id"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ended_at: Mapped[dt.datetime | None]
+
+    partner: Mapped[RentalPartner | None] = relationship(lazy="joined")
+
+
+class CareStep(Base):
+    """Cleaning or repair of one garment: start, end, outcome and optional cost."""
+
+    __tablename__ = "care_steps"
+    __table_args__ = (
+        Index("ix_care_steps_one_open", "garment_id", unique=True,
+              sqlite_where=_sql("ended_at IS NULL"), postgresql_where=_sql("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
+    kind: Mapped[CareKind] = mapped_column(_enum(CareKind, 16))
+    started_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ended_at: Mapped[dt.datetime | None]
+    outcome: Mapped[CareOutcome | None] = mapped_column(_enum(CareOutcome, 16))
+    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    started_event_id: Mapped[int] = mapped_column(ForeignKey("garment_events.id"))
+    ended_event_id: Mapped[int | None] = mapped_column(ForeignKey("garment_events.id"))
+
+
+class DefectPhoto(Base):
+    """A checked, re-encoded photo of a defect, stored under UPLOAD_DIR (never under static/)."""
+
+    __tablename__ = "defect_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    defect_id: Mapped[int] = mapped_column(ForeignKey("inspection_defects.id"), unique=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)  # random; no user input
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime]
+
+
+class AttentionAcknowledgement(Base):
+    """A merchandiser's note on an attention point (a style or material), for the next collection."""
+
+    __tablename__ = "attention_acknowledgements"
+    __table_args__ = (Index("ix_attention_ack_subject", "subject_kind", "subject_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))  # "style" or "material"
+    subject_key: Mapped[str] = mapped_column(String(120))  # style number or material label
+    note: Mapped[str] = mapped_column(Text)
+    quality_returns: Mapped[int] = mapped_column(Integer)  # the evidence as it stood then
+    defects: Mapped[int] = mapped_column(Integer)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[dt.datetime]
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+# the analytics read rental cycles and inspections by period; one open cycle per garment
+Index("ix_rental_cycles_checked_out_at", RentalCycle.checked_out_at)
+Index("ix_rental_cycles_returned_at", RentalCycle.returned_at)
+Index("ix_rental_cycles_one_open", RentalCycle.garment_id, unique=True,
+      sqlite_where=_sql("returned_at IS NULL"), postgresql_where=_sql("returned_at IS NULL"))
+Index("ix_inspections_rental_cycle_id", Inspection.rental_cycle_id)
+Index("ix_inspections_event_id", Inspection.event_id)
