@@ -1,0 +1,350 @@
+"""Read-side queries for the pages: garment search, a garment's history, style and location summaries.
+
+Written for a chain with a million garments: every filter lands on an indexed column (often via a
+small subquery on the styles or locations table), lists are cut with LIMIT/OFFSET, counts are
+capped, and related rows arrive in joins or one grouped query, never one query per row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from cksloop.db.models import (Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style,
+                               User)
+from cksloop.domain.labels import is_garment_code
+from cksloop.domain.lifecycle import Action, GarmentState, LocationKind, Role
+
+PAGE_SIZE = 50
+#: counting stops here: "more than 10,000" is all a person needs, and it keeps counts cheap
+COUNT_CAP = 10_000
+#: the deepest page a list offers (five million garments at 50 a page)
+MAX_PAGE = 100_000
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list; ``total`` is exact unless ``total_capped`` (then "more than total")."""
+
+    items: list[T]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int
+    total_capped: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+# --- garments --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GarmentSearch:
+    """What the garment list is filtered on; every field is optional."""
+
+    state: GarmentState | None = None
+    location_code: str | None = None
+    style_number: str | None = None
+    season: str | None = None
+    text: str | None = None  # a garment code, or part of a style number or name
+    overdue_on: dt.date | None = None  # only garments whose open rental was due before this date
+
+
+@dataclass(frozen=True)
+class GarmentRow:
+    code: str
+    style_number: str
+    style_name: str
+    size: str
+    colour: str
+    state: GarmentState | None
+    location_code: str | None
+    location_name: str | None
+    price_cents: int | None
+    due_on: dt.date | None = None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _code_candidates(text: str) -> list[str]:
+    """Garment codes a typed text may mean: "cks-00123", "CKS-00123", or just "123"."""
+    upper = text.upper()
+    found = [upper] if is_garment_code(upper) else []
+    if text.isdigit() and len(text) <= 12:
+        found += [c for c in (f"CKS-{text}", f"CKS-{text.zfill(5)}") if is_garment_code(c)]
+    return found
+
+
+def _filtered(query: Select[Any], search: GarmentSearch) -> Select[Any]:
+    """``query`` (over garments) narrowed by ``search``, each condition on an indexed column."""
+    if search.state is not None:
+        query = query.where(Garment.state == search.state)
+    if search.location_code:
+        query = query.where(Garment.location_id == select(Location.id).where(
+            Location.code == search.location_code).scalar_subquery())
+    if search.style_number:
+        query = query.where(Garment.style_id == select(Style.id).where(
+            Style.style_number == search.style_number).scalar_subquery())
+    if search.season:
+        query = query.where(Garment.style_id.in_(select(Style.id).where(Style.season == search.season)))
+    text = (search.text or "").strip()
+    if text:
+        pattern = _like_escape(text)
+        # the styles table is small: match it first, then use the garments' style index
+        matches = [Garment.style_id.in_(select(Style.id).where(or_(
+            Style.style_number.ilike(f"{pattern}%", escape="\\"),
+            Style.name.ilike(f"%{pattern}%", escape="\\"))))]
+        codes = _code_candidates(text)
+        if codes:
+            matches.append(Garment.code.in_(codes))
+        query = query.where(or_(*matches))
+    if search.overdue_on is not None:
+        # an open rental cycle exists only while the garment is rented out: filtering on the
+        # state first keeps this cheap on a ledger with millions of closed cycles
+        query = query.where(Garment.state == GarmentState.RENTED_OUT).join(RentalCycle, and_(
+            RentalCycle.garment_id == Garment.id, RentalCycle.returned_at.is_(None),
+            RentalCycle.due_on < search.overdue_on))
+    return query
+
+
+def _capped_count(session: Session, query: Select[Any]) -> tuple[int, bool]:
+    counted = session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())) or 0
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
+def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
+                    per_page: int = PAGE_SIZE) -> Page[GarmentRow]:
+    """One page of garments matching ``search``, by code (most overdue first for overdue rentals)."""
+    page = max(1, min(page, MAX_PAGE))
+    due = RentalCycle.due_on if search.overdue_on is not None else None
+    columns = [Garment.code, Style.style_number, Style.name, Garment.size, Style.colour, Garment.state,
+               Location.code, Location.name, Garment.price_cents]
+    query = _filtered(select(*columns, *([due] if due is not None else []))
+                      .select_from(Garment)
+                      .join(Style, Style.id == Garment.style_id)
+                      .outerjoin(Location, Location.id == Garment.location_id), search)
+    order = [due, Garment.code] if due is not None else [Garment.code]
+    rows = session.execute(query.order_by(*order).limit(per_page + 1)
+                           .offset((page - 1) * per_page)).all()
+    total, capped = _capped_count(session, _filtered(select(Garment.id), search))
+    items = [GarmentRow(*row) for row in rows[:per_page]]
+    return Page(items, page, per_page, len(rows) > per_page, total, capped)
+
+
+def garment_by_code(session: Session, code: str) -> Garment | None:
+    """The garment with its style (sizes, composition) and location, in three queries at most."""
+    return session.scalar(
+        select(Garment).where(Garment.code == code).options(
+            joinedload(Garment.style).selectinload(Style.materials),
+            joinedload(Garment.style).selectinload(Style.sizes),
+            joinedload(Garment.location)))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One ledger event with the names of who and where, ready to show."""
+
+    seq: int
+    action: Action
+    from_state: GarmentState | None
+    to_state: GarmentState
+    occurred_at: dt.datetime
+    actor_name: str | None
+    actor_role: Role | None
+    location_code: str | None
+    location_name: str | None
+    price_cents: int | None
+    details: dict[str, Any]
+
+
+def garment_history(session: Session, garment_id: int) -> list[HistoryEntry]:
+    """The garment's whole ledger, oldest first, with actors and locations joined in."""
+    rows = session.execute(
+        select(GarmentEvent.seq, GarmentEvent.action, GarmentEvent.from_state, GarmentEvent.to_state,
+               GarmentEvent.occurred_at, User.name, User.role, Location.code, Location.name,
+               GarmentEvent.price_cents, GarmentEvent.details)
+        .outerjoin(User, User.id == GarmentEvent.actor_id)
+        .outerjoin(Location, Location.id == GarmentEvent.location_id)
+        .where(GarmentEvent.garment_id == garment_id)
+        .order_by(GarmentEvent.seq)).all()
+    return [HistoryEntry(*row[:10], details=dict(row[10] or {})) for row in rows]
+
+
+@dataclass(frozen=True)
+class NamesInDetails:
+    """Names for the ids and codes that event details mention (partners, locations)."""
+
+    partners: dict[int, str]
+    locations: dict[str, str]
+
+
+def names_in_details(session: Session, entries: Iterable[HistoryEntry]) -> NamesInDetails:
+    """Look up, in at most two queries, every partner and location the entries' details name."""
+    partner_ids: set[int] = set()
+    codes: set[str] = set()
+    for entry in entries:
+        partner = entry.details.get("partner")
+        if isinstance(partner, int) and not isinstance(partner, bool):
+            partner_ids.add(partner)
+        for key in ("from_location", "location", "to_location"):
+            value = entry.details.get(key)
+            if isinstance(value, str):
+                codes.add(value)
+    partners: dict[int, str] = {}
+    if partner_ids:
+        partners = dict(session.execute(select(RentalPartner.id, RentalPartner.name)
+                                        .where(RentalPartner.id.in_(partner_ids))).all())
+    locations: dict[str, str] = {}
+    if codes:
+        locations = dict(session.execute(select(Location.code, Location.name)
+                                         .where(Location.code.in_(codes))).all())
+    return NamesInDetails(partners, locations)
+
+
+@dataclass(frozen=True)
+class OpenRental:
+    partner_name: str
+    started_on: dt.date
+    due_on: dt.date
+    partner_reference: str | None
+
+
+def open_rental(session: Session, garment_id: int) -> OpenRental | None:
+    """The garment's rental that has not come back yet, if any."""
+    row = session.execute(
+        select(RentalPartner.name, RentalCycle.started_on, RentalCycle.due_on,
+               RentalCycle.partner_reference)
+        .join(RentalPartner, RentalPartner.id == RentalCycle.partner_id)
+        .where(RentalCycle.garment_id == garment_id, RentalCycle.returned_at.is_(None))
+        .order_by(RentalCycle.id.desc()).limit(1)).first()
+    return OpenRental(*row) if row else None
+
+
+# --- choices for forms ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocationChoice:
+    code: str
+    name: str
+    kind: LocationKind
+    city: str
+
+
+def active_locations(session: Session, *, active_only: bool = True) -> list[LocationChoice]:
+    """Every (active) location, by kind and name (a few hundred at most: one query, no paging)."""
+    query = select(Location.code, Location.name, Location.kind, Location.city)
+    if active_only:
+        query = query.where(Location.active.is_(True))
+    rows = session.execute(query.order_by(Location.kind, Location.name)).all()
+    return [LocationChoice(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class PartnerChoice:
+    id: int
+    name: str
+    default_rental_days: int
+
+
+def rental_partners(session: Session) -> list[PartnerChoice]:
+    rows = session.execute(select(RentalPartner.id, RentalPartner.name, RentalPartner.default_rental_days)
+                           .order_by(RentalPartner.name)).all()
+    return [PartnerChoice(*row) for row in rows]
+
+
+def seasons(session: Session) -> list[str]:
+    """The collection seasons that have styles, newest first by name (AW25 before SS25 …)."""
+    return sorted(session.scalars(select(Style.season).distinct()),
+                  key=lambda s: (s[2:], s[:2]), reverse=True)
+
+
+def categories(session: Session) -> list[str]:
+    return list(session.scalars(select(Style.category).distinct().order_by(Style.category)))
+
+
+# --- styles ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StyleRow:
+    style_number: str
+    name: str
+    season: str
+    category: str
+    colour: str
+    retail_price_cents: int
+    garments: int
+
+
+def search_styles(session: Session, *, season: str | None = None, category: str | None = None,
+                  page: int = 1, per_page: int = PAGE_SIZE) -> Page[StyleRow]:
+    """One page of styles with how many garments each has (one grouped query for the page)."""
+    page = max(1, min(page, MAX_PAGE))
+    query = select(Style.id, Style.style_number, Style.name, Style.season, Style.category,
+                   Style.colour, Style.retail_price_cents)
+    if season:
+        query = query.where(Style.season == season)
+    if category:
+        query = query.where(Style.category == category)
+    rows = session.execute(query.order_by(Style.style_number).limit(per_page + 1)
+                           .offset((page - 1) * per_page)).all()
+    shown = rows[:per_page]
+    counts: dict[int, int] = {}
+    if shown:
+        counts = dict(session.execute(
+            select(Garment.style_id, func.count()).where(Garment.style_id.in_([r[0] for r in shown]))
+            .group_by(Garment.style_id)).all())
+    total, capped = _capped_count(session, query.with_only_columns(Style.id))
+    items = [StyleRow(*row[1:], garments=counts.get(row[0], 0)) for row in shown]
+    return Page(items, page, per_page, len(rows) > per_page, total, capped)
+
+
+def style_by_number(session: Session, style_number: str) -> Style | None:
+    """The style with its sizes and composition loaded (three queries, whatever their number)."""
+    return session.scalar(select(Style).where(Style.style_number == style_number)
+                          .options(selectinload(Style.sizes), selectinload(Style.materials)))
+
+
+def counts_by_state(session: Session, *, style_id: int | None = None,
+                    location_id: int | None = None) -> dict[GarmentState, int]:
+    """How many garments of a style and/or at a location are in each state (one grouped query)."""
+    query = select(Garment.state, func.count()).group_by(Garment.state)
+    if style_id is not None:
+        query = query.where(Garment.style_id == style_id)
+    if location_id is not None:
+        query = query.where(Garment.location_id == location_id)
+    found = {state: n for state, n in session.execute(query).all() if state is not None}
+    return {state: found[state] for state in GarmentState if state in found}
+
+
+def counts_by_size(session: Session, style_id: int) -> dict[str, int]:
+    """Garments per size of a style (served by the (style_id, size) index)."""
+    return dict(session.execute(select(Garment.size, func.count()).where(Garment.style_id == style_id)
+                                .group_by(Garment.size)).all())
+
+
+# --- locations -------------------------------------------------------------------------------
+
+
+def all_locations(session: Session, *, kind: LocationKind | None = None) -> Sequence[Location]:
+    """Every location (a chain has tens to hundreds), by kind, city and name."""
+    query = select(Location).order_by(Location.kind, Location.city, Location.name)
+    if kind is not None:
+        query = query.where(Location.kind == kind)
+    return session.scalars(query).all()
+
+
+def location_by_code(session: Session, code: str) -> Location | None:
+    return session.scalar(select(Location).where(Location.code == code))
