@@ -1,0 +1,275 @@
+"""Garments: find them, read a garment's history, and take the actions the lifecycle allows now."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from cksloop.db import queries
+from cksloop.db.models import Garment
+from cksloop.domain import lifecycle
+from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
+                                   NotPermitted, VersionConflict)
+from cksloop.domain.lifecycle import Action, GarmentState
+from cksloop.domain.messages import N_
+from cksloop.services import garments as garment_service
+from cksloop.services.garments import local_date
+from cksloop.web.database import db, now
+from cksloop.web.errors import status_for
+from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm,
+                                        euros)
+from cksloop.web.garments.history import history_lines
+from cksloop.web.guards import allow, roles_for
+from cksloop.web.i18n import action_label, state_label, translate_error
+
+bp = Blueprint("garments", __name__)
+
+#: the likeliest next step, first one allowed wins: it gets the page's one primary button
+PRIMARY_ORDER = [Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN, Action.INSPECT,
+                 Action.FINISH_CARE, Action.CHECK_OUT_RENTAL, Action.SELL, Action.CUSTOMER_RETURN,
+                 Action.SHIP_TO_BUYER, Action.RECEIVE]
+#: shown last and marked as such: they take the garment out of the loop
+FINAL_ACTIONS = {Action.RETIRE, Action.WRITE_OFF}
+MAX_CODE_LENGTH = 40
+
+
+@bp.context_processor
+def _page_helpers() -> dict[str, Any]:
+    return {"format_date": format_date, "today": local_date(now())}
+
+
+@bp.get("/garments")
+@allow()
+def index() -> Any:
+    session = db()
+    form = GarmentFilterForm(formdata=request.args)
+    form.bind_choices(locations=queries.active_locations(session, active_only=False),
+                      seasons=queries.seasons(session))
+    valid = form.validate()
+    style_number = (form.style.data or "").strip()
+    if valid and style_number and queries.style_by_number(session, style_number) is None:
+        form.style.errors.append(gettext("No style with number %(number)s.", number=style_number))
+        valid = False
+    if not valid:
+        return render_template("garments/index.html", form=form, results=None, page_url=None), 400
+    search = queries.GarmentSearch(
+        state=GarmentState(form.state.data) if form.state.data else None,
+        location_code=form.location.data or None,
+        style_number=style_number or None,
+        season=form.season.data or None,
+        text=(form.q.data or "").strip() or None,
+        overdue_on=local_date(now()) if form.overdue.data else None,
+    )
+    results = queries.search_garments(session, search=search, page=form.page.data or 1)
+    kept = {k: v for k, v in request.args.items() if k != "page" and v}
+
+    def page_url(number: int) -> str:
+        return url_for("garments.index", **kept, page=number)
+
+    return render_template("garments/index.html", form=form, results=results, page_url=page_url,
+                           overdue=search.overdue_on is not None)
+
+
+@bp.get("/garments/<code>")
+@allow()
+def detail(code: str) -> Any:
+    return _render_detail(db(), _garment_or_404(db(), code))
+
+
+@bp.post("/garments/<code>/actions/<action>")
+@allow()
+def act(code: str, action: str) -> Any:
+    session = db()
+    chosen = _action_or_404(action)
+    garment = _garment_or_404(session, code)
+    role = current_user.role
+    form = ACTION_FORMS[chosen]()
+    _bind(session, form, garment)
+    # refuse in the order that helps most: a stale page first, then role, then state
+    refusal: DomainError | None = None
+    seen = _posted_version()
+    if seen is not None and seen != garment.version:
+        refusal = _version_conflict(garment, seen)
+    elif not lifecycle.may(role, chosen):
+        refusal = NotPermitted(action=chosen.value, role=role.value,
+                               roles=sorted(r.value for r in lifecycle.RULES[chosen].roles))
+    elif chosen not in lifecycle.allowed_actions(garment.state, role):
+        refusal = IllegalTransition(action=chosen.value, state=_state_value(garment),
+                                    allowed=[a.value for a in lifecycle.allowed_actions(garment.state, role)])
+    if refusal is not None:
+        return _render_detail(session, garment, problem=_problem(refusal), status=status_for(refusal))
+    if not form.validate():
+        problem = Problem(gettext("Some details are missing or wrong."))
+        return _render_detail(session, garment, posted=form, problem=problem, status=422)
+    try:
+        result = garment_service.act(session, code=garment.code, action=chosen, details=form.details(),
+                                     actor=current_user.user, now=now(),
+                                     expected_version=form.expected_version.data)
+    except InvalidDetails as error:
+        for name, message in error.field_errors.items():
+            target = form.field_for(name.split(".")[0])
+            if target is not None:
+                target.errors = [*target.errors, gettext(message)]
+            else:
+                form.form_errors.append(gettext(message))
+        garment = _garment_or_404(session, code)
+        return _render_detail(session, garment, posted=form, problem=_problem(error), status=422)
+    except (IllegalTransition, VersionConflict, NotPermitted) as error:
+        garment = _garment_or_404(session, code)
+        return _render_detail(session, garment, problem=_problem(error), status=status_for(error))
+    flash(gettext("%(action)s: done. %(code)s is now %(state)s.", action=action_label(chosen),
+                  code=result.code, state=state_label(GarmentState(result.state))), "success")
+    return redirect(url_for("garments.detail", code=result.code), 303)
+
+
+# --- the garment page ------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """Why the last action did not happen, for the box at the top of the page."""
+
+    message: str
+    allowed: list[str] | None = None  # None: the refusal is not about the garment's state
+    conflict: bool = False
+
+
+@dataclass
+class ActionItem:
+    action: Action
+    label: str
+    form: ActionForm | None = None
+    screen_url: str | None = None  # actions with their own screen (return, inspection)
+    primary: bool = False
+    final: bool = False
+    open: bool = False
+
+
+def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | None = None,
+                   problem: Problem | None = None, status: int = 200) -> Any:
+    entries = queries.garment_history(session, garment.id)
+    names = queries.names_in_details(session, entries)
+    rental = queries.open_rental(session, garment.id) if garment.state is GarmentState.RENTED_OUT else None
+    actions = _action_items(session, garment, posted)
+    style = garment.style
+    return render_template(
+        "garments/detail.html", garment=garment, style=style, gtin=style.gtin_for(garment.size),
+        history=history_lines(entries, names), rental=rental, actions=actions, problem=problem,
+    ), status
+
+
+def _action_items(session: Session, garment: Garment, posted: ActionForm | None) -> list[ActionItem]:
+    allowed = lifecycle.allowed_actions(garment.state, current_user.role)
+    items: list[ActionItem] = []
+    for action in allowed:
+        item = ActionItem(action, action_label(action), final=action in FINAL_ACTIONS)
+        if action in SCREEN_ACTIONS:
+            endpoint = SCREEN_ACTIONS[action]
+            if not _may_open(endpoint):
+                continue  # the screen is not there (yet) for this user
+            item.screen_url = url_for(endpoint, code=garment.code)
+        elif action in ACTION_FORMS:
+            if posted is not None and posted.action is action:
+                item.form, item.open = posted, True
+            else:
+                item.form = _fresh_form(session, action, garment)
+        else:
+            continue
+        items.append(item)
+    for action in PRIMARY_ORDER:
+        chosen = next((i for i in items if i.action is action), None)
+        if chosen is not None:
+            chosen.primary = True
+            items.remove(chosen)
+            items.insert(0, chosen)
+            break
+    items.sort(key=lambda i: i.final)  # stable: the final ones move to the end
+    return items
+
+
+def _fresh_form(session: Session, action: Action, garment: Garment) -> ActionForm:
+    defaults: dict[str, Any] = {"expected_version": garment.version}
+    home = current_user.home_location.code if current_user.home_location else None
+    cls = ACTION_FORMS[action]
+    if "location" in cls.place_fields and home:
+        defaults["location"] = home
+    if action is Action.CHECK_OUT_RENTAL:
+        partners = _partners(session)
+        days = partners[0].default_rental_days if len(partners) == 1 else 10
+        if len(partners) == 1:
+            defaults["partner"] = str(partners[0].id)
+        defaults["due_on"] = local_date(now()) + dt.timedelta(days=days)
+    if action is Action.RECEIVE:
+        defaults["price"] = euros(garment.style.retail_price_cents)
+    form = cls(formdata=None, **defaults)
+    _bind(session, form, garment)
+    return form
+
+
+def _bind(session: Session, form: ActionForm, garment: Garment) -> None:
+    form.bind_choices(locations=_locations(session), partners=_partners(session),
+                      current_location=garment.location.code if garment.location else None)
+
+
+def _locations(session: Session) -> list[queries.LocationChoice]:
+    # one query per request, however many forms the page shows
+    if "garment_locations" not in g:
+        g.garment_locations = queries.active_locations(session)
+    return g.garment_locations
+
+
+def _partners(session: Session) -> list[queries.PartnerChoice]:
+    if "garment_partners" not in g:
+        g.garment_partners = queries.rental_partners(session)
+    return g.garment_partners
+
+
+def _may_open(endpoint: str) -> bool:
+    """Whether the endpoint exists and the user's role may open it (False before it is built)."""
+    roles = roles_for(endpoint)
+    return roles is None or current_user.role in roles
+
+
+def _problem(error: DomainError) -> Problem:
+    allowed = error.details.get("allowed_actions")
+    labels = [action_label(a) for a in allowed] if isinstance(allowed, list) else None
+    return Problem(translate_error(error), labels, conflict=isinstance(error, VersionConflict))
+
+
+def _version_conflict(garment: Garment, seen: int) -> VersionConflict:
+    return VersionConflict(expected=seen, current=garment.version, state=_state_value(garment) or "new",
+                           allowed=[a.value for a in lifecycle.allowed_actions(garment.state, current_user.role)])
+
+
+def _state_value(garment: Garment) -> str | None:
+    return garment.state.value if garment.state else None
+
+
+def _posted_version() -> int | None:
+    raw = request.form.get("expected_version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+
+
+def _garment_or_404(session: Session, code: str) -> Garment:
+    garment = None
+    # a NUL byte or a novel-length "code" is no garment: do not even ask the database
+    if len(code) <= MAX_CODE_LENGTH and code.isprintable():
+        garment = queries.garment_by_code(session, code)
+    if garment is None:
+        raise NotFound(N_("No garment with code %(code)s."), code=code)
+    return garment
+
+
+def _action_or_404(name: str) -> Action:
+    try:
+        action = Action(name)
+    except ValueError:
+        abort(404)
+    if action not in ACTION_FORMS:
+        abort(404)  # the return and inspection screens live with the rentals pages
+    return action
