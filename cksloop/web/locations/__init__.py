@@ -1,0 +1,1 @@
+"""Location pages: stores, warehouse, outlet and partners, with their garments by state."""
