@@ -106,8 +106,13 @@ def _normalise(code: Any) -> str:
     return code.strip().upper() if isinstance(code, str) else ""
 
 
+def _is_code(code: str) -> bool:
+    # checked before any query: arbitrary text (a NUL byte, say) never reaches the database
+    return code.isascii() and GARMENT_CODE.fullmatch(code) is not None
+
+
 def _unknown(code: str) -> BatchLine:
-    if GARMENT_CODE.fullmatch(code) and code.isascii():
+    if _is_code(code):
         error = NotFound(N_("No garment with code %(code)s."), code=code)
     else:
         error = NotFound(N_("“%(code)s” is not a garment code."), code=code[:40])
@@ -172,9 +177,9 @@ def check_action(session: Session, *, action: Action, code: str, details: dict[s
     ctx = build_context(session, actor=actor, now=now, places=places)
     _check_details(action, details, ctx)
     wanted = _normalise(code)
-    garment = session.scalar(select(Garment).where(Garment.code == wanted)) if wanted else None
+    garment = session.scalar(select(Garment).where(Garment.code == wanted)) if _is_code(wanted) else None
     if garment is None:
-        return _unknown(wanted or str(code)[:40])
+        return _unknown(wanted)
     codes_by_id = {p_id: p_code for p_code, p_id in _location_ids(session).items()}
     try:
         lifecycle.decide(_snapshot(garment, codes_by_id), action, details, ctx)
@@ -225,7 +230,7 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
         location_ids = _location_ids(session)
         codes_by_id = {p_id: p_code for p_code, p_id in location_ids.items()}
         wanted = [_normalise(c) for c in codes]
-        garments = _load(session, sorted({c for c in wanted if c}))
+        garments = _load(session, sorted({c for c in wanted if _is_code(c)}))
         lines: list[BatchLine] = []
         seen: set[str] = set()
         for raw, code in zip(codes, wanted):
@@ -236,7 +241,7 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
             seen.add(code)
             garment = garments.get(code)
             if garment is None:
-                lines.append(_unknown(code or str(raw)[:40]))
+                lines.append(_unknown(code or (raw if isinstance(raw, str) else "")))
                 continue
             lines.append(_apply_one(session, garment, action, details, ctx, actor, now,
                                     location_ids, codes_by_id))
