@@ -8,15 +8,18 @@ are reported with the reason and what they could do instead; they never stop the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
-from cksloop.db.models import Garment, Location, User
+from cksloop.db.models import Garment, IdempotencyRecord, Location, User
 from cksloop.db.session import begin_write
 from cksloop.domain import lifecycle
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
@@ -69,6 +72,21 @@ class DuplicateScan(DomainError):
     code = "duplicate"
 
 
+class StoredRefusal(DomainError):
+    """A refusal read back from the answer stored for an Idempotency-Key."""
+
+    def __init__(self, *, code: str, message: str, params: dict[str, Any], details: dict[str, Any],
+                 field_errors: dict[str, str] | None):
+        self.code = code
+        if field_errors is not None:
+            self.field_errors = field_errors
+        super().__init__(message, details=details, **params)
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
 @dataclass
 class BatchLine:
     """What happened (or would happen) to one scanned code."""
@@ -93,6 +111,8 @@ class BatchLine:
 class BatchResult:
     action: Action
     lines: list[BatchLine]
+    #: True when this is the stored answer to a repeated request (same Idempotency-Key)
+    replayed: bool = False
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for line in self.lines if line.outcome is outcome)
@@ -209,21 +229,34 @@ def _load(session: Session, codes: Sequence[str]) -> dict[str, Garment]:
 
 
 def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], details: dict[str, Any],
-                actor: User, now: dt.datetime) -> BatchResult:
+                actor: User, now: dt.datetime, idempotency_key: str | None = None) -> BatchResult:
     """Take ``action`` with the same ``details`` on every garment in ``codes``, committing once.
 
     Returns one line per code, in scan order: applied, refused (with the reason and the actions
     possible instead), duplicate (scanned before in this batch) or unknown. Raises NotPermitted
     when the role may never take the action, InvalidDetails for details wrong for any garment or
     more than MAX_BATCH codes, and VersionConflict (nothing written) if a garment changed anyway.
+    With an ``idempotency_key`` a repeat of the same request (a retry after the shop Wi-Fi lost the
+    answer) returns the first result and writes nothing; the key reused for another batch raises
+    IdempotencyKeyReused.
     """
     _require_role(action, actor)
     if not isinstance(codes, Sequence) or isinstance(codes, str) or not codes:
         raise InvalidDetails({"codes": N_("Scan at least one garment.")})
     if len(codes) > MAX_BATCH:
         raise InvalidDetails({"codes": N_("At most 500 garments in one batch: split the pile.")})
+    fingerprint = _fingerprint(action, codes, details) if idempotency_key else ""
+    if idempotency_key:
+        stored = _stored(session, actor, idempotency_key, fingerprint)
+        if stored is not None:
+            return stored
     begin_write(session)
     try:
+        if idempotency_key:
+            stored = _stored(session, actor, idempotency_key, fingerprint)
+            if stored is not None:
+                session.rollback()
+                return stored
         places = load_places(session)
         ctx = build_context(session, actor=actor, now=now, places=places)
         _check_details(action, details, ctx)
@@ -245,14 +278,71 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
                 continue
             lines.append(_apply_one(session, garment, action, details, ctx, actor, now,
                                     location_ids, codes_by_id))
-        if any(line.outcome is Outcome.APPLIED for line in lines):
+        result = BatchResult(action=action, lines=lines)
+        if idempotency_key:
+            session.add(IdempotencyRecord(user_id=actor.id, key=idempotency_key,
+                                          fingerprint=fingerprint, status_code=200,
+                                          response=_stored_form(result), created_at=now))
+        if idempotency_key or result.applied:
             session.commit()
         else:
             session.rollback()
-        return BatchResult(action=action, lines=lines)
+        return result
+    except IntegrityError:
+        # the same key won a race with us: its answer is the answer; our writes are undone
+        session.rollback()
+        stored = _stored(session, actor, idempotency_key, fingerprint) if idempotency_key else None
+        if stored is None:
+            raise
+        return stored
     except BaseException:
         session.rollback()
         raise
+
+
+def _fingerprint(action: Action, codes: Sequence[Any], details: dict[str, Any]) -> str:
+    blob = json.dumps({"batch": action.value, "codes": list(codes), "details": details},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _stored(session: Session, actor: User, key: str, fingerprint: str) -> BatchResult | None:
+    record = session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.user_id == actor.id, IdempotencyRecord.key == key))
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint or "batch" not in record.response:
+        raise IdempotencyKeyReused(N_("This Idempotency-Key was already used for a different request."))
+    return _from_stored(record.response["batch"])
+
+
+def _stored_form(result: BatchResult) -> dict[str, Any]:
+    """The result as plain JSON, with each refusal's untranslated message and parameters."""
+    lines = []
+    for line in result.lines:
+        error = None
+        if line.error is not None:
+            error = {"code": line.error.code, "message": line.error.message,
+                     "params": line.error.params, "details": line.error.details,
+                     "fields": getattr(line.error, "field_errors", None)}
+        lines.append({"code": line.code, "outcome": line.outcome.value, "error": error,
+                      "state": line.state, "version": line.version, "style_number": line.style_number,
+                      "style_name": line.style_name, "size": line.size,
+                      "allowed_actions": line.allowed_actions})
+    return {"batch": {"action": result.action.value, "lines": lines}}
+
+
+def _from_stored(data: dict[str, Any]) -> BatchResult:
+    lines = []
+    for stored in data["lines"]:
+        item = dict(stored)
+        raw = item.pop("error")
+        error = None
+        if raw is not None:
+            error = StoredRefusal(code=raw["code"], message=raw["message"], params=raw["params"],
+                                  details=raw["details"], field_errors=raw["fields"])
+        lines.append(BatchLine(**{**item, "outcome": Outcome(item["outcome"])}, error=error))
+    return BatchResult(action=Action(data["action"]), lines=lines, replayed=True)
 
 
 def _apply_one(session: Session, garment: Garment, action: Action, details: dict[str, Any],

@@ -181,6 +181,30 @@ def test_a_check_says_whether_a_garment_can_take_the_action_and_writes_nothing(
     assert events_count(db_session) == before
 
 
+def test_a_retried_batch_with_the_same_key_answers_the_first_result_and_writes_nothing(
+        db_session: Session, staff: Any, now: dt.datetime) -> None:
+    rented = make_garment(db_session, state=S.RENTED_OUT)
+    on_shelf = make_garment(db_session)
+    codes = [rented.code, on_shelf.code, rented.code]
+    first = batches.apply_batch(db_session, action=Action.RECEIVE_RENTAL_RETURN, codes=codes,
+                                details={}, actor=staff, now=now, idempotency_key="box-17")
+    after_first = events_count(db_session)
+    again = [batches.apply_batch(db_session, action=Action.RECEIVE_RENTAL_RETURN, codes=codes,
+                                 details={}, actor=staff, now=now, idempotency_key="box-17")
+             for _ in range(2)]
+    assert events_count(db_session) == after_first
+    for replay in again:
+        assert replay.replayed and not first.replayed
+        assert [(l.code, l.outcome, l.state) for l in replay.lines] == \
+            [(l.code, l.outcome, l.state) for l in first.lines]
+        assert replay.lines[1].error is not None and first.lines[1].error is not None
+        assert replay.lines[1].error.render() == first.lines[1].error.render()
+        assert replay.lines[1].error.code == "not_allowed_now"
+    with pytest.raises(batches.IdempotencyKeyReused):
+        batches.apply_batch(db_session, action=Action.RECEIVE_RENTAL_RETURN, codes=[on_shelf.code],
+                            details={}, actor=staff, now=now, idempotency_key="box-17")
+
+
 def test_batch_actions_offered_depend_on_the_role() -> None:
     staff_actions = batches.batch_actions_for(Role.STORE_STAFF)
     merch_actions = batches.batch_actions_for(Role.MERCHANDISER)
