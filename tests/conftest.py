@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,3 +170,30 @@ def login(app: Any, db_session: Session) -> Any:
         return SignedInClient(client, user)
 
     return _login
+
+
+class LiveServer:
+    """The test app served by a real threaded HTTP server on 127.0.0.1 (a free port), in a thread."""
+
+    def __init__(self, app: Any):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app: Any) -> Iterator[str]:
+    """Base URL of the test app running in a real server (for browsers and concurrent clients)."""
+    server = LiveServer(app)
+    try:
+        yield server.url
+    finally:
+        server.stop()
