@@ -159,3 +159,8 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, ordered by email, with the home location loaded."""
+    return list(session.scalars(select(User).order_by(User.email)))
