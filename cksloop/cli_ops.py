@@ -39,16 +39,17 @@ def backup(target: Path, check: bool) -> None:
               help="Check this database URL (e.g. a restored backup: sqlite:///path) instead of the app's.")
 @click.option("--chunk", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Garments replayed per query.")
+@click.option("--quick", is_flag=True, help="SQLite quick_check instead of the full integrity_check.")
 @with_appcontext
-def check(database_url: str | None, chunk: int) -> None:
+def check(database_url: str | None, chunk: int, quick: bool) -> None:
     """Integrity check and 'every garment equals the replay of its events'; exit 1 on any problem."""
-    report = _check_url(database_url or current_app.config["DATABASE_URL"], chunk=chunk)
+    report = _check_url(database_url or current_app.config["DATABASE_URL"], chunk=chunk, quick=quick)
     _print(report)
     if not report.ok:
         raise SystemExit(1)
 
 
-def _check_url(url: str, chunk: int = 1000):  # noqa: ANN202 - CheckReport, imported lazily
+def _check_url(url: str, chunk: int = 1000, quick: bool = False):  # noqa: ANN202 - CheckReport, imported lazily
     from sqlalchemy import create_engine
 
     from cksloop.db.session import make_engine, make_session_factory
@@ -63,7 +64,7 @@ def _check_url(url: str, chunk: int = 1000):  # noqa: ANN202 - CheckReport, impo
         engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session:
-            return backups.check_database(session, chunk=chunk)
+            return backups.check_database(session, chunk=chunk, quick=quick)
     finally:
         engine.dispose()
 
