@@ -265,9 +265,10 @@ def rental_partners(session: Session) -> list[PartnerChoice]:
 
 
 def seasons(session: Session) -> list[str]:
-    """The collection seasons that have styles, newest first by name (AW25 before SS25 …)."""
+    """The collection seasons that have styles, newest first (SS26, AW25, SS25 …)."""
+    # within a year autumn/winter follows spring/summer
     return sorted(session.scalars(select(Style.season).distinct()),
-                  key=lambda s: (s[2:], s[:2]), reverse=True)
+                  key=lambda s: (s[2:], s[:2] == "AW", s), reverse=True)
 
 
 def categories(session: Session) -> list[str]:

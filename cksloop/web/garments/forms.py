@@ -71,9 +71,20 @@ def _note() -> TextAreaField:
                                                              no_control_characters])
 
 
+try:
+    from wtforms import SelectChoice as _SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) tuples
+    _SelectChoice = None
+
+
+def option(value: str, label: Any) -> Any:
+    """One choice of a select field, in the form the installed WTForms expects."""
+    return _SelectChoice(value, label) if _SelectChoice is not None else (value, label)
+
+
 def _enum_choices(labels: dict[Any, Any], *, placeholder: Any) -> list[tuple[str, Any]]:
     # domain labels are only marked (N_): translate them lazily, when the form is rendered
-    return [("", placeholder)] + [(member.value, _l(label) if isinstance(label, str) else label)
+    return [option("", placeholder)] + [option(member.value, _l(label) if isinstance(label, str) else label)
                                   for member, label in labels.items()]
 
 
@@ -116,17 +127,17 @@ class GarmentFilterForm(FlaskForm):
 
     q = StringField(_l("Code or style"), validators=[Optional(), Length(max=60), no_control_characters])
     state = SelectField(_l("State"), default="", choices=_enum_choices(STATE_LABELS, placeholder=_l("any state")))
-    location = SelectField(_l("Location"), default="", choices=[("", _l("any location"))])
+    location = SelectField(_l("Location"), default="", choices=[option("", _l("any location"))])
     style = StringField(_l("Style number"), validators=[Optional(), Length(max=40), no_control_characters])
-    season = SelectField(_l("Season"), default="", choices=[("", _l("any season"))])
+    season = SelectField(_l("Season"), default="", choices=[option("", _l("any season"))])
     overdue = BooleanField(_l("Only overdue rentals"), false_values=("", "0", "false", "no", "off"))
     page = IntegerField(_l("Page"), widget=HiddenInput(),
                         validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
 
     def bind_choices(self, *, locations: Sequence[LocationChoice], seasons: Sequence[str]) -> None:
-        self.location.choices = [("", _l("any location"))] + [
-            (loc.code, f"{loc.name} ({loc.city})") for loc in locations]
-        self.season.choices = [("", _l("any season"))] + [(s, s) for s in seasons]
+        self.location.choices = [option("", _l("any location"))] + [
+            option(loc.code, f"{loc.name} ({loc.city})") for loc in locations]
+        self.season.choices = [option("", _l("any season"))] + [option(s, s) for s in seasons]
 
 
 # --- one form per action --------------------------------------------------------------------
@@ -149,12 +160,12 @@ class ActionForm(FlaskForm):
         for name, kinds in self.place_fields.items():
             field = self[name]
             exclude_here = name == "to_location"
-            field.choices = [("", _l("choose a location"))] + [
-                (loc.code, f"{loc.name} ({loc.city})") for loc in locations
+            field.choices = [option("", _l("choose a location"))] + [
+                option(loc.code, f"{loc.name} ({loc.city})") for loc in locations
                 if loc.kind in kinds and not (exclude_here and loc.code == current_location)]
         if "partner" in self:
-            self["partner"].choices = [("", _l("choose a rental partner"))] + [
-                (str(p.id), p.name) for p in partners]
+            self["partner"].choices = [option("", _l("choose a rental partner"))] + [
+                option(str(p.id), p.name) for p in partners]
 
     def details(self) -> dict[str, Any]:
         """The action's details as the lifecycle rules read them."""
@@ -180,7 +191,8 @@ class ActionForm(FlaskForm):
 
 
 def _location_select(label: Any, *, required: bool = True) -> SelectField:
-    return SelectField(label, choices=[("", "")], default="", validators=[InputRequired()] if required else [Optional()])
+    return SelectField(label, choices=[option("", "")], default="",
+                       validators=[InputRequired()] if required else [Optional()])
 
 
 class ReceiveForm(ActionForm):
@@ -214,7 +226,8 @@ class CustomerReturnForm(ActionForm):
 
 class AddToRentalPoolForm(ActionForm):
     action = Action.ADD_TO_RENTAL_POOL
-    partner = SelectField(_l("For rental partner (optional)"), choices=[("", "")], default="", validators=[Optional()])
+    partner = SelectField(_l("For rental partner (optional)"), choices=[option("", "")], default="",
+                          validators=[Optional()])
     note = _note()
 
 
@@ -225,7 +238,8 @@ class RemoveFromRentalPoolForm(ActionForm):
 
 class CheckOutRentalForm(ActionForm):
     action = Action.CHECK_OUT_RENTAL
-    partner = SelectField(_l("Rental partner"), choices=[("", "")], default="", validators=[InputRequired()])
+    partner = SelectField(_l("Rental partner"), choices=[option("", "")], default="",
+                          validators=[InputRequired()])
     due_on = DateField(_l("Due back on"), validators=[InputRequired(message=_l("Choose a date."))])
     partner_reference = StringField(_l("Partner's reference (optional)"),
                                     validators=[Optional(), Length(max=64), no_control_characters])
@@ -284,10 +298,10 @@ class ShipToBuyerForm(ActionForm):
     action = Action.SHIP_TO_BUYER
     destination_country = SelectField(
         _l("Destination country"), default="", validators=[InputRequired()],
-        choices=[("", _l("choose"))] + [(c, c) for c in sorted(EU_EEA | OTHER_OECD)])
+        choices=[option("", _l("choose"))] + [option(c, c) for c in sorted(EU_EEA | OTHER_OECD)])
     destination_use = SelectField(
         _l("What happens there"), default="", validators=[InputRequired()],
-        choices=[("", _l("choose"))] + [(u, USE_LABELS[u]) for u in sorted(ALLOWED_USES)])
+        choices=[option("", _l("choose"))] + [option(u, USE_LABELS[u]) for u in sorted(ALLOWED_USES)])
     transport_document = StringField(_l("Transport or export document"),
                                      validators=[InputRequired(), Length(max=120), no_control_characters])
     note = _note()

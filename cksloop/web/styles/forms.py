@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from cksloop.db import queries
+from cksloop.web.garments.forms import option
 
 
 class StyleFilterForm(FlaskForm):
@@ -18,11 +19,11 @@ class StyleFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    season = SelectField(_l("Season"), default="", choices=[("", _l("any season"))])
-    category = SelectField(_l("Category"), default="", choices=[("", _l("any category"))])
+    season = SelectField(_l("Season"), default="", choices=[option("", _l("any season"))])
+    category = SelectField(_l("Category"), default="", choices=[option("", _l("any category"))])
     page = IntegerField(_l("Page"), widget=HiddenInput(),
                         validators=[Optional(), NumberRange(min=1, max=queries.MAX_PAGE)])
 
     def bind_choices(self, *, seasons: Sequence[str], categories: Sequence[str]) -> None:
-        self.season.choices = [("", _l("any season"))] + [(s, s) for s in seasons]
-        self.category.choices = [("", _l("any category"))] + [(c, c) for c in categories]
+        self.season.choices = [option("", _l("any season"))] + [option(s, s) for s in seasons]
+        self.category.choices = [option("", _l("any category"))] + [option(c, c) for c in categories]
