@@ -4,160 +4,18 @@ For each rule and method the test asks the route as an anonymous visitor and as 
 public endpoints answer without sign-in; other pages send anonymous visitors to /login and the
 API answers them 401; a role the route does not allow gets 403; an allowed role never gets 401,
 403, a sign-in redirect or a 500. URL arguments are filled with real values by argument name
-(and, where a name means different things, by the path before it). A new route with an argument
-this file cannot fill fails loudly, naming the rule, until a filler is added below.
+(and, where a name means different things, by the path before it: tests/route_map.py). A new
+route with an argument nobody taught it to fill fails loudly, naming the rule.
 """
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from werkzeug.routing import Rule
 
-from cksloop.domain.labels import gtin14
-from cksloop.domain.lifecycle import Action, GarmentState, Role
-from cksloop.services import accounts
+from cksloop.domain.lifecycle import Role
 from cksloop.web.guards import PUBLIC_ENDPOINTS, roles_for
-from tests.builders import STORE, make_garment, make_user
-from tests.conftest import csrf_from, sign_in
-
-ANONYMOUS = "anonymous"
-SIGN_IN_PATH = "/login"
-SIGNS_OUT = {"auth.logout"}  # its job is to end the session and show the sign-in page
-
-
-@dataclass
-class Values:
-    """Real rows the URL arguments point at, made on first use for the test's database."""
-
-    session: Session
-    app: Flask
-    now: dt.datetime
-    world: dict[str, Any]
-    _photo_id: int | None = field(default=None)
-
-    def garment_code(self) -> str:
-        # a fresh piece in stock for every rule, so one route's write cannot spoil the next
-        return make_garment(self.session, now=self.now).code
-
-    def photo_id(self) -> str:
-        if self._photo_id is None:
-            self._photo_id = _make_defect_photo(self)
-        return str(self._photo_id)
-
-
-def _make_defect_photo(values: Values) -> int:
-    from PIL import Image
-
-    from cksloop.db.models import DefectPhoto
-    from cksloop.services import rentals
-
-    garment = make_garment(values.session, state=GarmentState.RENTED_OUT, now=values.now)
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (180, 40, 40)).save(buffer, "JPEG")
-    clerk = make_user(values.session, Role.STORE_STAFF)
-    rentals.record_return(values.session, code=garment.code, actor=clerk, now=values.now,
-                          details={"reason": "quality_return", "grade": "B",
-                                   "defects": [{"code": "SNAG", "zone": "sleeve", "severity": 2}]},
-                          photos={0: buffer.getvalue()}, upload_dir=values.app.config["UPLOAD_DIR"])
-    photo_id = values.session.scalar(select(DefectPhoto.id))
-    assert photo_id is not None
-    return photo_id
-
-
-def _action_for(role: Role | str) -> str:
-    # an action the role may take that needs details: posted without them it is refused as 422,
-    # so the matrix checks the guard without changing the garment
-    return Action.RETIRE.value if role == Role.WORKSHOP_ORGANISER else Action.TRANSFER.value
-
-
-Filler = Callable[[str, Values, "Role | str"], "str | None"]
-
-#: how to fill each URL argument: (argument name) → function of (path before it, values, role);
-#: a filler answers None when it does not know what the argument means on that path
-FILLERS: dict[str, Filler] = {
-    "code": lambda prefix, v, role: (
-        STORE if prefix.startswith("/locations/")
-        else v.garment_code() if prefix.startswith(("/garments/", "/api/v1/garments/", "/rentals/", "/g/",
-                                                     "/01/", "/labels/"))
-        else None),
-    "serial": lambda prefix, v, role: v.garment_code() if prefix.startswith("/01/") else None,
-    "gtin": lambda prefix, v, role: gtin14(v.world["dress"].sizes[1].gtin) if prefix.startswith("/01/") else None,
-    "style_number": lambda prefix, v, role: v.world["dress"].style_number,
-    "action": lambda prefix, v, role: _action_for(role) if prefix.startswith("/garments/") else None,
-    "lang": lambda prefix, v, role: "en",
-    "partner_id": lambda prefix, v, role: str(v.world["partner"].id),
-    "photo_id": lambda prefix, v, role: v.photo_id(),
-    "filename": lambda prefix, v, role: "css/app.css" if prefix == "/static/" else None,
-    "location_code": lambda prefix, v, role: STORE,
-}
-
-
-def _rules(app: Flask) -> list[tuple[Rule, str]]:
-    """(rule, method) pairs: GET where the rule answers GET, else each state-changing method."""
-    pairs = []
-    for rule in app.url_map.iter_rules():
-        methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
-        chosen = ["GET"] if "GET" in methods else sorted(methods)
-        pairs.extend((rule, method) for method in chosen)
-    # signing out last, so it does not sign the role out of the routes after it
-    return sorted(pairs, key=lambda p: (p[0].endpoint == "auth.logout", p[0].rule, p[1]))
-
-
-def _prefix_before(rule: Rule, argument: str) -> str:
-    """The literal path before ``argument``'s placeholder, e.g. "/locations/" for <code>."""
-    match = re.search(r"<(?:[^:<>]+:)?" + re.escape(argument) + r">", rule.rule)
-    assert match, (rule.rule, argument)
-    return re.sub(r"<[^>]+>", "*", rule.rule[:match.start()])
-
-
-def _url(rule: Rule, values: Values, role: Role | str) -> tuple[str | None, str]:
-    """The rule's URL with its arguments filled, or None and the reason."""
-    filled: dict[str, str] = {}
-    for argument in sorted(rule.arguments):
-        filler = FILLERS.get(argument)
-        value = filler(_prefix_before(rule, argument), values, role) if filler else None
-        if value is None:
-            return None, f"{rule.rule} ({rule.endpoint}): no filler for <{argument}> after " \
-                         f"{_prefix_before(rule, argument)!r}; add one to FILLERS in {__name__}"
-        filled[argument] = value
-    url = rule.rule
-    for argument, value in filled.items():
-        url = re.sub(r"<(?:[^:<>]+:)?" + re.escape(argument) + r">", value, url)
-    return url, ""
-
-
-class Caller:
-    """One role's way in: a signed-in test client for pages, a bearer token for the API."""
-
-    def __init__(self, app: Flask, session: Session, role: Role | str, now: dt.datetime):
-        self.client = app.test_client()
-        self.token: str | None = None
-        if role == ANONYMOUS:
-            self.user = None
-        else:
-            self.user = make_user(session, role)
-            assert sign_in(self.client, self.user.email).status_code == 302
-            self.token = accounts.create_token(session, email=self.user.email, label="matrix", now=now)
-        self.csrf = csrf_from(self.client.get(SIGN_IN_PATH if role == ANONYMOUS else "/").get_data(as_text=True))
-
-    def ask(self, method: str, url: str) -> Any:
-        if url.startswith("/api/"):
-            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            if method == "GET":
-                return self.client.get(url, headers=headers)
-            return self.client.open(url, method=method, json={}, headers=headers)
-        if method == "GET":
-            return self.client.get(url)
-        return self.client.open(url, method=method, data={"csrf_token": self.csrf})
+from tests.route_map import ANONYMOUS, SIGN_IN_PATH, SIGNS_OUT, Caller, Values, rules, url_for_rule
 
 
 def _verdict(endpoint: str, url: str, role: Role | str, response: Any) -> str | None:
@@ -185,7 +43,7 @@ def _verdict(endpoint: str, url: str, role: Role | str, response: Any) -> str | 
 def test_every_route_argument_can_be_filled(app, db_session, world, now):
     values = Values(db_session, app, now, world)
     with app.test_request_context():
-        problems = [reason for rule, _ in _rules(app) for reason in [_url(rule, values, Role.ADMIN)[1]] if reason]
+        problems = [reason for rule, _ in rules(app) for reason in [url_for_rule(rule, values, Role.ADMIN)[1]] if reason]
     assert problems == [], "routes the matrix cannot reach:\n" + "\n".join(problems)
 
 
@@ -194,8 +52,8 @@ def test_every_route_answers_each_role_as_the_guard_table_says(app, db_session, 
     values = Values(db_session, app, now, world)
     caller = Caller(app, db_session, role, now)
     problems, checked = [], 0
-    for rule, method in _rules(app):
-        url, reason = _url(rule, values, role)
+    for rule, method in rules(app):
+        url, reason = url_for_rule(rule, values, role)
         if url is None:
             problems.append(reason)
             continue
@@ -205,7 +63,7 @@ def test_every_route_answers_each_role_as_the_guard_table_says(app, db_session, 
         if wrong:
             problems.append(f"{method} {url} ({rule.endpoint}) as {role}: {wrong}")
         checked += 1
-    assert checked == len(_rules(app))
+    assert checked == len(rules(app))
     assert problems == [], "\n".join(problems)
 
 
