@@ -1,0 +1,346 @@
+// Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
+// confirmation applies the action to every garment that can take it and shows what happened.
+import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
+  wedgeInput } from "./scanning.js";
+
+const t = texts();
+const b = texts("batch-texts");
+const MAX = Number(b.max || 500);
+const STORE_KEY = "cksloop.batch";
+
+const setup = document.getElementById("batch-setup");
+const actionSelect = document.getElementById("batch-action");
+const setupError = document.getElementById("setup-error");
+const form = document.getElementById("scan-form");
+const input = document.getElementById("scan-input");
+const say = statusLine(document.getElementById("scan-status"));
+const list = document.getElementById("batch-lines");
+const empty = document.getElementById("batch-empty");
+const counts = document.getElementById("batch-counts");
+const applyButton = document.getElementById("batch-apply");
+const clearButton = document.getElementById("batch-clear");
+const summary = document.getElementById("batch-summary");
+
+// entries: one per garment, in scan order; sequence: every code scanned, doubles included, so
+// the server's answer reports the double scans too
+let state = { action: null, entries: [], sequence: [], key: null };
+let busy = false;
+let done = false;
+
+// --- the action and its details -----------------------------------------------------------------
+
+function showFields() {
+  const option = actionSelect.selectedOptions[0];
+  const wanted = new Set((option ? option.dataset.fields : "").split(" ").filter(Boolean));
+  setup.querySelectorAll(".field").forEach((field) => {
+    field.hidden = !wanted.has(field.dataset.field);
+  });
+}
+
+let detailProblem = "";
+
+/** The details typed for the action, or null (and detailProblem says why) when some are wrong. */
+function details() {
+  const out = {};
+  const errors = [];
+  detailProblem = b.tFixDetails;
+  setup.querySelectorAll(".field").forEach((field) => {
+    if (field.hidden) return;
+    field.querySelectorAll("[data-detail]").forEach((control) => {
+      const raw = control.value.trim();
+      const name = control.dataset.detail;
+      if (raw === "") {
+        if (control.dataset.required) errors.push(control);
+        return;
+      }
+      if (control.dataset.money) {
+        const text = raw.replace("€", "").replace(/\s/g, "").replace(",", ".");
+        if (!/^\d{1,6}(\.\d{1,2})?$/.test(text)) {
+          errors.push(control);
+          detailProblem = b.tBadMoney;
+          return;
+        }
+        out[name] = Math.round(Number(text) * 100);
+      } else if (control.dataset.int) {
+        if (!/^\d{1,9}$/.test(raw)) {
+          errors.push(control);
+          return;
+        }
+        out[name] = Number(raw);
+      } else {
+        out[name] = raw;
+      }
+    });
+  });
+  setup.querySelectorAll("[aria-invalid]").forEach((c) => c.removeAttribute("aria-invalid"));
+  errors.forEach((control) => control.setAttribute("aria-invalid", "true"));
+  return errors.length ? null : out;
+}
+
+function showSetupError(message) {
+  setupError.textContent = message || "";
+  setupError.hidden = !message;
+}
+
+function lockSetup(locked) {
+  setup.querySelectorAll("select, input").forEach((control) => {
+    control.disabled = locked;
+  });
+}
+
+// --- the list -----------------------------------------------------------------------------------
+
+function actionLabel() {
+  const option = actionSelect.selectedOptions[0];
+  return option ? option.textContent.trim() : "";
+}
+
+function describe(entry) {
+  const what = [entry.style_name, entry.size].filter(Boolean).join(" · ");
+  if (entry.ok) return what;
+  let text = entry.message || "";
+  if (entry.outcome === "refused") {
+    text += " " + (entry.allowed_action_labels && entry.allowed_action_labels.length
+      ? fmt(b.tInstead, { actions: entry.allowed_action_labels.join(", ") })
+      : b.tNothingInstead);
+  }
+  return [what, text.trim()].filter(Boolean).join(" — ");
+}
+
+function lineElement(entry, { removable }) {
+  const item = document.createElement("li");
+  item.className = `batch-line line-${entry.outcome}`;
+  item.dataset.code = entry.code;
+  item.dataset.outcome = entry.outcome;
+  const code = document.createElement("strong");
+  code.className = "code";
+  code.textContent = entry.code;
+  const verdict = document.createElement("span");
+  verdict.className = "verdict";
+  verdict.textContent = entry.word || (entry.ok ? b.tCan : b.tCannot);
+  const text = document.createElement("span");
+  text.className = "line-text";
+  text.textContent = describe(entry) + (entry.mangled ? ` ${b.tMangled}` : "");
+  item.append(code, " ", verdict, " ", text);
+  if (removable) {
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link remove";
+    remove.textContent = b.tRemove;
+    remove.addEventListener("click", () => {
+      state.entries = state.entries.filter((e) => e.code !== entry.code);
+      state.sequence = state.sequence.filter((c) => c !== entry.code);
+      changed();
+    });
+    item.append(" ", remove);
+  }
+  return item;
+}
+
+function render() {
+  list.replaceChildren(...state.entries.slice().reverse().map((e) => lineElement(e, { removable: true })));
+  empty.hidden = state.entries.length > 0;
+  const ok = state.entries.filter((e) => e.ok).length;
+  const doubles = state.sequence.length - state.entries.length;
+  counts.textContent = state.entries.length
+    ? fmt(b.tCounts, { ok, refused: state.entries.length - ok, doubles }) : "";
+  applyButton.disabled = ok === 0 || busy;
+  applyButton.textContent = ok === 0 ? b.tNothing
+    : fmt(ok === 1 ? b.tConfirmOne : b.tConfirm, { action: actionLabel(), count: ok });
+  clearButton.hidden = state.entries.length === 0;
+  lockSetup(state.entries.length > 0);
+}
+
+function changed() {
+  state.key = null; // a different list is a different request
+  save();
+  render();
+}
+
+function save() {
+  try {
+    sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
+  } catch (error) {
+    // private mode: the list just does not survive a reload
+  }
+}
+
+function restore() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
+    if (saved && Array.isArray(saved.entries) && saved.entries.length
+        && [...actionSelect.options].some((o) => o.value === saved.action)) {
+      state = saved;
+      actionSelect.value = saved.action;
+    }
+  } catch (error) {
+    sessionStorage.removeItem(STORE_KEY);
+  }
+}
+
+// --- scanning -----------------------------------------------------------------------------------
+
+async function scanned(payload, fromCamera) {
+  if (busy || done) return;
+  const wanted = details();
+  if (wanted === null) {
+    feedback.refuse();
+    showSetupError(detailProblem);
+    say(detailProblem, "refused");
+    scanner.clear();
+    return;
+  }
+  showSetupError("");
+  if (state.entries.length >= MAX) {
+    feedback.refuse();
+    say(fmt(b.tTooMany, { max: MAX }), "refused");
+    scanner.clear();
+    return;
+  }
+  state.action = actionSelect.value;
+  busy = true;
+  say(t.tLooking, "info");
+  let result;
+  try {
+    result = await postJSON(t.apiCheck, { action: state.action, payload, ...wanted });
+  } catch (error) {
+    busy = false;
+    if (!(error instanceof NetworkProblem)) throw error;
+    feedback.refuse();
+    say(problemText(t, error), "warn");
+    if (!fromCamera) scanner.keepForRetry();
+    return;
+  }
+  busy = false;
+  scanner.clear();
+  const data = result.data || {};
+  if (result.status !== 200) {
+    feedback.refuse();
+    if (data.error === "invalid_details" && data.details && data.details.fields) {
+      showSetupError(Object.values(data.details.fields).join(" "));
+    }
+    say(problemText(t, result), "refused");
+    render();
+    return;
+  }
+  if (state.entries.some((e) => e.code === data.code)) {
+    state.sequence.push(data.code);
+    feedback.duplicate();
+    say(fmt(b.tDouble, { code: data.code }), "warn");
+    changed();
+    return;
+  }
+  state.entries.push(data);
+  state.sequence.push(data.code);
+  if (data.ok) {
+    feedback.accept();
+    say(fmt(b.tAdded, { code: data.code }), "ok");
+  } else {
+    feedback.refuse();
+    say(fmt(b.tRefused, { code: data.code, reason: describe(data) }), "refused");
+  }
+  changed();
+}
+
+function randomKey() {
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return "batch-" + Array.from(bytes, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+async function apply() {
+  if (busy || done) return;
+  const wanted = details();
+  if (wanted === null) {
+    showSetupError(detailProblem);
+    return;
+  }
+  busy = true;
+  applyButton.disabled = true;
+  applyButton.textContent = b.tApplying;
+  // the same key on every retry of this list: a batch applied whose answer was lost is not
+  // applied twice, its first result comes back instead
+  state.key = state.key || randomKey();
+  save();
+  let result;
+  try {
+    result = await postJSON(t.apiBatch, { action: state.action || actionSelect.value,
+      codes: state.sequence, ...wanted }, { timeoutMs: 30000, headers: { "Idempotency-Key": state.key } });
+  } catch (error) {
+    busy = false;
+    if (!(error instanceof NetworkProblem)) throw error;
+    feedback.refuse();
+    say(problemText(t, error), "warn");
+    render();
+    return;
+  }
+  busy = false;
+  if (result.status !== 200) {
+    feedback.refuse();
+    const data = result.data || {};
+    if (data.error === "invalid_details" && data.details && data.details.fields) {
+      showSetupError(Object.values(data.details.fields).join(" "));
+    }
+    if (data.error !== "version_conflict") state.key = null;
+    say(problemText(t, result), "refused");
+    render();
+    return;
+  }
+  showSummary(result.data);
+}
+
+function showSummary(data) {
+  done = true;
+  if (cam) cam.stop();
+  const words = { applied: b.tApplied, refused: b.tRefusedWord, duplicate: b.tDuplicateWord,
+    unknown: b.tUnknownWord };
+  const c = data.counts || {};
+  document.getElementById("summary-counts").textContent = (data.replayed ? `${b.tReplayed} ` : "")
+    + fmt(b.tSummary, { applied: c.applied || 0, refused: c.refused || 0,
+      duplicate: c.duplicate || 0, unknown: c.unknown || 0 });
+  document.getElementById("summary-lines").replaceChildren(...(data.results || []).map((line) =>
+    lineElement({ ...line, word: words[line.outcome] || line.outcome }, { removable: false })));
+  if ((c.applied || 0) > 0) feedback.accept(); else feedback.refuse();
+  say("", "info");
+  sessionStorage.removeItem(STORE_KEY);
+  [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),
+    document.querySelector(".camera")].forEach((el) => { if (el) el.hidden = true; });
+  summary.hidden = false;
+  summary.focus();
+}
+
+function reset() {
+  state = { action: null, entries: [], sequence: [], key: null };
+  sessionStorage.removeItem(STORE_KEY);
+  done = false;
+  summary.hidden = true;
+  [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),
+    document.querySelector(".camera")].forEach((el) => { if (el) el.hidden = false; });
+  showSetupError("");
+  say("", "info");
+  render();
+  scanner.clear();
+}
+
+// --- wiring -------------------------------------------------------------------------------------
+
+let cam = null;
+let scanner = null;
+if (setup) {
+  scanner = wedgeInput(form, input, (value) => scanned(value, false));
+  restore();
+  showFields();
+  actionSelect.addEventListener("change", showFields);
+  setup.addEventListener("submit", (event) => event.preventDefault());
+  applyButton.addEventListener("click", apply);
+  clearButton.addEventListener("click", reset);
+  document.getElementById("batch-new").addEventListener("click", reset);
+  render();
+  cam = camera({
+    toggle: document.getElementById("camera-toggle"),
+    view: document.getElementById("camera-view"),
+    video: document.getElementById("camera-video"),
+    onDecoded: (value) => scanned(value, true),
+    onStatus: say,
+  });
+}

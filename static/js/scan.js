@@ -1,0 +1,73 @@
+// The scan page: a scan from the handheld scanner, typing or the camera opens that garment's page.
+import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
+  wedgeInput } from "./scanning.js";
+
+const t = texts();
+const form = document.getElementById("scan-form");
+const input = document.getElementById("scan-input");
+const say = statusLine(document.getElementById("scan-status"));
+let busy = false;
+let navigating = false;
+let cam = null;
+
+function go(url) {
+  if (navigating) return; // one label, one navigation
+  navigating = true;
+  if (cam) cam.stop();
+  window.location.assign(url);
+}
+
+async function resolve(payload, fromCamera) {
+  if (busy || navigating) return;
+  busy = true;
+  if (cam) cam.pause();
+  say(t.tLooking, "info");
+  let result;
+  try {
+    result = await postJSON(t.apiScan, { payload });
+  } catch (error) {
+    if (!(error instanceof NetworkProblem)) throw error;
+    feedback.refuse();
+    say(problemText(t, error), "warn");
+    if (!fromCamera) scanner.keepForRetry();
+    busy = false;
+    if (cam) cam.resume();
+    return;
+  }
+  if (result.status === 200) {
+    feedback.accept();
+    const data = result.data;
+    if (data.mangled) {
+      // say it, then go: a scanner on the wrong layout should be fixed (see the self-test)
+      say(`${data.message} ${fmt(t.tOpening, { code: data.code })}`, "warn");
+      const link = document.createElement("a");
+      link.href = data.url;
+      link.className = "button open-now";
+      link.textContent = t.tOpenNow;
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        go(data.url);
+      });
+      document.getElementById("scan-status").append(" ", link);
+      setTimeout(() => go(data.url), 2500);
+    } else {
+      say(fmt(t.tOpening, { code: data.code }), "ok");
+      go(data.url);
+    }
+    return;
+  }
+  feedback.refuse();
+  say(problemText(t, result), "refused");
+  scanner.clear();
+  busy = false;
+  if (cam) cam.resume();
+}
+
+const scanner = wedgeInput(form, input, (value) => resolve(value, false));
+cam = camera({
+  toggle: document.getElementById("camera-toggle"),
+  view: document.getElementById("camera-view"),
+  video: document.getElementById("camera-video"),
+  onDecoded: (value) => resolve(value, true),
+  onStatus: say,
+});
