@@ -58,7 +58,9 @@ def init_app(app: Flask) -> None:
         if endpoint is None:
             return None  # 404/405 follow
         if is_api_request():
-            return None  # the API blueprint authenticates bearer tokens itself, then checks roles_for
+            from cksloop.web.api.auth import enforce  # bearer token or session + CSRF, then roles_for
+
+            return enforce(endpoint)
         allowed = roles_for(endpoint)
         if allowed is None:
             return None

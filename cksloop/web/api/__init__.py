@@ -1,0 +1,1 @@
+"""The JSON API: authentication, routes, OpenAPI document, serializers."""

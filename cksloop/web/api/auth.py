@@ -1,0 +1,118 @@
+"""Who is calling the API: a bearer token or the browser session (with CSRF), then the route's roles.
+
+Every request to a path under ``/api/`` passes through ``enforce`` (called from
+``cksloop.web.guards``'s before-request hook), whichever blueprint defines the route, so an API
+view only needs ``@allow(...)`` like any page:
+
+1. ``Authorization: Bearer <token>`` is checked with ``accounts.user_for_token``. A missing,
+   wrong, revoked or inactive user's token answers 401 ``{"error": "unauthorized", …}`` with
+   ``WWW-Authenticate: Bearer``. Bearer requests need no CSRF token.
+2. Without an Authorization header the browser session is accepted (the scan page calls the
+   API with fetch); then POST/PUT/PATCH/DELETE must carry a valid ``X-CSRFToken`` header, or
+   the answer is 400 ``{"error": "csrf_failed", …}``.
+3. The route's roles (``guards.roles_for``): a role not named answers 403 JSON; a view without
+   ``@allow`` answers 403 to everyone (deny by default). Every ``/api/`` route needs a caller:
+   there are no anonymous API routes, even for endpoints listed in ``PUBLIC_ENDPOINTS``.
+
+The caller: **use ``api_user()``** (the ``cksloop.db.models.User`` row, kept in ``g.api_user``;
+``g.api_auth`` says ``"bearer"`` or ``"session"``). ``flask_login.current_user`` is only the
+browser session and stays anonymous for a bearer request, so API views never read it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
+
+from cksloop.db.models import User
+from cksloop.services import accounts
+from cksloop.web.database import db
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_AUTHORIZATION_LENGTH = 512
+
+
+def api_user() -> User:
+    """The user the current API request acts for (set by ``enforce`` before the view runs)."""
+    user = g.get("api_user")
+    if user is None:
+        raise RuntimeError("api_user() is only available inside an authenticated /api/ request")
+    return user
+
+
+def enforce(endpoint: str) -> Any:
+    """Authenticate the request and check the endpoint's roles; a JSON error response or None."""
+    from cksloop.web.guards import roles_for  # guards calls us: import late, no cycle
+
+    header = request.headers.get("Authorization")
+    if header is not None:
+        user = _user_for_bearer(header)
+        if user is None:
+            return unauthorized(invalid_token=True)
+        how = "bearer"
+    else:
+        user = _user_for_session()
+        if user is None:
+            return unauthorized(invalid_token=False)
+        how = "session"
+        if request.method in UNSAFE_METHODS and not _csrf_token_is_valid():
+            return _error(400, "csrf_failed", gettext(
+                "The request lacks a valid CSRF token (send it in the X-CSRFToken header)."))
+    g.api_user = user
+    g.api_auth = how
+    allowed = roles_for(endpoint)
+    if allowed is not None and user.role not in allowed:
+        return _error(403, "forbidden", gettext("Your role may not use this part of the API."),
+                      {"role": user.role.value, "roles_allowed": sorted(r.value for r in allowed)})
+    return None
+
+
+def unauthorized(*, invalid_token: bool) -> Any:
+    """401 with the RFC 6750 challenge; says whether a token was sent but not accepted."""
+    response, status = _error(401, "unauthorized", gettext(
+        "Sign in, or send a valid API token as “Authorization: Bearer <token>”."))
+    challenge = 'Bearer realm="cksloop"'
+    if invalid_token:
+        challenge += ', error="invalid_token"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response, status
+
+
+def _user_for_bearer(header: str) -> User | None:
+    if len(header) > MAX_AUTHORIZATION_LENGTH:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or not token.isascii() or not token.isprintable():
+        return None  # checked here so odd bytes never reach the database
+    return accounts.user_for_token(db(), token)
+
+
+def _user_for_session() -> User | None:
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return None
+    return current_user.user
+
+
+def _csrf_token_is_valid() -> bool:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True  # the same switch that turns off the forms' check
+    token = None
+    for name in current_app.config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"]):
+        token = request.headers.get(name)
+        if token:
+            break
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
+
+
+def _error(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Any:
+    return jsonify(error=code, message=message, details=details or {}), status
