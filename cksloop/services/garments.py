@@ -219,6 +219,15 @@ def act(session: Session, *, code: str, action: Action, details: dict[str, Any],
                               current=garment.version,
                               state=garment.state.value if garment.state else "new",
                               allowed=[a.value for a in allowed_actions_for(garment, actor)]) from None
+    except VersionConflict:
+        # on PostgreSQL a retry racing its own first request loses the version check before the
+        # first one commits; once it has, the retry answers the first result like any repeat
+        session.rollback()
+        if idempotency_key:
+            stored = _stored_answer(session, actor.id, idempotency_key, fingerprint or "")
+            if stored is not None:
+                return ActionResult(**stored)
+        raise
     except BaseException:
         session.rollback()
         raise
