@@ -1,0 +1,251 @@
+"""Demo data: a believable chain, every reachable state, and a ledger that replays exactly."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from cksloop.db import migrate
+from cksloop.db.models import (Garment, GarmentEvent, Inspection, Location, RentalCycle, RentalPartner,
+                               Style, User)
+from cksloop.db.session import make_engine, make_session_factory
+from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
+from cksloop.domain.labels import is_valid_gtin
+from cksloop.domain.lifecycle import GarmentState, LocationKind, Role
+from cksloop.services import accounts, demo, garments
+from tests import conftest
+from tests.conftest import FIXED_NOW, PG_ADMIN_URL
+
+#: buyer lots arrive with a later capability; until then no garment can reach these states
+NOT_YET_REACHABLE = {GarmentState.ALLOCATED_TO_BUYER_LOT, GarmentState.SHIPPED_TO_BUYER}
+
+
+@pytest.fixture(scope="module")
+def demo_database(_template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of its own for the module: the demo is loaded once and only read afterwards."""
+    if conftest.test_database_kind() == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        shutil.copyfile(_template_database, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"cksloop_demo_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def loaded(demo_database: str) -> Iterator[tuple[Session, demo.DemoResult]]:
+    engine = make_engine(demo_database)
+    session = make_session_factory(engine)()
+    result = demo.load_demo_data(session, now=FIXED_NOW, seed=demo.DEFAULT_SEED)
+    yield session, result
+    session.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def session(loaded: tuple[Session, demo.DemoResult]) -> Session:
+    return loaded[0]
+
+
+@pytest.fixture
+def result(loaded: tuple[Session, demo.DemoResult]) -> demo.DemoResult:
+    return loaded[1]
+
+
+def test_demo_garments_reach_every_state_reachable_today(session):
+    states = set(session.scalars(select(Garment.state).distinct()))
+
+    assert states == set(GarmentState) - NOT_YET_REACHABLE
+
+
+def test_every_demo_garment_equals_the_replay_of_its_ledger(session):
+    mismatched = [g.code for g in session.scalars(select(Garment)) if not garments.replay_matches(session, g)]
+
+    assert mismatched == []
+
+
+def test_demo_has_a_few_hundred_garments_and_a_few_thousand_events(session, result):
+    assert result.garments == demo.DEFAULT_GARMENTS == session.scalar(select(func.count(Garment.id)))
+    assert 2000 <= result.events <= 6000
+    assert sum(result.states.values()) == result.garments
+
+
+def test_every_event_lies_in_the_past_and_each_history_runs_forward_in_time(session):
+    rows = session.execute(select(GarmentEvent.garment_id, GarmentEvent.seq, GarmentEvent.occurred_at)
+                           .order_by(GarmentEvent.garment_id, GarmentEvent.seq)).all()
+    last: dict[int, dt.datetime] = {}
+    backwards = []
+    for garment_id, seq, occurred_at in rows:
+        occurred_at = occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=dt.UTC)
+        assert occurred_at < FIXED_NOW, (garment_id, seq)
+        if garment_id in last and occurred_at <= last[garment_id]:
+            backwards.append((garment_id, seq))
+        last[garment_id] = occurred_at
+
+    assert backwards == []
+    assert min(last.values()) < FIXED_NOW - dt.timedelta(days=90)  # histories span months
+
+
+def test_the_ledger_holds_exactly_the_planned_histories(session):
+    partner_id = session.scalar(select(RentalPartner.id))
+    plans = demo.plan_garments(count=demo.DEFAULT_GARMENTS, rng=random.Random(demo.DEFAULT_SEED),
+                               now=FIXED_NOW, partner_id=partner_id)
+    planned = Counter(step.action.value for plan in plans for step in plan.steps)
+    planned["receive"] = len(plans)
+
+    recorded = Counter({action.value: n for action, n in session.execute(
+        select(GarmentEvent.action, func.count()).group_by(GarmentEvent.action)).all()})
+
+    assert recorded == planned
+
+
+def test_there_is_exactly_one_quality_return_and_it_is_a_snag_on_the_snag_sensitive_style(session):
+    quality = list(session.scalars(select(Inspection).where(Inspection.reason == ReturnReason.QUALITY_RETURN)))
+
+    assert len(quality) == 1
+    assert [d.code for d in quality[0].defects] == [DefectCode.SNAG]
+    garment = session.get(Garment, quality[0].garment_id)
+    snag_sensitive = [s.number for s in demo.STYLES if s.snag_sensitive]
+    assert [garment.style.style_number] == snag_sensitive
+    cycles = session.scalar(select(func.count()).select_from(RentalCycle)
+                            .where(RentalCycle.return_reason == ReturnReason.QUALITY_RETURN))
+    assert cycles == 1
+
+
+def test_rental_returns_are_mostly_normal_and_graded_a_or_b(session):
+    grades = Counter(session.scalars(select(Inspection.grade)))
+    normal = session.scalar(select(func.count()).select_from(Inspection)
+                            .where(Inspection.reason == ReturnReason.END_OF_RENTAL))
+
+    assert sum(grades.values()) >= 100
+    assert (grades[Grade.A] + grades[Grade.B]) / sum(grades.values()) > 0.8
+    assert normal / sum(grades.values()) > 0.9
+
+
+def test_rented_out_garments_each_have_one_open_cycle_and_some_are_overdue(session):
+    rented = session.scalar(select(func.count()).select_from(Garment)
+                            .where(Garment.state == GarmentState.RENTED_OUT))
+    open_cycles = list(session.scalars(select(RentalCycle).where(RentalCycle.returned_at.is_(None))))
+
+    assert rented == len(open_cycles) == len({c.garment_id for c in open_cycles}) > 0
+    assert any(c.due_on < FIXED_NOW.date() for c in open_cycles)
+    assert any(c.due_on >= FIXED_NOW.date() for c in open_cycles)
+
+
+def test_there_is_one_theft_and_retirements_go_to_offcuts_and_remanufacturing(session):
+    written_off = list(session.scalars(select(GarmentEvent).where(GarmentEvent.to_state == GarmentState.WRITTEN_OFF)))
+    routes = Counter(e.details.get("route") or e.details.get("retire_route") for e in session.scalars(
+        select(GarmentEvent).where(GarmentEvent.to_state == GarmentState.RETIRED)))
+
+    assert [e.details.get("reason") for e in written_off].count("stolen") == 1
+    assert set(routes) == {"offcuts", "remanufacturing"}
+
+
+def test_demo_styles_cover_three_collections_with_valid_gtins_and_full_compositions(session):
+    styles = list(session.scalars(select(Style)))
+    sizes = [size for style in styles for size in style.sizes]
+    with_gtin = [size for size in sizes if size.gtin]
+    certifications = {m.certification for style in styles for m in style.materials if m.sustainable}
+
+    assert {s.season for s in styles} == {"SS25", "AW25", "SS26"}
+    assert len(styles) == len(demo.STYLES) >= 30
+    assert all(sum(m.percent for m in style.materials) == 100 for style in styles)
+    assert all(is_valid_gtin(size.gtin) and size.gtin.startswith("05400009") for size in with_gtin)
+    assert 0.75 < len(with_gtin) / len(sizes) < 1
+    assert {"organic", "recycled", "LENZING™ ECOVERO™", "TENCEL™"} <= certifications
+
+
+def test_demo_locations_are_belgian_stores_the_warehouse_the_outlet_and_partners(session):
+    locations = {loc.code: loc for loc in session.scalars(select(Location))}
+    kinds = Counter(loc.kind for loc in locations.values())
+    partner = session.scalar(select(RentalPartner))
+
+    assert kinds[LocationKind.STORE] >= 8 and kinds[LocationKind.WAREHOUSE] == kinds[LocationKind.OUTLET] == 1
+    assert {"Antwerpen", "Gent", "Brussel", "Leuven", "Hasselt", "Brugge", "Mechelen", "Kortrijk"} <= {
+        loc.city for loc in locations.values()}
+    assert locations["WH-WOMMELGEM"].city == "Wommelgem"
+    assert (partner.name, partner.default_rental_days) == ("Dressr", 10)
+    assert "Rebelle" in locations["REBELLE-ANT"].name
+
+
+def test_demo_creates_one_user_per_role_who_can_sign_in_with_the_printed_password(session, result):
+    users = {u.email: u for u in session.scalars(select(User))}
+
+    assert {u.role for u in result.created_users} == {r.value for r in Role}
+    for created in result.created_users:
+        assert len(created.password) >= 16
+        assert accounts.authenticate(session, email=created.email, password=created.password) is not None
+        assert created.password not in users[created.email].password_hash
+    assert users["store@cks.example"].home_location.code == "ANT-MEIR"
+
+
+def test_demo_passwords_differ_from_one_run_to_the_next(result, db_session):
+    other = demo.DemoResult()
+    demo.ensure_catalogue(db_session, other)
+    demo.ensure_users(db_session, other)
+
+    first = {u.email: u.password for u in result.created_users}
+    second = {u.email: u.password for u in other.created_users}
+    assert first.keys() == second.keys()
+    assert all(first[email] != second[email] for email in first)
+    assert len(set(first.values())) == len(first)
+
+
+def test_users_that_already_exist_keep_their_password(db_session):
+    first = demo.DemoResult()
+    demo.ensure_catalogue(db_session, first)
+    demo.ensure_users(db_session, first)
+    again = demo.DemoResult()
+    demo.ensure_users(db_session, again)
+
+    assert again.created_users == []
+    assert sorted(again.existing_users) == sorted(u.email for u in first.created_users)
+    admin = next(u for u in first.created_users if u.role == "admin")
+    assert accounts.authenticate(db_session, email=admin.email, password=admin.password) is not None
+
+
+def _plan_signature(plans: list[Any]) -> list[tuple[Any, ...]]:
+    return [(p.story, p.style.number, p.size, p.received_at,
+             [(s.action, sorted(s.details.items(), key=str), s.actor, s.at) for s in p.steps]) for p in plans]
+
+
+def test_the_same_seed_gives_the_same_histories_and_another_seed_other_ones():
+    def plans(seed: int) -> list[Any]:
+        return demo.plan_garments(count=120, rng=random.Random(seed), now=FIXED_NOW, partner_id=1)
+
+    assert _plan_signature(plans(7)) == _plan_signature(plans(7))
+    assert _plan_signature(plans(7)) != _plan_signature(plans(8))
+
+
+@pytest.mark.parametrize("count", [16, 40])
+def test_even_a_small_demo_plans_every_story_once(count):
+    plans = demo.plan_garments(count=count, rng=random.Random(1), now=FIXED_NOW, partner_id=1)
+
+    assert len(plans) == count
+    assert len({p.story for p in plans}) == len(demo.STORIES)
+
+
+@pytest.mark.parametrize("cents, off, expected", [(12995, 30, 9095), (18995, 50, 9495), (2995, 60, 1195),
+                                                  (100, 90, 95)])
+def test_sale_prices_end_in_95_and_are_below_the_price(cents, off, expected):
+    assert demo.sale_price(cents, off) == expected
