@@ -185,10 +185,10 @@ def _action_items(session: Session, garment: Garment, posted: ActionForm | None)
         chosen = next((i for i in items if i.action is action), None)
         if chosen is not None:
             chosen.primary = True
-            items.remove(chosen)
-            items.insert(0, chosen)
             break
-    items.sort(key=lambda i: i.final)  # stable: the final ones move to the end
+    # the form that needs correcting first, then the primary action, the ones that end the loop
+    # last; otherwise the lifecycle's order (the sort is stable)
+    items.sort(key=lambda i: (not i.open, not i.primary, i.final))
     return items
 
 
