@@ -486,7 +486,8 @@ def make_database(use_postgresql: bool, instance: Path) -> tuple[str, Any]:
 
 
 def run(mode: str, duration: float, clients: int, workers: int, max_requests: int, garments: int,
-        seed: int, use_postgresql: bool, keep: bool, say: Any = print) -> dict[str, Any]:
+        seed: int, use_postgresql: bool, keep: bool, say: Any = print,
+        demo_garments: int = 400) -> dict[str, Any]:
     """Set up, drive the workload (crashing the server in crash mode), check; the figures."""
     duration = min(max(duration, 5.0), MAX_DURATION)
     max_requests = min(max_requests, MAX_REQUESTS)
@@ -499,7 +500,7 @@ def run(mode: str, duration: float, clients: int, workers: int, max_requests: in
     try:
         t0 = time.monotonic()
         run_cli(env, "db", "upgrade")
-        run_cli(env, "demo-data")
+        run_cli(env, "demo-data", "--garments", str(demo_garments))
         run_cli(env, "users", "create", "--email", LOAD_EMAIL, "--role", "admin", "--name", "Load robot",
                 "--password-stdin", stdin=uuid.uuid4().hex + "\n")
         token = run_cli(env, "tokens", "create", "--email", LOAD_EMAIL, "--label", "crash/load").strip().split()[-1]
@@ -563,6 +564,8 @@ def run(mode: str, duration: float, clients: int, workers: int, max_requests: in
             "retries with the same key → other answer": tally.retries_different_answer,
             "unexpected 4xx": len(tally.unexpected),
             **crash, **ledger,
+            **({"acknowledged writes after the restart":
+                len(tally.acknowledged) - crash["acknowledged writes before the kill"]} if crash else {}),
             "cksloop check exit": check_status,
             "check": check_output.splitlines()[-3:],
         }
@@ -602,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent API clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--garments", type=int, default=300, help="garments the clients work on")
+    parser.add_argument("--demo-garments", type=int, default=400, help="garments `cksloop demo-data` makes")
     parser.add_argument("--max-requests", type=int, default=500_000)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--postgresql", action="store_true",
@@ -611,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     duration = args.duration if args.duration is not None else (60 if args.mode == "crash" else 180)
     figures = run(args.mode, duration, max(1, min(args.clients, 64)), max(1, min(args.workers, 8)),
-                  args.max_requests, args.garments, args.seed, args.postgresql, args.keep)
+                  args.max_requests, args.garments, args.seed, args.postgresql, args.keep,
+                  demo_garments=args.demo_garments)
     for key, value in figures.items():
         print(f"{key:>45}: {value}")
     if args.json:
