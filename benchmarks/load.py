@@ -102,11 +102,15 @@ Scenario = Callable[[int, int], Any]  # (client index, concurrency) -> iterator 
 
 
 def _client(index: int, concurrency: int, host: str, port: int, auth: dict[str, str], scenario: Scenario,
-            duration: float, max_requests: int, ok: tuple[int, ...], barrier: Any, queue: Any) -> None:
+            duration: float, max_requests: int, ok: tuple[int, ...], warmup: int, barrier: Any,
+            queue: Any) -> None:
     session = Session(host, port, token=auth.get("token"))
     if auth.get("email"):
         session.sign_in(auth["email"], auth["password"])
     requests = scenario(index, concurrency)
+    for _ in range(warmup):  # first requests pay for imports and caches in the worker: not measured
+        method, path, headers, body = next(requests)
+        session.request(method, path, headers, body)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
@@ -129,13 +133,13 @@ def _client(index: int, concurrency: int, host: str, port: int, auth: dict[str, 
 
 def run(name: str, *, port: int, scenario: Scenario, concurrency: int, duration: float = 10.0,
         max_requests: int = 10**9, auth: dict[str, str] | None = None, ok: tuple[int, ...] = (200,),
-        host: str = "127.0.0.1") -> Result:
+        host: str = "127.0.0.1", warmup: int = 3) -> Result:
     """Run ``scenario`` from ``concurrency`` client processes; returns the merged result."""
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(concurrency)
     queue = ctx.Queue()
     procs = [ctx.Process(target=_client, args=(i, concurrency, host, port, auth or {}, scenario, duration,
-                                               max_requests, ok, barrier, queue))
+                                               max_requests, ok, warmup, barrier, queue))
              for i in range(concurrency)]
     for p in procs:
         p.start()

@@ -1,0 +1,386 @@
+"""Benchmark cksloop at chain scale against the bare-framework limit, on SQLite and PostgreSQL.
+
+For each database and dataset size: generate (or reuse) a seeded synthetic chain, serve the real
+app under gunicorn on 127.0.0.1 exactly as the README's production section says, serve a bare
+Flask route of the same page size under the same settings, drive both with concurrent clients and
+write every figure to benchmarks/RESULTS.md (``--tiny``: a small smoke run for CI, results to a
+temporary file).
+
+    python benchmarks/run.py                          # 100k and 1M garments, SQLite and PostgreSQL
+    python benchmarks/run.py --sizes 100000 --databases sqlite --duration 5
+    python benchmarks/run.py --tiny                   # what CI runs
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import load  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench-password-1"
+GUNICORN_WORKERS = 2  # as the README's production section
+
+TARGETS = {
+    "scan resolve (POST /api/v1/scans)": "c8 ≥ 50% of bare rps; p95 < 10 ms",
+    "garment page (HTML)": "c8 ≥ 30% of bare rps; p95 < 25 ms",
+    "lifecycle action (API write)": "c8 ≥ 25% of bare rps; zero errors, zero lost writes",
+    "batch of 200 garments": "< 1 s end to end",
+    "garment search with filters": "p95 < 100 ms",
+    "rental quality analytics page": "< 500 ms",
+    "1,000-label PDF": "< 5 s",
+    "1,000 ZPL labels": "< 1 s",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- datasets ---------------------------------------------------------------------------------
+
+def dataset_url(database: str, size: int, fresh: bool) -> str:
+    """A database with the seeded dataset of ``size`` garments, copied so runs start alike."""
+    marker = f"g{size}-s42-v2"
+    if database == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        master = DATA / f"{marker}.sqlite3"
+        if fresh or not master.exists():
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{master}{suffix}").unlink(missing_ok=True)
+            totals = generate(f"sqlite:///{master}", size)
+            print(f"  generated {size:,} garments on SQLite: {json.dumps(totals)}", flush=True)
+            (DATA / f"{marker}.sqlite3.json").write_text(json.dumps(totals))
+        run_copy = DATA / f"run-{marker}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{run_copy}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(master, run_copy)
+        return f"sqlite:///{run_copy}"
+    import psycopg
+
+    name, run_name = f"cksloop_bench_{marker.replace('-', '_')}", f"cksloop_benchrun_{size}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if fresh or not exists:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+            totals = generate(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", size)
+            print(f"  generated {size:,} garments on PostgreSQL: {json.dumps(totals)}", flush=True)
+            (DATA / f"{marker}.postgresql.json").parent.mkdir(parents=True, exist_ok=True)
+            (DATA / f"{marker}.postgresql.json").write_text(json.dumps(totals))
+        conn.execute(f'DROP DATABASE IF EXISTS "{run_name}"')
+        conn.execute(f'CREATE DATABASE "{run_name}" TEMPLATE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{run_name}"
+
+
+def generation_seconds(database: str, size: int) -> float | None:
+    path = DATA / f"g{size}-s42-v2.{'sqlite3' if database == 'sqlite' else 'postgresql'}.json"
+    return json.loads(path.read_text()).get("seconds") if path.exists() else None
+
+
+# --- servers ----------------------------------------------------------------------------------
+
+class Server:
+    """gunicorn on loopback, started the way the README's production section says."""
+
+    def __init__(self, app: str, env: dict[str, str]):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(GUNICORN_WORKERS), "-b",
+             f"127.0.0.1:{self.port}", "--log-level", "warning", app],
+            cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{app} did not start")
+
+    def worker_rss_mb(self) -> list[float]:
+        out = []
+        children = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
+        for pid in children.split():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        out.append(round(int(line.split()[1]) / 1024, 1))
+            except OSError:
+                continue
+        return out
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+def _codes(url: str, query: str, limit: int) -> list[str]:
+    """Garment codes for a scenario, read straight from the database before the run."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(text(query + f" LIMIT {limit}"))]
+    engine.dispose()
+    return rows
+
+
+def bench_dataset(database: str, size: int, *, duration: float, fresh: bool, tiny: bool) -> dict[str, Any]:
+    url = dataset_url(database, size, fresh)
+    instance = Path(tempfile.mkdtemp(prefix="cksloop-bench-"))
+    env = {"CKSLOOP_DATABASE_URL": url, "CKSLOOP_INSTANCE_PATH": str(instance),
+           "CKSLOOP_SECRET_KEY": "bench-" + os.urandom(8).hex(), "CKSLOOP_BASE_URL": "https://loop.cks.example"}
+    token = _make_token(url)
+    n = max(1, size)
+    rng = random.Random(7)
+    sample = [f"CKS-{rng.randint(1, n):07d}" for _ in range(5000)]
+    pool = _codes(url, "SELECT code FROM garments WHERE state = 'in_rental_pool' ORDER BY id", 4000)
+    # in stock at stores other than the two the batches move them between
+    stock_rows = _codes(url, "SELECT code FROM garments WHERE state = 'in_stock' AND location_id > 2 "
+                             "AND location_id <= 60 ORDER BY id", 200 * 12)
+    results: dict[str, Any] = {"database": database, "garments": size}
+    app = Server("cksloop:create_app()", env)
+    try:
+        session_auth = {"email": "bench-admin@cks.example", "password": PASSWORD}
+        bearer = {"token": token}
+        page_bytes = _page_size(app.port, session_auth, sample[0])
+        results["page_bytes"] = page_bytes
+        runs: list[load.Result] = []
+
+        def scan(i: int, c: int) -> Iterator[load.Request]:
+            r = random.Random(i)
+            while True:
+                code = r.choice(sample)
+                yield load.json_request("POST", "/api/v1/scans", {"payload": f"https://loop.cks.example/g/{code}"})
+
+        def page(i: int, c: int) -> Iterator[load.Request]:
+            r = random.Random(i)
+            while True:
+                yield "GET", f"/garments/{r.choice(sample)}", {}, None
+
+        def action(i: int, c: int) -> Iterator[load.Request]:
+            # each concurrency level works on its own half of the pool, each client on its own slice
+            half = pool[:len(pool) // 2] if c == 1 else pool[len(pool) // 2:]
+            mine = half[i::c]
+            due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+            while True:
+                for code in mine:
+                    yield load.json_request("POST", f"/api/v1/garments/{code}/actions",
+                                            {"action": "check_out_rental", "partner": 1, "due_on": due})
+                for code in mine:
+                    yield load.json_request("POST", f"/api/v1/garments/{code}/actions",
+                                            {"action": "return_rental", "reason": "end_of_rental",
+                                             "grade": "A", "defects": []})
+
+        def search(i: int, c: int) -> Iterator[load.Request]:
+            r = random.Random(i)
+            while True:
+                yield ("GET", f"/garments?state=in_stock&location=ST-{r.randint(1, 60):03d}"
+                              f"&season={r.choice(['SS25', 'AW25', 'SS26'])}", {}, None)
+
+        def batch(i: int, c: int) -> Iterator[load.Request]:
+            groups = [stock_rows[k:k + 200] for k in range(0, len(stock_rows), 200) if len(stock_rows[k:k + 200]) == 200]
+            if not groups:
+                raise RuntimeError("the dataset has too few garments in stock for a 200-garment batch")
+            while True:
+                for group in groups:
+                    yield load.json_request("POST", "/api/v1/actions/batch",
+                                            {"action": "transfer", "codes": group, "to_location": "ST-002"})
+                for group in groups:
+                    yield load.json_request("POST", "/api/v1/actions/batch",
+                                            {"action": "transfer", "codes": group, "to_location": "ST-001"})
+
+        def analytics(i: int, c: int) -> Iterator[load.Request]:
+            while True:
+                yield "GET", "/reports/rental-quality", {}, None
+
+        labels_codes = sample[:1000]
+
+        def labels(fmt: str):
+            def gen(i: int, c: int) -> Iterator[load.Request]:
+                while True:
+                    yield load.json_request("POST", "/api/v1/labels", {"codes": labels_codes, "layout": "a4-3x8",
+                                                                       "format": fmt, "start_at": 1})
+            return gen
+
+        events_before = _count(url, "garment_events")
+        for c in (1, 8):
+            runs.append(load.run("scan resolve (POST /api/v1/scans)", port=app.port, scenario=scan,
+                                 concurrency=c, duration=duration, auth=bearer))
+            runs.append(load.run("garment page (HTML)", port=app.port, scenario=page, concurrency=c,
+                                 duration=duration, auth=session_auth))
+            runs.append(load.run("lifecycle action (API write)", port=app.port, scenario=action, concurrency=c,
+                                 duration=duration, auth=bearer))
+            runs.append(load.run("garment search with filters", port=app.port, scenario=search, concurrency=c,
+                                 duration=duration, auth=session_auth))
+        acknowledged = sum(r.statuses.get(200, 0) for r in runs if r.name.startswith("lifecycle"))
+        written = _count(url, "garment_events") - events_before
+        results["writes_acknowledged"], results["writes_in_ledger"] = acknowledged, written
+        few = 2 if tiny else 10
+        runs.append(load.run("batch of 200 garments", port=app.port, scenario=batch, concurrency=1,
+                             duration=duration * 3, max_requests=few, auth=bearer, warmup=0))
+        runs.append(load.run("rental quality analytics page", port=app.port, scenario=analytics, concurrency=1,
+                             duration=duration * 3, max_requests=few, auth=session_auth))
+        runs.append(load.run("1,000-label PDF", port=app.port, scenario=labels("pdf"), concurrency=1,
+                             duration=duration * 6, max_requests=min(few, 3), auth=bearer, warmup=1))
+        runs.append(load.run("1,000 ZPL labels", port=app.port, scenario=labels("zpl"), concurrency=1,
+                             duration=duration * 3, max_requests=few, auth=bearer, warmup=1))
+        results["worker_rss_mb"] = app.worker_rss_mb()
+    finally:
+        app.stop()
+    bare = Server("benchmarks.bare_app:create_app()", {"BARE_PAGE_BYTES": str(results["page_bytes"])})
+    try:
+        bare_runs = [load.run("bare Flask route", port=bare.port, concurrency=c, duration=duration,
+                              scenario=lambda i, c: iter(lambda: ("GET", "/bare", {}, None), None))
+                     for c in (1, 8)]
+    finally:
+        bare.stop()
+    results["runs"] = [r.summary() for r in bare_runs + runs]
+    shutil.rmtree(instance, ignore_errors=True)
+    return results
+
+
+def _page_size(port: int, auth: dict[str, str], code: str) -> int:
+    session = load.Session("127.0.0.1", port)
+    session.sign_in(auth["email"], auth["password"])
+    status, body = session.request("GET", f"/garments/{code}")
+    if status != 200:
+        raise RuntimeError(f"garment page answered {status}")
+    return len(body)
+
+
+def _count(url: str, table: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+    engine.dispose()
+    return n
+
+
+def _make_token(url: str) -> str:
+    from cksloop.db.session import make_engine, make_session_factory
+    from cksloop.services import accounts
+
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        token = accounts.create_token(session, email="bench-admin@cks.example", label="benchmark",
+                                      now=dt.datetime.now(dt.UTC))
+    engine.dispose()
+    return token
+
+
+# --- report -----------------------------------------------------------------------------------
+
+def machine() -> dict[str, str]:
+    versions = {p: metadata.version(p) for p in ("flask", "sqlalchemy", "gunicorn", "psycopg")}
+    pg = ""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN) as conn:
+            pg = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 — reported as unknown
+        pg = "unknown"
+    import sqlite3
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "postgresql": pg,
+            **{k: v for k, v in versions.items()}}
+
+
+def render(all_results: list[dict[str, Any]], info: dict[str, str], args: argparse.Namespace) -> str:
+    lines = ["# Benchmark results", "",
+             f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `python benchmarks/run.py "
+             f"--sizes {args.sizes} --databases {args.databases} --duration {args.duration}`.", "",
+             "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()) + ".", "",
+             f"Server: gunicorn, {GUNICORN_WORKERS} sync workers, 127.0.0.1, as in the README. "
+             "Clients: one process per concurrent client on the same machine, keep-alive connections, "
+             "signed in (browser session for HTML pages, bearer token for the API). The bare Flask "
+             "route returns a page of the garment page's size under the same gunicorn settings.", ""]
+    for res in all_results:
+        bare = {r["concurrency"]: r["rps"] for r in res["runs"] if r["name"] == "bare Flask route"}
+        gen = generation_seconds(res["database"], res["garments"])
+        lines += [f"## {res['database']}, {res['garments']:,} garments", "",
+                  f"Dataset generated in {gen} s. Garment page {res['page_bytes']:,} bytes. "
+                  f"Worker RSS after the run: {res.get('worker_rss_mb')} MB. Writes acknowledged "
+                  f"{res['writes_acknowledged']}, events added to the ledger {res['writes_in_ledger']}.", "",
+                  "| work | c | requests | errors | req/s | % of bare | p50 ms | p95 ms | p99 ms |",
+                  "| --- | --: | --: | --: | --: | --: | --: | --: | --: |"]
+        for r in res["runs"]:
+            ratio = f"{100 * r['rps'] / bare[r['concurrency']]:.0f}%" if r["concurrency"] in bare and \
+                r["name"] != "bare Flask route" and r["concurrency"] in (1, 8) else ""
+            lines.append(f"| {r['name']} | {r['concurrency']} | {r['requests']} | {r['errors']} | {r['rps']} | "
+                         f"{ratio} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |")
+        lines.append("")
+    lines += ["## Targets (issue 5, at 1 million garments)", ""]
+    lines += [f"- {k}: {v}" for k, v in TARGETS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured scenario")
+    parser.add_argument("--fresh", action="store_true", help="regenerate datasets even if cached")
+    parser.add_argument("--tiny", action="store_true", help="a small smoke run for CI")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    args = parser.parse_args()
+    if args.tiny:
+        args.sizes, args.duration, args.fresh = "3000", 1.0, True
+        args.out = str(Path(tempfile.gettempdir()) / "cksloop-bench-tiny.md")
+    info = machine()
+    all_results = []
+    for database in args.databases.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"== {database}, {size:,} garments", flush=True)
+            res = bench_dataset(database, size, duration=args.duration, fresh=args.fresh, tiny=args.tiny)
+            all_results.append(res)
+            for r in res["runs"]:
+                print(f"  {r['name']:<36} c={r['concurrency']} rps={r['rps']:>8} p95={r['p95_ms']:>8} ms "
+                      f"errors={r['errors']} {r['statuses']}", flush=True)
+    Path(args.out).write_text(render(all_results, info, args))
+    print(f"results written to {args.out}")
+    failures = [(res["database"], r["name"]) for res in all_results for r in res["runs"] if r["errors"]]
+    lost = [res["database"] for res in all_results if res["writes_acknowledged"] != res["writes_in_ledger"]]
+    if failures or lost:
+        print(f"errors in {failures}; lost writes in {lost}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
