@@ -1,0 +1,228 @@
+"""Which garments get a label, and what a scanned label resolves to (the public product page)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from cksloop.db import queries
+from cksloop.db.models import Garment, GarmentEvent, Location, Style, StyleSize
+from cksloop.domain.errors import InvalidDetails, NotFound
+from cksloop.domain.labels import (MAX_LABELS, Label, check_codes, gtin14, is_garment_code,
+                                   is_valid_gtin, make_label, unique_codes, usable_gtin)
+from cksloop.domain.lifecycle import Action, CareKind, GarmentState
+from cksloop.domain.messages import N_
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+# --- choosing garments to label ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Selection:
+    """Garments to print labels for, as staff pick them. The first kind given wins:
+
+    1. ``codes``: exactly these garments (a batch scan list, a pasted list);
+    2. ``received_on``: a receipt, i.e. the garments received that day (Brussels time), optionally
+       only at ``location`` and of ``style_number``;
+    3. the garment list's filters (``state``, ``location``, ``style_number``, ``season``, ``text``,
+       ``overdue_on``): a search result, or a whole style.
+    """
+
+    codes: tuple[str, ...] = ()
+    received_on: dt.date | None = None
+    state: GarmentState | None = None
+    location: str | None = None
+    style_number: str | None = None
+    season: str | None = None
+    text: str | None = None
+    overdue_on: dt.date | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.codes or self.received_on or self.state or self.location
+                    or self.style_number or self.season or self.text or self.overdue_on)
+
+
+def _label_columns() -> Any:
+    """Code, style facts and the size's GTIN of garments, in one query (no ORM objects)."""
+    return (select(Garment.code, Garment.size, Style.style_number, Style.name, Style.colour,
+                   StyleSize.gtin)
+            .select_from(Garment)
+            .join(Style, Style.id == Garment.style_id)
+            .outerjoin(StyleSize, and_(StyleSize.style_id == Garment.style_id,
+                                       StyleSize.size == Garment.size)))
+
+
+def _as_label(base_url: str, row: Any) -> Label:
+    code, size, style_number, style_name, colour, gtin = row
+    return make_label(base_url, code=code, gtin=gtin, style_number=style_number,
+                      style_name=style_name, size=size, colour=colour)
+
+
+def labels_for_codes(session: Session, *, codes: Sequence[str], base_url: str) -> list[Label]:
+    """Labels for ``codes`` in the order given (each code once), read in one query.
+
+    Raises InvalidDetails for an empty list, more than MAX_LABELS codes, malformed codes
+    (``details.malformed_codes``) or codes no garment has (``details.unknown_codes``).
+    """
+    codes = unique_codes(codes)
+    check_codes(codes)
+    rows = session.execute(_label_columns().where(Garment.code.in_(codes))).all()
+    by_code = {row[0]: row for row in rows}
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        error = InvalidDetails({"codes": N_("No garment has this code.")})
+        error.details["unknown_codes"] = unknown[:50]
+        error.details["unknown_count"] = len(unknown)
+        raise error
+    return [_as_label(base_url, by_code[code]) for code in codes]
+
+
+def label_for_garment(session: Session, *, code: str, base_url: str) -> Label:
+    """The label of one garment; NotFound when no garment has ``code``."""
+    row = None
+    if is_garment_code(code):
+        row = session.execute(_label_columns().where(Garment.code == code)).first()
+    if row is None:
+        raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
+    return _as_label(base_url, row)
+
+
+def labels_for_selection(session: Session, *, selection: Selection, base_url: str) -> list[Label]:
+    """Labels for every garment in ``selection`` (see Selection), at most MAX_LABELS.
+
+    Raises InvalidDetails when nothing is chosen, nothing matches, or too much matches.
+    """
+    if selection.is_empty():
+        raise InvalidDetails({"selection": N_("Choose the garments to label first.")})
+    if selection.codes:
+        return labels_for_codes(session, codes=selection.codes, base_url=base_url)
+    if selection.received_on is not None:
+        codes = _received_codes(session, selection)
+    else:
+        found = queries.search_garments(session, search=queries.GarmentSearch(
+            state=selection.state, location_code=selection.location,
+            style_number=selection.style_number, season=selection.season, text=selection.text,
+            overdue_on=selection.overdue_on),
+            page=1, per_page=MAX_LABELS)
+        if found.has_next:
+            _too_many()
+        codes = [row.code for row in found.items]
+    if not codes:
+        raise InvalidDetails({"selection": N_("No garment matches this selection.")})
+    return labels_for_codes(session, codes=codes, base_url=base_url)
+
+
+def _received_codes(session: Session, selection: Selection) -> list[str]:
+    """The garments whose ``receive`` event happened on that Brussels day (the ledger's receipt)."""
+    assert selection.received_on is not None
+    start = dt.datetime.combine(selection.received_on, dt.time(), BRUSSELS).astimezone(dt.UTC)
+    end = dt.datetime.combine(selection.received_on + dt.timedelta(days=1), dt.time(),
+                              BRUSSELS).astimezone(dt.UTC)
+    query = (select(Garment.code).select_from(GarmentEvent)
+             .join(Garment, Garment.id == GarmentEvent.garment_id)
+             .where(GarmentEvent.action == Action.RECEIVE, GarmentEvent.occurred_at >= start,
+                    GarmentEvent.occurred_at < end))
+    if selection.location:
+        query = query.join(Location, Location.id == GarmentEvent.location_id).where(
+            Location.code == selection.location)
+    if selection.style_number:
+        query = query.join(Style, Style.id == Garment.style_id).where(
+            Style.style_number == selection.style_number)
+    codes = list(session.scalars(query.order_by(Garment.id).limit(MAX_LABELS + 1)))
+    if len(codes) > MAX_LABELS:
+        _too_many()
+    return codes
+
+
+def _too_many() -> None:
+    error = InvalidDetails({"selection": N_("More than 5,000 garments match: narrow the selection.")})
+    error.details["max_codes"] = MAX_LABELS
+    raise error
+
+
+# --- resolving a scanned label ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicMaterial:
+    fibre: str
+    percent: int
+    sustainable: bool
+    certification: str
+
+
+@dataclass(frozen=True)
+class PublicProduct:
+    """Everything the public product page may show, and nothing else: no price, customer, partner,
+    note, person or place (DOMAIN.md §6: no personal data in a product passport)."""
+
+    code: str
+    gtin: str | None
+    style_name: str
+    category: str
+    colour: str
+    size: str
+    materials: tuple[PublicMaterial, ...]
+    care: str
+    country_of_manufacture: str  # ISO 3166-1 alpha-2
+    rental_cycles: int
+    repairs: int
+
+    @property
+    def sustainable_percent(self) -> int:
+        return sum(m.percent for m in self.materials if m.sustainable)
+
+
+def resolve_label(session: Session, *, code: str, gtin: str | None = None) -> Garment:
+    """The garment a label URL names: ``/g/{code}`` or ``/01/{gtin}/21/{code}``.
+
+    Raises NotFound for a code no garment has, and for a GTIN that is not the one of the
+    garment's style and size (a label that was not ours, or a mistyped URL).
+    """
+    garment = None
+    if is_garment_code(code):  # anything else cannot exist; never query with arbitrary text
+        garment = session.scalar(select(Garment).where(Garment.code == code).options(
+            selectinload(Garment.style).selectinload(Style.sizes),
+            selectinload(Garment.style).selectinload(Style.materials)))
+    if garment is None:
+        raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
+    if gtin is not None:
+        own = usable_gtin(garment.style.gtin_for(garment.size))
+        if own is None or not is_valid_gtin(gtin) or gtin14(gtin) != own:
+            raise NotFound(N_("No garment with code %(code)s for this product number."), code=code)
+    return garment
+
+
+def public_product(session: Session, *, code: str, gtin: str | None = None) -> PublicProduct:
+    """The public facts of the garment a label names, with how often rental and repair
+    extended its life (counted from the ledger). Raises NotFound like ``resolve_label``."""
+    garment = resolve_label(session, code=code, gtin=gtin)
+    style = garment.style
+    events = session.execute(
+        select(GarmentEvent.action, GarmentEvent.details).where(
+            GarmentEvent.garment_id == garment.id,
+            or_(GarmentEvent.action == Action.CHECK_OUT_RENTAL,
+                GarmentEvent.to_state == GarmentState.IN_CARE))).all()
+    rental_cycles = sum(1 for action, _ in events if action == Action.CHECK_OUT_RENTAL)
+    # care starts by a care action or an inspection that sends the garment to repair (grade C)
+    repairs = sum(1 for action, details in events if action != Action.CHECK_OUT_RENTAL
+                  and (details or {}).get("care_kind") == CareKind.REPAIR.value)
+    return PublicProduct(
+        code=garment.code,
+        gtin=usable_gtin(style.gtin_for(garment.size)),
+        style_name=style.name,
+        category=style.category,
+        colour=style.colour,
+        size=garment.size,
+        materials=tuple(PublicMaterial(m.fibre, m.percent, m.sustainable, m.certification)
+                        for m in style.materials),
+        care=style.care,
+        country_of_manufacture=style.country_of_manufacture,
+        rental_cycles=rental_cycles,
+        repairs=repairs,
+    )
