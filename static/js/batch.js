@@ -158,6 +158,11 @@ function changed() {
 }
 
 function save() {
+  // the details go with the list: the garments were checked against them
+  state.fields = {};
+  setup.querySelectorAll("[data-detail]").forEach((control) => {
+    state.fields[control.id] = control.value;
+  });
   try {
     sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
   } catch (error) {
@@ -172,6 +177,10 @@ function restore() {
         && [...actionSelect.options].some((o) => o.value === saved.action)) {
       state = saved;
       actionSelect.value = saved.action;
+      Object.entries(saved.fields || {}).forEach(([id, value]) => {
+        const control = document.getElementById(id);
+        if (control && control.dataset.detail) control.value = value;
+      });
     }
   } catch (error) {
     sessionStorage.removeItem(STORE_KEY);
