@@ -165,3 +165,37 @@ def _set_cookie(response, name: str) -> str:
         if header.startswith(name + "="):
             return header
     raise AssertionError(f"no {name} cookie set")
+
+
+def test_repeated_wrong_api_tokens_from_one_address_get_429_with_retry_after(client, db_session, now):
+    user = make_user(db_session, "store_staff")
+    token = accounts.create_token(db_session, email=user.email, now=now)
+    here = {"REMOTE_ADDR": "198.51.100.20"}
+    for i in range(throttle.ADDRESS_LIMIT):
+        wrong = client.get("/api/v1/me", headers={"Authorization": f"Bearer ckl_wrong{i}"}, environ_base=here)
+        assert wrong.status_code == 401
+    blocked = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}, environ_base=here)
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) == 15 * 60
+    assert blocked.get_json()["error"] == "too_many_requests" and blocked.get_json()["message"]
+    elsewhere = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                           environ_base={"REMOTE_ADDR": "198.51.100.21"})
+    assert elsewhere.status_code == 200
+
+
+def test_api_requests_without_a_token_do_not_count_as_failures(client, db_session, now):
+    user = make_user(db_session, "store_staff")
+    token = accounts.create_token(db_session, email=user.email, now=now)
+    for _ in range(throttle.ADDRESS_LIMIT + 3):
+        assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_failed_sign_ins_and_wrong_tokens_share_the_address_budget(client, db_session):
+    user = make_user(db_session, "store_staff")
+    here = "198.51.100.30"
+    for i in range(throttle.ADDRESS_LIMIT - 1):
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer ckl_wrong{i}"},
+                   environ_base={"REMOTE_ADDR": here})
+    assert _attempt(client, "someone@cks.example", "wrong password!", here).status_code == 401
+    assert _attempt(client, user.email, PASSWORD, here).status_code == 429

@@ -28,8 +28,8 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from cksloop.db.models import User
-from cksloop.services import accounts
-from cksloop.web.database import db
+from cksloop.services import accounts, throttle
+from cksloop.web.database import db, now
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_AUTHORIZATION_LENGTH = 512
@@ -49,8 +49,13 @@ def enforce(endpoint: str) -> Any:
 
     header = request.headers.get("Authorization")
     if header is not None:
+        # repeated wrong tokens from one address pause it (the same table as the sign-in form)
+        wait = throttle.check(db(), account=None, address=request.remote_addr, now=now())
+        if wait is not None:
+            return too_many_attempts(wait)
         user = _user_for_bearer(header)
         if user is None:
+            throttle.record_failure(db(), account=None, address=request.remote_addr, now=now())
             return unauthorized(invalid_token=True)
         how = "bearer"
     else:
@@ -78,6 +83,14 @@ def unauthorized(*, invalid_token: bool) -> Any:
     if invalid_token:
         challenge += ', error="invalid_token"'
     response.headers["WWW-Authenticate"] = challenge
+    return response, status
+
+
+def too_many_attempts(wait: int) -> Any:
+    """429 with Retry-After after too many failed authentications from this address."""
+    response, status = _error(429, "too_many_requests", gettext(
+        "Too many failed authentications. Wait and try again."), {"retry_after": wait})
+    response.headers["Retry-After"] = str(wait)
     return response, status
 
 
