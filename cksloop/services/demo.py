@@ -524,9 +524,15 @@ class Planner:
 
     def _rental_start(self, story: str, style: DemoStyle) -> tuple[Plan, _Timeline, int]:
         plan, tl, day = self._start(story, style)
-        # the pool grew over the last year: older pieces joined it after a spell in the shops
+        # the pool grew over the last year: older pieces joined it after a season in the shops
         pool_day = self.rng.randint(max(day + 4, -300), max(day + 5, -45))
-        day, _ = self._to_store(plan, tl, pool_day - 3, RENTAL_HUB)
+        if pool_day - day > 60:
+            day, store = self._to_store(plan, tl, day)
+            if store != RENTAL_HUB:
+                self._do(plan, tl, pool_day - 1, Action.TRANSFER, "merchandiser", to_location=RENTAL_HUB,
+                         note="To the Dressr rental pool: a second life after the season")
+        else:
+            self._to_store(plan, tl, max(day, pool_day - 8), RENTAL_HUB)
         day = self._do(plan, tl, pool_day, Action.ADD_TO_RENTAL_POOL, "store", partner=self.partner_id)
         return plan, tl, day
 
@@ -676,6 +682,10 @@ def _any(_: DemoStyle) -> bool:
     return True
 
 
+def _current(style: DemoStyle) -> bool:
+    return style.season == "SS26"
+
+
 def _older(style: DemoStyle) -> bool:
     return style.season != "SS26"
 
@@ -694,7 +704,7 @@ def _rental_story(ending: GarmentState) -> Callable[[Planner, DemoStyle], Plan]:
 
 S = GarmentState
 STORIES: dict[str, Story] = {
-    "in_stock": (Planner.in_stock, S.IN_STOCK, 22, _any),
+    "in_stock": (Planner.in_stock, S.IN_STOCK, 22, _current),
     "sold": (Planner.sold, S.SOLD, 22, _any),
     "customer_return": (Planner.customer_return, S.IN_STOCK, 4, _any),
     "outlet": (Planner.outlet, S.IN_STOCK, 12, _older),
