@@ -123,7 +123,7 @@ def parse_defects(raw: Any) -> tuple[list[Defect], dict[str, str]]:
             errors[f"{key}.zone"] = N_("Not a known garment zone.")
             continue
         severity = item.get("severity")
-        if isinstance(severity, str) and severity.strip().isdigit():
+        if isinstance(severity, str) and severity.strip().isdecimal():
             severity = int(severity.strip())
         if isinstance(severity, bool) or not isinstance(severity, int) or not 1 <= severity <= 5:
             errors[f"{key}.severity"] = N_("Severity is a whole number from 1 to 5.")
