@@ -250,6 +250,18 @@ def test_invalid_details_answer_422_per_field_and_write_nothing(client, db_sessi
     assert ledger_size(db_session) == before
 
 
+def test_defect_details_in_odd_digits_answer_422_not_500(client, db_session, merchandiser):
+    garment = make_garment(db_session, state=GarmentState.RENTED_OUT)
+    before = ledger_size(db_session)
+    for severity in ["²", "⑤", "1²", "", " ", "five", 2.5, None, [], {}]:
+        response = act(client, merchandiser, garment.code, {
+            "action": "return_rental", "reason": "quality_return", "grade": "C",
+            "defects": [{"code": "SNAG", "zone": "front", "severity": severity}]})
+        body = assert_error_shape(response, 422, "invalid_details")
+        assert "defects.0.severity" in body["details"]["fields"], severity
+    assert ledger_size(db_session) == before
+
+
 def test_action_on_unknown_garment_answers_404(client, db_session, merchandiser):
     response = act(client, merchandiser, "CKS-99999", {"action": "sell"})
     assert_error_shape(response, 404, "not_found")
