@@ -1,0 +1,1 @@
+"""Printing garment labels: the label API and the print page."""
