@@ -1,0 +1,66 @@
+"""Label URLs: /g/{code} and GS1 Digital Link /01/{GTIN-14}/21/{code}.
+
+Signed-in staff go on to the garment page with its actions; anyone else sees the public product
+page, which shows only what ``services.labels.PublicProduct`` holds (never a price, customer,
+partner, note, person or place).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from cksloop.domain.errors import NotFound
+from cksloop.services import labels
+from cksloop.web.database import db
+from cksloop.web.guards import roles_for
+from cksloop.web.i18n import translate_error
+
+bp = Blueprint("public", __name__)
+
+STAFF_PAGE = "garments.detail"
+
+
+@bp.get("/g/<code>")
+def product_by_code(code: str) -> Any:
+    return _resolve(code, gtin=None)
+
+
+@bp.get("/01/<gtin>/21/<code>")
+def product_by_gtin(gtin: str, code: str) -> Any:
+    return _resolve(code, gtin=gtin)
+
+
+def _resolve(code: str, *, gtin: str | None) -> Any:
+    try:
+        if current_user.is_authenticated and _staff_page_open():
+            garment = labels.resolve_label(db(), code=code, gtin=gtin)
+            return redirect(url_for(STAFF_PAGE, code=garment.code))
+        product = labels.public_product(db(), code=code, gtin=gtin)
+    except NotFound as error:
+        # the code comes from the URL: the template escapes it, and it is cut to a sane length
+        response = make_response(render_template(
+            "public/not_found.html", message=translate_error(error), code=code[:40]), 404)
+        return _personal(response)
+    response = make_response(render_template(
+        "public/product.html", product=product,
+        country=get_locale().territories.get(product.country_of_manufacture,
+                                             product.country_of_manufacture)))
+    return _personal(response)
+
+
+def _staff_page_open() -> bool:
+    """Whether the garment page exists (it is another blueprint) and this user may open it."""
+    if STAFF_PAGE not in current_app.view_functions:
+        return False
+    allowed = roles_for(STAFF_PAGE)
+    return allowed is None or current_user.role in allowed
+
+
+def _personal(response: Any) -> Any:
+    # the same URL answers staff with a redirect and visitors with a page: never cache it shared
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response
