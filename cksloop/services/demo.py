@@ -562,7 +562,7 @@ class Planner:
         if roll < 0.70:
             return self._do(plan, tl, day, Action.RETURN_RENTAL, "store", reason="end_of_rental",
                             grade="A", location=RENTAL_HUB)
-        if roll < 0.95:
+        if roll < 0.97:
             day = self._do(plan, tl, day, Action.RETURN_RENTAL, "store", reason="end_of_rental",
                            grade="B", location=RENTAL_HUB, defects=self._minor_defects())
             return self._do(plan, tl, day + self.rng.randint(2, 6), Action.FINISH_CARE, "store",
@@ -580,8 +580,8 @@ class Planner:
                         note="Repaired by the alterations atelier")
 
     def _minor_defects(self) -> list[dict[str, Any]]:
-        if self.rng.random() < 0.4:
-            return []  # just needs a wash
+        if self.rng.random() < 0.7:
+            return []  # most pieces just need a wash
         return [self.rng.choice([
             {"code": "STN", "zone": "front", "severity": 1, "note": "Small wine stain"},
             {"code": "STN", "zone": "collar", "severity": 1, "note": "Make-up on the collar"},
@@ -709,12 +709,12 @@ STORIES: dict[str, Story] = {
     "customer_return": (Planner.customer_return, S.IN_STOCK, 4, _any),
     "outlet": (Planner.outlet, S.IN_STOCK, 12, _older),
     "in_care": (Planner.in_care_from_stock, S.IN_CARE, 1.5, _any),
-    "rental_pool": (_rental_story(S.IN_RENTAL_POOL), S.IN_RENTAL_POOL, 8, _rental),
-    "rented_out": (_rental_story(S.RENTED_OUT), S.RENTED_OUT, 9, _rental),
-    "awaiting_inspection": (_rental_story(S.AWAITING_INSPECTION), S.AWAITING_INSPECTION, 2.5, _rental),
-    "rental_care": (_rental_story(S.IN_CARE), S.IN_CARE, 2.5, _rental),
-    "rental_to_stock": (_rental_story(S.IN_STOCK), S.IN_STOCK, 2, _rental),
-    "rental_retired": (_rental_story(S.RETIRED), S.RETIRED, 0.7, _rental),
+    "rental_pool": (_rental_story(S.IN_RENTAL_POOL), S.IN_RENTAL_POOL, 5, _rental),
+    "rented_out": (_rental_story(S.RENTED_OUT), S.RENTED_OUT, 5.5, _rental),
+    "awaiting_inspection": (_rental_story(S.AWAITING_INSPECTION), S.AWAITING_INSPECTION, 1.5, _rental),
+    "rental_care": (_rental_story(S.IN_CARE), S.IN_CARE, 1.5, _rental),
+    "rental_to_stock": (_rental_story(S.IN_STOCK), S.IN_STOCK, 1.2, _rental),
+    "rental_retired": (_rental_story(S.RETIRED), S.RETIRED, 0.5, _rental),
     "remanufactured": (Planner.remanufactured, S.RETIRED, 1.5, _remanufacturable),
     "offcuts": (Planner.offcuts, S.RETIRED, 2.5, _older),
     # exactly one each: the theft, the piece the renter lost, the report's quality return
