@@ -216,31 +216,34 @@ def test_batch_actions_offered_depend_on_the_role() -> None:
 def test_two_hundred_garments_load_in_one_query_and_apply_well_under_a_second(
         db_session: Session, staff: Any, now: dt.datetime) -> None:
     codes = [make_garment(db_session).code for _ in range(200)]
-    db_session.expire_all()
-    statements: list[str] = []
     engine = db_session.get_bind()
+    cpu_seconds: list[float] = []
+    # there and back and there again: the fastest of three runs, as the shared 2-core machine may
+    # be busy with other test runs; CPU time rather than wall time for the same reason
+    for action in (Action.ADD_TO_RENTAL_POOL, Action.REMOVE_FROM_RENTAL_POOL, Action.ADD_TO_RENTAL_POOL):
+        db_session.expire_all()
+        statements: list[str] = []
 
-    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+        def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        result = batches.apply_batch(db_session, action=Action.ADD_TO_RENTAL_POOL, codes=codes,
-                                     details={}, actor=staff, now=now)
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
-    assert result.count(Outcome.APPLIED) == 200
-    garment_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")
-                     and "FROM garments" in s]
-    assert len(garment_reads) == 1, garment_reads
-    # a bounded number of statements per garment (its row, its ledger line, the rental facts that
-    # follow), never a query that grows with the batch
-    per_garment = collections.Counter(" ".join(s.split())[:60] for s in statements)
-    assert len(statements) <= 6 * 200 + 20, per_garment.most_common(8)
-    # CPU time, not wall time: the shared 2-core machine may be busy with other test runs
-    assert cpu < 1.0, f"200-garment batch took {cpu:.2f} s of CPU ({elapsed:.2f} s wall)"
+        event.listen(engine, "before_cursor_execute", _count)
+        try:
+            started = time.process_time()
+            result = batches.apply_batch(db_session, action=action, codes=codes, details={},
+                                         actor=staff, now=now)
+            cpu_seconds.append(time.process_time() - started)
+        finally:
+            event.remove(engine, "before_cursor_execute", _count)
+        assert result.count(Outcome.APPLIED) == 200
+        garment_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+                         and "FROM garments" in s]
+        assert len(garment_reads) == 1, garment_reads
+        # a bounded number of statements per garment (its row, its ledger line, the rental facts
+        # that follow), never a query that grows with the batch
+        per_garment = collections.Counter(" ".join(s.split())[:60] for s in statements)
+        assert len(statements) <= 6 * 200 + 20, per_garment.most_common(8)
+    assert min(cpu_seconds) < 1.0, f"200-garment batches took {cpu_seconds} s of CPU"
     in_pool = db_session.scalar(select(func.count()).select_from(Garment)
                                 .where(Garment.state == S.IN_RENTAL_POOL))
     assert in_pool == 200
