@@ -1,0 +1,1 @@
+"""Rental pages: partners, the pool, check-out, returns with inspection, care, lists and exports."""

@@ -1,0 +1,1 @@
+"""Reports: rental quality analytics, attention points and the yearly statement."""

@@ -1,0 +1,179 @@
+"""Rental quality analytics for merchandisers: figures, attention points, the report's statement."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, gettext, ngettext
+from flask_login import current_user
+
+from cksloop.domain.errors import InvalidDetails
+from cksloop.domain.inspection import DEFECT_LABELS, DefectCode
+from cksloop.domain.lifecycle import Role
+from cksloop.domain.rental_quality import (ATTENTION_REASONS, Period, Statement, Thresholds, parse_period,
+                                           parse_thresholds)
+from cksloop.services import rental_reports, rentals
+from cksloop.services.garments import local_date
+from cksloop.web.database import db, now
+from cksloop.web.guards import allow
+from cksloop.web.rentals.routes import garment_url
+from cksloop.web.reports.forms import AcknowledgeForm
+
+try:  # the OpenAPI registry of the API blueprint documents every /api/ route
+    from cksloop.web.api import openapi
+except ModuleNotFoundError:  # pragma: no cover - only before the API capability is installed
+    openapi = None  # type: ignore[assignment]
+
+bp = Blueprint("reports", __name__)
+MERCH = (Role.MERCHANDISER, Role.ADMIN)
+DIMENSIONS = ("style", "material", "supplier", "season")
+
+
+def default_thresholds() -> Thresholds:
+    """The site's attention thresholds (configurable with the RENTAL_ATTENTION_* settings)."""
+    c = current_app.config
+    base = Thresholds()
+    return Thresholds(
+        min_quality_returns=int(c.get("RENTAL_ATTENTION_MIN_QUALITY_RETURNS", base.min_quality_returns)),
+        min_defects=int(c.get("RENTAL_ATTENTION_MIN_DEFECTS", base.min_defects)),
+        min_quality_rate=c.get("RENTAL_ATTENTION_MIN_QUALITY_RATE", base.min_quality_rate),
+        min_returns_for_rate=int(c.get("RENTAL_ATTENTION_MIN_RETURNS_FOR_RATE", base.min_returns_for_rate)))
+
+
+def statement_text(statement: Statement) -> str:
+    """The statement in the reader's language (the same parts as ``Statement.render``)."""
+    reasons = ", ".join(f"{gettext(DEFECT_LABELS[DefectCode(code)]) if code in DefectCode._value2member_map_ else code}"
+                        f" ({n})" for code, n in statement.reasons) or gettext("none")
+    return gettext("%(from)s to %(to)s: %(garments)s, %(cycles)s, %(returns)s (reasons: %(reasons)s)",
+                   **{"from": statement.period.from_on.isoformat(), "to": statement.period.to_on.isoformat(),
+                      "garments": ngettext("%(num)d garment", "%(num)d garments", statement.garments),
+                      "cycles": ngettext("%(num)d rental cycle", "%(num)d rental cycles", statement.cycles),
+                      "returns": ngettext("%(num)d quality return", "%(num)d quality returns",
+                                          statement.quality_returns),
+                      "reasons": reasons})
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"format_date": format_date, "format_datetime": format_datetime, "statement_text": statement_text,
+            "garment_url": garment_url,
+            "reason_texts": ATTENTION_REASONS, "percent": _percent, "days": _days}
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _days(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _query() -> tuple[Period | None, int | None, Thresholds | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    period = thresholds = None
+    try:
+        period = parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now()))
+    except InvalidDetails as error:
+        errors.update(error.field_errors)
+    try:
+        thresholds = parse_thresholds(request.args, default_thresholds())
+    except InvalidDetails as error:
+        errors.update(error.field_errors)
+    partner = request.args.get("partner", type=int)
+    return period, partner if partner and partner > 0 else None, thresholds, {k: gettext(v) for k, v in errors.items()}
+
+
+@bp.route("/reports/rental-quality")
+@allow(*MERCH)
+def rental_quality() -> Any:
+    period, partner_id, thresholds, errors = _query()
+    report = points = None
+    if period is not None and thresholds is not None:
+        report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
+        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+                                                 report=report) if partner_id is None else None
+    return render_template("reports/rental_quality.html", report=report, points=points, errors=errors,
+                           period=period, partner_id=partner_id, partners=rentals.list_partners(db()),
+                           thresholds=thresholds or default_thresholds(), dimensions=DIMENSIONS), \
+        422 if errors else 200
+
+
+@bp.route("/reports/rental-quality/attention", methods=["GET"])
+@allow(*MERCH)
+def attention() -> Any:
+    return _render_attention(None)
+
+
+def _render_attention(form: AcknowledgeForm | None, status: int = 200) -> Any:
+    period, _partner, thresholds, errors = _query()
+    points = None
+    if period is not None and thresholds is not None:
+        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds)
+    return render_template("reports/attention.html", points=points, errors=errors, period=period,
+                           thresholds=thresholds or default_thresholds(), posted=form,
+                           form=AcknowledgeForm()), 422 if errors else status
+
+
+@bp.route("/reports/rental-quality/attention", methods=["POST"])
+@allow(*MERCH)
+def acknowledge() -> Any:
+    form = AcknowledgeForm()
+    period, _partner, _thresholds, errors = _query()
+    if period is None or not form.validate_on_submit():
+        return _render_attention(form, 422)
+    try:
+        rental_reports.acknowledge(db(), kind=form.kind.data, key=form.key.data, note=form.note.data,
+                                   actor=current_user.user, now=now(), period=period)
+    except InvalidDetails as error:
+        for name, message in error.field_errors.items():
+            field = getattr(form, name, form.note)
+            field.errors = [*field.errors, gettext(message)]
+        return _render_attention(form, 422)
+    flash(gettext("Noted for the next collection: %(key)s.", key=form.key.data), "success")
+    return redirect(url_for("reports.attention", **{k: v for k, v in request.args.items()}))
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+def _doc(**spec: Any) -> Any:
+    if openapi is None:  # pragma: no cover
+        return lambda view: view
+    return openapi.operation(**spec)
+
+
+_API_PARAMS = [] if openapi is None else [
+    openapi.query("from", {"type": "string", "format": "date"}, "First day (default: 1 January of `to`'s year)."),
+    openapi.query("to", {"type": "string", "format": "date"}, "Last day, included (default: today)."),
+    openapi.query("partner", {"type": "integer", "minimum": 1}, "Only this rental partner's rentals."),
+    openapi.query("min_quality_returns", {"type": "integer", "minimum": 1}, "Attention threshold."),
+    openapi.query("min_defects", {"type": "integer", "minimum": 1}, "Attention threshold."),
+    openapi.query("min_quality_rate", {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                  "Attention threshold, in percent."),
+]
+
+
+@bp.get("/api/v1/reports/rental-quality")
+@allow(*MERCH)
+@_doc(summary="Rental quality analytics for a period", tags=["reports"], parameters=_API_PARAMS,
+      description="Per style, material, supplier and season: rental cycles, days rented, utilisation, "
+                  "quality returns and their rate, defects by type; the attention points with their "
+                  "evidence; and the one-line statement for the yearly report.",
+      responses={200: ("The analytics", {"type": "object"}),
+                 422: "A date or threshold is malformed, or the period runs backwards (error invalid_details)"})
+def api_rental_quality() -> Any:
+    period = parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now()))
+    thresholds = parse_thresholds(request.args, default_thresholds())
+    partner = request.args.get("partner", type=int)
+    partner_id = partner if partner and partner > 0 else None
+    report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
+    points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds, report=report)
+    body = report.as_dict()
+    body["thresholds"] = {"min_quality_returns": thresholds.min_quality_returns,
+                          "min_defects": thresholds.min_defects, "min_quality_rate": thresholds.min_quality_rate,
+                          "min_returns_for_rate": thresholds.min_returns_for_rate}
+    body["attention_points"] = [p.as_dict() for p in points]
+    return jsonify(body)
+
+
+if openapi is not None:
+    openapi.tag("reports", "Reports built from the ledger.")
