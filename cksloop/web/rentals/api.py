@@ -16,44 +16,34 @@ from cksloop.web.database import db, now
 from cksloop.web.guards import allow
 from cksloop.web.rentals.blueprint import bp
 
-try:  # the OpenAPI registry of the API blueprint documents every /api/ route
-    from cksloop.web.api import openapi
-except ModuleNotFoundError:  # pragma: no cover - only before the API capability is installed
-    openapi = None  # type: ignore[assignment]
+from cksloop.web.api import openapi
 
 RENTAL_STAFF = (Role.STORE_STAFF, Role.MERCHANDISER, Role.ADMIN)
 MAX_LIMIT = 500
 
 
-def _doc(**spec: Any) -> Any:
-    if openapi is None:  # pragma: no cover
-        return lambda view: view
-    return openapi.operation(**spec)
+openapi.tag("rentals", "Rental partners and rental cycles (check-out and return are garment actions).")
+openapi.schema("RentalPartner", {
+    "type": "object", "required": ["id", "name", "default_rental_days"],
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                   "contact_email": {"type": "string"}, "default_rental_days": {"type": "integer"},
+                   "terms": {"type": "string"}}})
+openapi.schema("OpenRentalCycle", {
+    "type": "object",
+    "properties": {"cycle": {"type": "integer"}, "code": {"type": "string"},
+                   "style_number": {"type": "string"}, "size": {"type": "string"},
+                   "partner": {"type": "integer"}, "partner_name": {"type": "string"},
+                   "started_on": {"type": "string", "format": "date"},
+                   "due_on": {"type": "string", "format": "date"},
+                   "partner_reference": {"type": ["string", "null"]},
+                   "days_overdue": {"type": "integer", "minimum": 0}}})
+openapi.schema("OpenRentalCycles", {
+    "type": "object", "required": ["items", "total"],
+    "properties": {"items": {"type": "array", "items": openapi.ref("OpenRentalCycle")},
+                   "total": {"type": "integer"}, "limit": {"type": "integer"},
+                   "offset": {"type": "integer"}}})
 
-
-if openapi is not None:
-    openapi.tag("rentals", "Rental partners and rental cycles (check-out and return are garment actions).")
-    openapi.schema("RentalPartner", {
-        "type": "object", "required": ["id", "name", "default_rental_days"],
-        "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
-                       "contact_email": {"type": "string"}, "default_rental_days": {"type": "integer"},
-                       "terms": {"type": "string"}}})
-    openapi.schema("OpenRentalCycle", {
-        "type": "object",
-        "properties": {"cycle": {"type": "integer"}, "code": {"type": "string"},
-                       "style_number": {"type": "string"}, "size": {"type": "string"},
-                       "partner": {"type": "integer"}, "partner_name": {"type": "string"},
-                       "started_on": {"type": "string", "format": "date"},
-                       "due_on": {"type": "string", "format": "date"},
-                       "partner_reference": {"type": ["string", "null"]},
-                       "days_overdue": {"type": "integer", "minimum": 0}}})
-    openapi.schema("OpenRentalCycles", {
-        "type": "object", "required": ["items", "total"],
-        "properties": {"items": {"type": "array", "items": openapi.ref("OpenRentalCycle")},
-                       "total": {"type": "integer"}, "limit": {"type": "integer"},
-                       "offset": {"type": "integer"}}})
-
-_PAGING = [] if openapi is None else [
+_PAGING = [
     openapi.query("partner", {"type": "integer", "minimum": 1}, "Only this rental partner's cycles."),
     openapi.query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}),
     openapi.query("offset", {"type": "integer", "minimum": 0, "default": 0}),
@@ -62,9 +52,9 @@ _PAGING = [] if openapi is None else [
 
 @bp.get("/api/v1/rental-partners")
 @allow(*RENTAL_STAFF)
-@_doc(summary="List the rental partners", tags=["rentals"],
-      responses={200: ("The partners, by name", {"type": "object", "properties": {
-          "items": {"type": "array", "items": {"$ref": "#/components/schemas/RentalPartner"}}}})})
+@openapi.operation(summary="List the rental partners", tags=["rentals"],
+                   responses={200: ("The partners, by name", {"type": "object", "properties": {
+                       "items": {"type": "array", "items": openapi.ref("RentalPartner")}}})})
 def api_partners() -> Any:
     items = [{"id": p.id, "name": p.name, "contact_email": p.contact_email,
               "default_rental_days": p.default_rental_days, "terms": p.terms}
@@ -83,15 +73,16 @@ def _open(overdue: bool) -> Any:
 
 @bp.get("/api/v1/rentals/open")
 @allow(*RENTAL_STAFF)
-@_doc(summary="Rental cycles not yet ended", tags=["rentals"], parameters=_PAGING,
-      responses={200: ("Open cycles, earliest due first", {"$ref": "#/components/schemas/OpenRentalCycles"})})
+@openapi.operation(summary="Rental cycles not yet ended", tags=["rentals"], parameters=_PAGING,
+                   responses={200: ("Open cycles, earliest due first", openapi.ref("OpenRentalCycles"))})
 def api_open() -> Any:
     return _open(False)
 
 
 @bp.get("/api/v1/rentals/overdue")
 @allow(*RENTAL_STAFF)
-@_doc(summary="Rental cycles past their due date, with days overdue", tags=["rentals"], parameters=_PAGING,
-      responses={200: ("Overdue cycles, most overdue first", {"$ref": "#/components/schemas/OpenRentalCycles"})})
+@openapi.operation(summary="Rental cycles past their due date, with days overdue", tags=["rentals"],
+                   parameters=_PAGING,
+                   responses={200: ("Overdue cycles, most overdue first", openapi.ref("OpenRentalCycles"))})
 def api_overdue() -> Any:
     return _open(True)

@@ -19,10 +19,7 @@ from cksloop.web.guards import allow
 from cksloop.web.rentals.routes import garment_url
 from cksloop.web.reports.forms import AcknowledgeForm
 
-try:  # the OpenAPI registry of the API blueprint documents every /api/ route
-    from cksloop.web.api import openapi
-except ModuleNotFoundError:  # pragma: no cover - only before the API capability is installed
-    openapi = None  # type: ignore[assignment]
+from cksloop.web.api import openapi
 
 bp = Blueprint("reports", __name__)
 MERCH = (Role.MERCHANDISER, Role.ADMIN)
@@ -134,14 +131,7 @@ def acknowledge() -> Any:
 
 
 # --- API ---------------------------------------------------------------------------------------
-
-def _doc(**spec: Any) -> Any:
-    if openapi is None:  # pragma: no cover
-        return lambda view: view
-    return openapi.operation(**spec)
-
-
-_API_PARAMS = [] if openapi is None else [
+_API_PARAMS = [
     openapi.query("from", {"type": "string", "format": "date"}, "First day (default: 1 January of `to`'s year)."),
     openapi.query("to", {"type": "string", "format": "date"}, "Last day, included (default: today)."),
     openapi.query("partner", {"type": "integer", "minimum": 1}, "Only this rental partner's rentals."),
@@ -154,12 +144,13 @@ _API_PARAMS = [] if openapi is None else [
 
 @bp.get("/api/v1/reports/rental-quality")
 @allow(*MERCH)
-@_doc(summary="Rental quality analytics for a period", tags=["reports"], parameters=_API_PARAMS,
-      description="Per style, material, supplier and season: rental cycles, days rented, utilisation, "
-                  "quality returns and their rate, defects by type; the attention points with their "
-                  "evidence; and the one-line statement for the yearly report.",
-      responses={200: ("The analytics", {"type": "object"}),
-                 422: "A date or threshold is malformed, or the period runs backwards (error invalid_details)"})
+@openapi.operation(summary="Rental quality analytics for a period", tags=["reports"], parameters=_API_PARAMS,
+                   description="Per style, material, supplier and season: rental cycles, days rented, utilisation, "
+                               "quality returns and their rate, defects by type; the attention points with "
+                               "their evidence; and the one-line statement for the yearly report.",
+                   responses={200: ("The analytics", {"type": "object"}),
+                              422: "A date or threshold is malformed, or the period runs backwards "
+                                   "(error invalid_details)"})
 def api_rental_quality() -> Any:
     period = parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now()))
     thresholds = parse_thresholds(request.args, default_thresholds())
@@ -175,5 +166,4 @@ def api_rental_quality() -> Any:
     return jsonify(body)
 
 
-if openapi is not None:
-    openapi.tag("reports", "Reports built from the ledger.")
+openapi.tag("reports", "Reports built from the ledger.")
