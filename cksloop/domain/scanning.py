@@ -46,14 +46,15 @@ class Refusal(StrEnum):
 
 REFUSAL_MESSAGES: dict[Refusal, str] = {
     Refusal.EMPTY: N_("Nothing was scanned."),
-    Refusal.TOO_LONG: N_("This is far too long to be a CKS label."),
-    Refusal.BINARY: N_("This holds binary or control characters: it is not a CKS label."),
-    Refusal.WIFI: N_("This is a Wi-Fi QR code, not a CKS label."),
-    Refusal.OTHER_QR: N_("This QR code holds a contact, phone number or message, not a CKS label."),
-    Refusal.FOREIGN_URL: N_("This link belongs to another website (%(host)s): it is not a CKS label."),
-    Refusal.UNKNOWN_PATH: N_("This link is ours but does not name a garment."),
-    Refusal.PRODUCT_ONLY: N_("This link names a product (GTIN %(gtin)s) but not one garment."),
-    Refusal.BAD_GTIN: N_("The GTIN in this link is not valid (check digit): it is not a CKS label."),
+    Refusal.TOO_LONG: N_("This is not a CKS label: it is far too long."),
+    Refusal.BINARY: N_("This is not a CKS label: it holds binary or control characters."),
+    Refusal.WIFI: N_("This is not a CKS label but a Wi-Fi QR code."),
+    Refusal.OTHER_QR: N_("This is not a CKS label but a contact, phone number or message."),
+    Refusal.FOREIGN_URL: N_("This is not a CKS label: the link belongs to another website (%(host)s)."),
+    Refusal.UNKNOWN_PATH: N_("This is not a CKS label: the link is ours but names no garment."),
+    Refusal.PRODUCT_ONLY: N_("This is not a CKS garment label: it names a product (GTIN %(gtin)s), "
+                             "not one garment."),
+    Refusal.BAD_GTIN: N_("This is not a CKS label: the GTIN in the link is not valid (check digit)."),
     Refusal.NOT_A_LABEL: N_("This is not a CKS label."),
 }
 

@@ -181,7 +181,7 @@ def test_an_azerty_mangled_scan_resolves_and_the_page_says_it_was_mangled(
 
 
 @pytest.mark.parametrize("payload, text", [
-    ("WIFI:S:CKS-guest;T:WPA;P:secret;;", "Wi-Fi QR code"),
+    ("WIFI:S:CKS-guest;T:WPA;P:secret;;", "but a Wi-Fi QR code"),
     ("https://example.com/g/CKS-00001", "another website (example.com)"),
     ("just some words", "This is not a CKS label."),
     ("CKS-" + "9" * 2500, "far too long"),

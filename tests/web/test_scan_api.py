@@ -105,7 +105,7 @@ def test_a_foreign_payload_is_not_a_label_and_writes_nothing(staff: Api, db_sess
     before = ledger_size(db_session)
     body = assert_error_shape(staff.post("/api/v1/scans", {"payload": payload}), 422, "not_a_label")
     assert body["details"]["reason"] == reason
-    assert body["message"].startswith("This is not a CKS label.")
+    assert body["message"].startswith("This is not a CKS label" if payload else "Nothing was scanned")
     assert len(body["details"]["read_as"]) <= 201
     assert ledger_size(db_session) == before
 
@@ -161,10 +161,20 @@ def test_a_typed_code_without_javascript_opens_the_garment(login: Any, db_sessio
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/garments/{garment.code}")
 
 
+def test_a_mangled_code_without_javascript_opens_the_garment_and_says_why(login: Any,
+                                                                         db_session: Session) -> None:
+    garment = make_garment(db_session)
+    signed_in = login(Role.STORE_STAFF)
+    response = signed_in.get("/scan", query_string={"payload": mangle_azerty(garment.code)},
+                             follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and garment.code in html and "AZERTY" in html
+
+
 @pytest.mark.parametrize("payload, status, text", [
-    ("https://example.com/", 422, "another website"),
+    ("https://example.com/", 422, "This is not a CKS label: the link belongs to another website"),
     ("CKS-99999", 404, "No garment with code CKS-99999"),
-    ("y" * 3000, 422, "far too long"),
+    ("y" * 3000, 422, "This is not a CKS label: it is far too long."),
 ])
 def test_a_foreign_scan_without_javascript_says_so_on_the_page(login: Any, payload: str, status: int,
                                                                text: str) -> None:

@@ -6,7 +6,8 @@ import base64
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -67,6 +68,8 @@ def index() -> Any:
         outcome = parse_scan(raw, base_url=current_app.config["BASE_URL"])
         if isinstance(outcome, ScannedLabel):
             if _find(outcome.code) is not None:
+                if outcome.mangled:
+                    flash(_mangled_note(), "info")
                 return redirect(garment_url(outcome.code))
             problem, status = gettext("No garment with code %(code)s.", code=outcome.code), 404
         else:
@@ -149,11 +152,7 @@ def _payload(body: dict[str, Any]) -> str:
 
 def _not_a_label(outcome: NotALabel) -> Any:
     read_as = outcome.read_as if len(outcome.read_as) <= 200 else outcome.read_as[:200] + "…"
-    message = gettext("This is not a CKS label.")
-    detail = not_a_label_message(outcome)
-    if detail != message:
-        message = f"{message} {detail}"
-    return jsonify(error="not_a_label", message=message,
+    return jsonify(error="not_a_label", message=not_a_label_message(outcome),
                    details={"reason": outcome.reason.value, "mangled": outcome.mangled,
                             "read_as": read_as}), 422
 
