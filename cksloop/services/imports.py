@@ -157,7 +157,7 @@ def _rows(text: str, columns: tuple[str, ...], required: frozenset[str],
         seen: set[str] = set()
         for name in names:
             if name in seen:
-                errors.add(1, name, N_("The column %(column)s appears twice."), column=shown(name))
+                errors.add(1, shown(name), N_("The column %(column)s appears twice."), column=shown(name))
                 problems = True
             seen.add(name)
             if name not in columns:
