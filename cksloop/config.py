@@ -30,6 +30,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["nl", "en"],
+        # absolute, so the catalogs are found whatever the app's root_path or working directory
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     }
 
 
