@@ -78,16 +78,49 @@ def load_places(session: Session) -> dict[str, Place]:
 
 
 def build_context(session: Session, *, actor: User, now: dt.datetime,
-                  places: dict[str, Place] | None = None) -> Context:
-    """The facts the rules need about the world outside the garment."""
+                  places: dict[str, Place] | None = None,
+                  partners: frozenset[int] | None = None) -> Context:
+    """The facts the rules need about the world outside the garment.
+
+    ``places`` and ``partners`` may be narrowed by the caller to what an action can name;
+    by default every location and rental partner is loaded.
+    """
     return Context(
         actor_role=actor.role,
         today=local_date(now),
         here=actor.home_location.code if actor.home_location else None,
         places=places if places is not None else load_places(session),
-        partners=frozenset(session.scalars(select(RentalPartner.id))),
+        partners=partners if partners is not None else frozenset(session.scalars(select(RentalPartner.id))),
         buyer_lots=frozenset(),  # buyer lots arrive with the buyers capability; until then none is open
     )
+
+
+_PLACE_DETAILS = ("location", "to_location")
+
+
+def _context_for(session: Session, *, garment: Garment, details: dict[str, Any], actor: User,
+                 now: dt.datetime) -> tuple[Context, dict[str, int]]:
+    """The context for one action, loading only the locations and partner it can name.
+
+    One garment's action touches at most three places (where it is, where the actor works, the
+    one the details name) and one partner: reading just those keeps the write path short.
+    """
+    codes = {v for k in _PLACE_DETAILS if isinstance(v := details.get(k), str) and len(v) <= 40}
+    if garment.location is not None:
+        codes.add(garment.location.code)
+    if actor.home_location is not None:
+        codes.add(actor.home_location.code)
+    rows = session.execute(select(Location.id, Location.code, Location.kind, Location.city)
+                           .where(Location.code.in_(codes))).all() if codes else []
+    places = {code: Place(code, kind, city) for _, code, kind, city in rows}
+    partners: frozenset[int] = frozenset()
+    raw = details.get("partner")
+    partner_id = raw if isinstance(raw, int) and not isinstance(raw, bool) else \
+        int(raw) if isinstance(raw, str) and raw.strip().isdecimal() and len(raw) < 12 else None
+    if partner_id is not None and 0 < partner_id < 2**31:
+        partners = frozenset(session.scalars(select(RentalPartner.id).where(RentalPartner.id == partner_id)))
+    ctx = build_context(session, actor=actor, now=now, places=places, partners=partners)
+    return ctx, {code: id_ for id_, code, _, _ in rows}
 
 
 def get_garment(session: Session, code: str) -> Garment:
@@ -186,11 +219,9 @@ def act(session: Session, *, code: str, action: Action, details: dict[str, Any],
             raise VersionConflict(expected=expected_version, current=garment.version,
                                   state=garment.state.value if garment.state else "new",
                                   allowed=[a.value for a in allowed_actions_for(garment, actor)])
-        places = load_places(session)
-        ctx = build_context(session, actor=actor, now=now, places=places)
-        snapshot = snapshot_of(garment)
-        change = lifecycle.decide(snapshot, action, details, ctx)
-        location_ids = dict(session.execute(select(Location.code, Location.id)).all())
+        ctx, location_ids = _context_for(session, garment=garment, details=details, actor=actor,
+                                         now=now)
+        change = lifecycle.decide(snapshot_of(garment), action, details, ctx)
         event = record_change(session, garment=garment, change=change, actor=actor, now=now,
                               location_ids=location_ids)
         rentals.on_change(session, garment_id=garment.id, change=change, event=event, actor=actor,
