@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cksloop.db.models import (Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style,
@@ -86,8 +86,26 @@ def _code_candidates(text: str) -> list[str]:
     return found
 
 
-def _filtered(query: Select[Any], search: GarmentSearch) -> Select[Any]:
-    """``query`` (over garments) narrowed by ``search``, each condition on an indexed column."""
+#: up to this many styles matched by a free text are passed as a list of ids (so the database
+#: can combine the style and code indexes); more than that is a broad search anyway
+MAX_LISTED_STYLES = 500
+
+
+def _text_styles(session: Session, text: str) -> Any:
+    """The styles a free text names, by number prefix or part of the name: a list of ids, or a
+    subquery when there are many."""
+    pattern = _like_escape(text)
+    matching = select(Style.id).where(or_(Style.style_number.ilike(f"{pattern}%", escape="\\"),
+                                          Style.name.ilike(f"%{pattern}%", escape="\\")))
+    ids = list(session.scalars(matching.limit(MAX_LISTED_STYLES + 1)))
+    return ids if len(ids) <= MAX_LISTED_STYLES else matching
+
+
+def _filtered(query: Select[Any], search: GarmentSearch, text_styles: Any = ()) -> Select[Any]:
+    """``query`` (over garments) narrowed by ``search``, each condition on an indexed column.
+
+    ``text_styles`` are the styles the free text matched (see ``_text_styles``).
+    """
     if search.state is not None:
         query = query.where(Garment.state == search.state)
     if search.location_code:
@@ -100,15 +118,14 @@ def _filtered(query: Select[Any], search: GarmentSearch) -> Select[Any]:
         query = query.where(Garment.style_id.in_(select(Style.id).where(Style.season == search.season)))
     text = (search.text or "").strip()
     if text:
-        pattern = _like_escape(text)
-        # the styles table is small: match it first, then use the garments' style index
-        matches = [Garment.style_id.in_(select(Style.id).where(or_(
-            Style.style_number.ilike(f"{pattern}%", escape="\\"),
-            Style.name.ilike(f"%{pattern}%", escape="\\"))))]
+        # the styles table is small: it was matched first; here the garments' indexes do the rest
+        matches = []
         codes = _code_candidates(text)
         if codes:
             matches.append(Garment.code.in_(codes))
-        query = query.where(or_(*matches))
+        if not isinstance(text_styles, (list, tuple)) or text_styles:
+            matches.append(Garment.style_id.in_(text_styles))
+        query = query.where(or_(*matches) if matches else false())
     if search.overdue_on is not None:
         # an open rental cycle exists only while the garment is rented out: filtering on the
         # state first keeps this cheap on a ledger with millions of closed cycles
@@ -132,9 +149,10 @@ def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
     the filter indexes alone, then the display rows for just those ids.
     """
     page = max(1, min(page, MAX_PAGE))
-    total, capped = _capped_count(session, _filtered(select(Garment.id), search))
+    styles = _text_styles(session, search.text.strip()) if (search.text or "").strip() else ()
+    total, capped = _capped_count(session, _filtered(select(Garment.id), search, styles))
     overdue = search.overdue_on is not None
-    picked = _filtered(select(Garment.id, *([RentalCycle.due_on] if overdue else [])), search)
+    picked = _filtered(select(Garment.id, *([RentalCycle.due_on] if overdue else [])), search, styles)
     # Few matches: sort them (``id + 0`` stops SQLite from walking the whole table in id order
     # hoping to meet them). Many matches: walking in id order meets a page of them quickly.
     by_id = Garment.id if capped else Garment.id + 0
