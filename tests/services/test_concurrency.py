@@ -224,7 +224,8 @@ def test_twenty_api_clients_acting_at_once_get_one_success_and_nineteen_conflict
     conflicts = [answer for status, answer in results if status == 409]
     assert {a["error"] for a in conflicts} <= {"version_conflict", "not_allowed_now"}
     assert all(a["message"] and a["details"]["state"] == "sold" for a in conflicts)
-    db_session.rollback()  # a fresh read transaction sees what the server committed
+    db_session.rollback()  # a fresh read transaction sees what the server committed ...
+    db_session.expire_all()  # ... and the garment already in the session is read again
     assert db_session.get(Garment, garment.id).state is GarmentState.SOLD
     assert_ledger_sound(db_session.get_bind(), [garment.id])
 
@@ -257,6 +258,7 @@ def test_twenty_people_tapping_the_same_form_button_at_once_change_the_garment_o
     assert statuses == Counter({303: 1, 409: CLIENTS - 1}), statuses
     assert all("Someone else changed this garment" in text or "not possible" in text
                for status, text in results if status == 409)
-    db_session.rollback()  # a fresh read transaction sees what the server committed
+    db_session.rollback()  # a fresh read transaction sees what the server committed ...
+    db_session.expire_all()  # ... and the garment already in the session is read again
     assert db_session.get(Garment, garment.id).state is GarmentState.IN_STOCK
     assert_ledger_sound(db_session.get_bind(), [garment.id])
