@@ -176,12 +176,15 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
     inspection_cols = ["id", "garment_id", "rental_cycle_id", "event_id", "grade", "reason", "note",
                        "inspector_id", "inspected_at"]
     defect_cols = ["id", "inspection_id", "code", "zone", "severity", "note", "photo_path"]
-    event_id = cycle_id = inspection_id = defect_id = 0
+    stay_cols = ["id", "garment_id", "partner_id", "started_at", "ended_at"]
+    care_cols = ["id", "garment_id", "inspection_id", "kind", "started_at", "ended_at", "outcome",
+                 "cost_cents", "note", "started_event_id", "ended_event_id"]
+    event_id = cycle_id = inspection_id = defect_id = stay_id = care_id = 0
     start = dt.datetime(2023, 11, 1, tzinfo=dt.UTC)
     chunk = 50_000
-    totals = {"garments": 0, "events": 0, "rental_cycles": 0, "inspections": 0}
+    totals = {"garments": 0, "events": 0, "rental_cycles": 0, "inspections": 0, "care_steps": 0}
     for first in range(1, garments + 1, chunk):
-        g_rows, e_rows, c_rows, i_rows, d_rows = [], [], [], [], []
+        g_rows, e_rows, c_rows, i_rows, d_rows, s_rows, k_rows = [], [], [], [], [], [], []
         for gid in range(first, min(first + chunk, garments + 1)):
             style = rng.randint(1, styles)
             home = rng.randint(1, stores)
@@ -229,10 +232,19 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                             d_rows.append((defect_id, inspection_id, defect["code"], defect["zone"],
                                            defect["severity"], "", None))
                     open_cycle = None
+                if step.action is Action.ADD_TO_RENTAL_POOL:
+                    stay_id += 1  # the templates never take a garment out of rental: the stay stays open
+                    s_rows.append((stay_id, gid, 1, when, None))
                 if to_state == "in_care":
                     care_return = details.get("care_return_state", "in_rental_pool")
+                    care_id += 1
+                    k_rows.append([care_id, gid, inspection_id if "grade" in details else None,
+                                   details.get("care_kind", "repair"), when, None, None, None, "",
+                                   event_id, None])
                 elif from_state == "in_care":
                     care_return = None
+                    k_rows[-1][5:8] = [when, details.get("outcome", "done"), details.get("cost_cents")]
+                    k_rows[-1][10] = event_id
                 e_rows.append((event_id, gid, seq, step.action.value, from_state, to_state, location,
                                price, 2 if seq % 2 else 1, when, json.dumps(details)))
                 when += dt.timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 600))
@@ -243,11 +255,14 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
         writer.insert("rental_cycles", cycle_cols, [tuple(r) for r in c_rows])
         writer.insert("inspections", inspection_cols, i_rows)
         writer.insert("inspection_defects", defect_cols, d_rows)
+        writer.insert("rental_pool_stays", stay_cols, s_rows)
+        writer.insert("care_steps", care_cols, [tuple(r) for r in k_rows])
         writer.commit()
         totals["garments"] += len(g_rows)
         totals["events"] += len(e_rows)
         totals["rental_cycles"] += len(c_rows)
         totals["inspections"] += len(i_rows)
+        totals["care_steps"] += len(k_rows)
     writer.finish()
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals
@@ -301,7 +316,7 @@ class _Writer:
             with self.conn.cursor() as cur:
                 for table in ("locations", "users", "styles", "style_sizes", "style_materials", "garments",
                               "garment_events", "rental_cycles", "inspections", "inspection_defects",
-                              "rental_partners"):
+                              "rental_partners", "rental_pool_stays", "care_steps"):
                     cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
             self.conn.commit()

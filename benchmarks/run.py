@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import load  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
+from cksloop.db import migrate  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -63,7 +64,7 @@ def free_port() -> int:
 
 def dataset_url(database: str, size: int, fresh: bool) -> str:
     """A database with the seeded dataset of ``size`` garments, copied so runs start alike."""
-    marker = f"g{size}-s42-v2"
+    marker = f"g{size}-s42-v3"
     if database == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)
         master = DATA / f"{marker}.sqlite3"
@@ -77,6 +78,7 @@ def dataset_url(database: str, size: int, fresh: bool) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{run_copy}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(master, run_copy)
+        migrate.upgrade(f"sqlite:///{run_copy}")  # a dataset cached before a newer migration
         return f"sqlite:///{run_copy}"
     import psycopg
 
@@ -92,11 +94,13 @@ def dataset_url(database: str, size: int, fresh: bool) -> str:
             (DATA / f"{marker}.postgresql.json").write_text(json.dumps(totals))
         conn.execute(f'DROP DATABASE IF EXISTS "{run_name}"')
         conn.execute(f'CREATE DATABASE "{run_name}" TEMPLATE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{run_name}"
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{run_name}"
+    migrate.upgrade(url)
+    return url
 
 
 def generation_seconds(database: str, size: int) -> float | None:
-    path = DATA / f"g{size}-s42-v2.{'sqlite3' if database == 'sqlite' else 'postgresql'}.json"
+    path = DATA / f"g{size}-s42-v3.{'sqlite3' if database == 'sqlite' else 'postgresql'}.json"
     return json.loads(path.read_text()).get("seconds") if path.exists() else None
 
 
