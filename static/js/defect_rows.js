@@ -31,8 +31,6 @@
     var legend = copy.querySelector("legend");
     if (legend) { legend.textContent = legend.textContent.replace(/\d+\s*$/, String(rows.length + 1)); }
     holder.appendChild(copy);
-    var rowsField = document.querySelector("input[name=rows]");
-    if (rowsField) { rowsField.value = String(rows.length + 1); }
     if (rows.length + 1 >= max) { button.hidden = true; }
     var first = copy.querySelector("select");
     if (first) { first.focus(); }

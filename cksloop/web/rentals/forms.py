@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (DateField, Field, FieldList, Form, FormField, IntegerField, RadioField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ReturnReason, Zone
@@ -114,7 +114,6 @@ class InspectionForm(FlaskForm):
                                choices=_choices(RETIRE_ROUTE_LABELS, _l("choose")), validators=[Optional()])
     defects = FieldList(FormField(DefectRowForm), min_entries=DEFAULT_DEFECT_ROWS, max_entries=MAX_DEFECT_ROWS)
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000), no_control_characters])
-    rows = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_DEFECT_ROWS)])
     expected_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def restrict_reasons(self, *, allow_lost: bool, required: bool) -> None:

@@ -264,7 +264,10 @@ def check_out_form(code: str) -> Any:
         form.expected_version.data = garment.version
     if request.method == "POST" and problem is None:
         status = 422
-        if form.validate_on_submit():
+        valid = form.validate_on_submit()
+        if not valid and form.expected_version.errors:
+            problem = {"message": _hidden_field_errors(form)[0], "allowed": None}
+        elif valid:
             try:
                 rentals.check_out(session, code=garment.code, partner_id=form.partner.data,
                                   due_on=form.due_on.data, partner_reference=form.partner_reference.data or None,
@@ -315,14 +318,15 @@ def _grading_screen(code: str, action: Action) -> Any:
         problem, status = _problem(_not_now(garment, action)), 409
     elif request.method == "GET":
         form.expected_version.data = garment.version
-        form.rows.data = forms.DEFAULT_DEFECT_ROWS
     elif "add_row" in request.form:
         # the no-script way to get another defect line: nothing is written
         if len(form.defects) < forms.MAX_DEFECT_ROWS:
             form.defects.append_entry()
     else:
         status = 422
-        if form.validate_on_submit():
+        if not form.validate_on_submit():
+            form_errors = _hidden_field_errors(form)
+        else:
             details, photos, rows = _inspection_details(form, first=first)
             if not _has_errors(form):
                 try:
@@ -342,6 +346,13 @@ def _grading_screen(code: str, action: Action) -> Any:
     return render_template("rentals/inspection.html", garment=garment, form=form, action=action, first=first,
                            problem=problem, form_errors=form_errors, show_form=garment.state is needed,
                            photo_limit_mb=max(1, _photo_limit() // (1024 * 1024))), status
+
+
+def _hidden_field_errors(form: Any) -> list[str]:
+    """Refusals of fields nobody sees (a tampered version number): said at the top of the form."""
+    if form.expected_version.errors:
+        return [gettext("The form was changed on its way: reload the page and try again.")]
+    return []
 
 
 def _has_errors(form: forms.InspectionForm) -> bool:
