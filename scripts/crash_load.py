@@ -15,8 +15,9 @@ What it does, on 127.0.0.1 only and in a fresh temporary instance (nothing of yo
    ``Idempotency-Key`` and ``expected_version``; batches and scans when the API has them), some
    retried with the same key as a flaky till would; every acknowledged write is recorded;
 4. ``--mode crash``: half-way through, the whole server process group gets SIGKILL, is restarted,
-   and the clients carry on; requests cut off by the crash are "in doubt" and are resolved
-   afterwards by retrying them with the same Idempotency-Key (which is what a real client does);
+   and the clients carry on; a write cut off by the crash is "in doubt": its client sends it
+   again with the same Idempotency-Key as soon as the server answers (as a till's offline queue
+   does), and the first answer comes back if it had been written, or it is applied now;
 5. checks: ``cksloop check`` passes (integrity, append-only guard, every garment == replay of its
    events), every acknowledged write is in the ledger with the acknowledged version, no event is
    in the ledger that no client was told about (no duplicate, no phantom), and no 5xx answer.
@@ -179,6 +180,7 @@ class Write:
     key: str
     kind: str  # "action" or "batch"
     answer: Any = None
+    settled: bool = True  # False while in doubt (sent, answer lost)
 
 
 @dataclass
@@ -189,6 +191,7 @@ class Tally:
     by_kind: Counter[str] = field(default_factory=Counter)
     acknowledged: list[Write] = field(default_factory=list)
     in_doubt: list[Write] = field(default_factory=list)
+    in_doubt_outcomes: Counter[str] = field(default_factory=Counter)
     retries_same_answer: int = 0
     retries_different_answer: int = 0
     connection_errors: int = 0
@@ -211,8 +214,9 @@ def next_action(garment: dict[str, Any], world: World, rng: random.Random) -> di
     due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     if state == "in_stock":
         options: list[dict[str, Any]] = [{"action": "add_to_rental_pool"},
-                                         {"action": "start_care", "care_kind": "cleaning"},
-                                         {"action": "sell"}]
+                                         {"action": "start_care", "care_kind": "cleaning"}]
+        if here in world.stores or here == world.outlet:  # sold from a shop floor, not the warehouse
+            options.append({"action": "sell"})
         others = [s for s in world.stores if s != here]
         if others:
             options.append({"action": "transfer", "to_location": rng.choice(others)})
@@ -245,14 +249,25 @@ class Worker(threading.Thread):
         self.budget, self.rng, self.server_up = budget, random.Random(seed), server_up
 
     def run(self) -> None:
+        self.pending: list[Write] = []
         while time.monotonic() < self.deadline and self.budget.acquire(blocking=False):
             try:
-                self.step()
+                if self.pending:
+                    self.resend(self.pending[0])
+                    self.pending.pop(0)
+                else:
+                    self.step()
             except (OSError, http.client.HTTPException):
                 with self.tally.lock:
                     self.tally.connection_errors += 1
                 self.server_up.wait(timeout=max(0.0, self.deadline - time.monotonic()))
         self.client.close()
+
+    def resend(self, write: Write) -> None:
+        """The same write, the same key: its first answer if it was written, else applied now."""
+        status, answer = self.timed(f"resend {write.kind}", "POST", write.path, write.body,
+                                    {"Idempotency-Key": write.key})
+        settle(self.tally, write, status, answer)
 
     def timed(self, kind: str, method: str, path: str, body: Any = None,
               headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -306,8 +321,10 @@ class Worker(threading.Thread):
         try:
             status, answer = self.timed(f"write {write.kind}", "POST", write.path, write.body, headers)
         except (OSError, http.client.HTTPException):
+            write.settled = False
             with self.tally.lock:
-                self.tally.in_doubt.append(write)  # sent, answer lost: resolved after the run
+                self.tally.in_doubt.append(write)  # sent, answer lost: sent again once the server is back
+            self.pending.append(write)
             raise
         if status == 200:
             write.answer = answer
@@ -385,24 +402,30 @@ def discover(client: Client, world: World) -> None:
         world.report_path = "/api/v1/reports/rental-quality"
 
 
-def resolve_in_doubt(port: int, token: str, tally: Tally) -> Counter[str]:
-    """Retry every request the crash cut off, with its own Idempotency-Key, as a client would."""
-    outcome: Counter[str] = Counter()
-    client = Client(port, token)
-    for write in tally.in_doubt:
-        status, answer = client.call("POST", write.path, write.body, {"Idempotency-Key": write.key})
+def settle(tally: Tally, write: Write, status: int, answer: Any) -> None:
+    """Record how an in-doubt write ended once it was sent again with its key."""
+    with tally.lock:
+        write.settled = True
         if status == 200:
             write.answer = answer
             tally.acknowledged.append(write)
-            outcome["acknowledged on retry"] += 1
+            tally.in_doubt_outcomes["acknowledged on resend"] += 1
         elif status == 409:
-            outcome["refused on retry (was not written)"] += 1
+            # not written before the crash, and the garment has moved on since: refused, cleanly
+            tally.in_doubt_outcomes["refused on resend (not written)"] += 1
         else:
-            outcome[f"HTTP {status} on retry"] += 1
+            tally.in_doubt_outcomes[f"HTTP {status} on resend"] += 1
             if status >= 500:
-                tally.server_errors.append(f"retry POST {write.path} → {status}")
+                tally.server_errors.append(f"resend POST {write.path} → {status}")
+
+
+def resolve_in_doubt(port: int, token: str, tally: Tally) -> None:
+    """Send every write still in doubt at the end (its client ran out of time) once more."""
+    client = Client(port, token)
+    for write in [w for w in tally.in_doubt if not w.settled]:
+        status, answer = client.call("POST", write.path, write.body, {"Idempotency-Key": write.key})
+        settle(tally, write, status, answer)
     client.close()
-    return outcome
 
 
 def acknowledged_events(tally: Tally) -> tuple[dict[int, tuple[str, int, str]], Counter[tuple[str, str]]]:
@@ -543,7 +566,7 @@ def run(mode: str, duration: float, clients: int, workers: int, max_requests: in
         for t in threads:
             t.join(timeout=duration + 300)
         elapsed = time.monotonic() - started
-        resolved = resolve_in_doubt(port, token, tally) if tally.in_doubt else Counter()
+        resolve_in_doubt(port, token, tally)
         server.stop()
         check_status, check_output = run_check(env)
         acked, batched = acknowledged_events(tally)
@@ -559,7 +582,7 @@ def run(mode: str, duration: float, clients: int, workers: int, max_requests: in
             "by kind": dict(sorted(tally.by_kind.items())),
             "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
             "5xx": five_xx, "connection errors": tally.connection_errors,
-            "in doubt after crash": len(tally.in_doubt), "in doubt resolved": dict(resolved),
+            "in doubt after crash": len(tally.in_doubt), "in doubt resolved": dict(tally.in_doubt_outcomes),
             "retries with the same key → same answer": tally.retries_same_answer,
             "retries with the same key → other answer": tally.retries_different_answer,
             "unexpected 4xx": len(tally.unexpected),
