@@ -403,6 +403,8 @@ def test_invalid_details_are_shown_at_the_field_with_422_and_nothing_written(log
     ("transfer", {"to_location": "DRESSR-ANT"}, "to_location", "Not a valid choice"),
     ("retire", {"route": "recycling"}, "ground", "Recycling counts as destruction"),
     ("write_off", {"reason": "eaten"}, "reason", "Not a valid choice"),
+    ("add_to_rental_pool", {"partner": "   "}, "partner", "Not a valid choice"),
+    ("retire", {"route": "offcuts", "ground": " "}, "ground", "Not a valid choice"),
     ("start_care", {"care_kind": "cleaning", "note": "a\x00b"}, "note", "cannot be typed"),
 ])
 def test_bad_details_are_refused_at_their_field(login, db_session, world, action, data, field, message):

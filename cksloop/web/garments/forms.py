@@ -143,6 +143,10 @@ class GarmentFilterForm(FlaskForm):
 # --- one form per action --------------------------------------------------------------------
 
 
+# Select fields carry no Optional(): it would wave through a value of blanks that is none of
+# the choices; the empty choice is what "not chosen" looks like.
+
+
 class ActionForm(FlaskForm):
     """What every action form shares: the version the person saw, and how to read the details."""
 
@@ -179,7 +183,7 @@ class ActionForm(FlaskForm):
             if isinstance(value, dt.date):
                 value = value.isoformat()
             if field.name == "partner":
-                value = int(value)
+                value = int(value)  # one of the partner choices: digits, checked by the field
             out[self.detail_names.get(field.name, field.name)] = value
         return out
 
@@ -192,7 +196,7 @@ class ActionForm(FlaskForm):
 
 def _location_select(label: Any, *, required: bool = True) -> SelectField:
     return SelectField(label, choices=[option("", "")], default="",
-                       validators=[InputRequired()] if required else [Optional()])
+                       validators=[InputRequired()] if required else [])
 
 
 class ReceiveForm(ActionForm):
@@ -226,8 +230,7 @@ class CustomerReturnForm(ActionForm):
 
 class AddToRentalPoolForm(ActionForm):
     action = Action.ADD_TO_RENTAL_POOL
-    partner = SelectField(_l("For rental partner (optional)"), choices=[option("", "")], default="",
-                          validators=[Optional()])
+    partner = SelectField(_l("For rental partner (optional)"), choices=[option("", "")], default="")
     note = _note()
 
 
@@ -312,7 +315,7 @@ class RetireForm(ActionForm):
     route = SelectField(_l("Route"), default="", validators=[InputRequired()],
                         choices=_enum_choices(RETIRE_ROUTE_LABELS, placeholder=_l("choose")))
     ground = SelectField(_l("Legal ground (only for recycling, Delegated Regulation 2026/296)"),
-                         default="", validators=[Optional()],
+                         default="",
                          choices=_enum_choices(GROUND_LABELS, placeholder=_l("none")))
     note = _note()
 
