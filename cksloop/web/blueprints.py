@@ -5,20 +5,17 @@ from flask import Blueprint
 
 
 def all_blueprints() -> list[Blueprint]:
+    from cksloop.web.admin.routes import bp as admin
+    from cksloop.web.api.routes import bp as api
     from cksloop.web.auth.routes import bp as auth
+    from cksloop.web.garments.routes import bp as garments
     from cksloop.web.home.routes import bp as home
+    from cksloop.web.labels.routes import bp as labels
+    from cksloop.web.locations.routes import bp as locations
+    from cksloop.web.public.routes import bp as public
+    from cksloop.web.rentals.routes import bp as rentals
+    from cksloop.web.reports.routes import bp as reports
+    from cksloop.web.scan.routes import bp as scan
+    from cksloop.web.styles.routes import bp as styles
 
-    found = [auth, home]
-    # optional blueprints land as their capability does; each module exposes ``bp``
-    import importlib
-
-    for name in ("garments", "styles", "locations", "api", "public", "scan", "labels", "rentals",
-                 "reports", "admin"):
-        try:
-            module = importlib.import_module(f"cksloop.web.{name}.routes")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith(f"cksloop.web.{name}"):
-                continue
-            raise
-        found.append(module.bp)
-    return found
+    return [auth, home, garments, styles, locations, api, public, scan, labels, rentals, reports, admin]
