@@ -121,6 +121,24 @@ def tokens_create(email: str, label: str) -> None:
         click.echo(token)
 
 
+@tokens_group.command("revoke")
+@click.option("--email", required=True)
+@click.option("--label", default=None, help="Only the tokens with this label (default: all of the user's).")
+@with_appcontext
+def tokens_revoke(email: str, label: str | None) -> None:
+    """Revoke a user's API tokens; requests with them are refused from now on."""
+    import datetime as dt
+
+    from cksloop.services import accounts
+
+    with session() as s:
+        try:
+            count = accounts.revoke_tokens(s, email=email, label=label, now=dt.datetime.now(dt.UTC))
+        except DomainError as error:
+            fail(error)
+        click.echo(f"Revoked {count} token(s) of {email}.")
+
+
 @users_group.command("list")
 @with_appcontext
 def users_list() -> None:

@@ -146,6 +146,19 @@ def create_token(session: Session, *, email: str, label: str = "", now: dt.datet
     return token
 
 
+def revoke_tokens(session: Session, *, email: str, now: dt.datetime, label: str | None = None) -> int:
+    """Revoke the user's active API tokens (only those with ``label`` when given); returns how many."""
+    user = find_user(session, email)
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if label is not None:
+        query = query.where(ApiToken.label == label)
+    tokens = list(session.scalars(query))
+    for token in tokens:
+        token.revoked_at = now
+    session.commit()
+    return len(tokens)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning ``token``, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:

@@ -190,6 +190,20 @@ def test_tokens_create_prints_a_new_working_token_each_time(runner, db_session):
     assert all(accounts.user_for_token(db_session, t).id == user.id for t in tokens)
 
 
+def test_tokens_revoke_stops_the_revoked_tokens_and_keeps_the_others(runner, db_session):
+    user = make_user(db_session, "merchandiser")
+    dressr = run(runner, "tokens", "create", "--email", user.email, "--label", "Dressr").output.strip()
+    till = run(runner, "tokens", "create", "--email", user.email, "--label", "till").output.strip()
+
+    result = run(runner, "tokens", "revoke", "--email", user.email, "--label", "Dressr")
+
+    assert result.exit_code == 0
+    assert "Revoked 1 token(s)" in result.output
+    db_session.rollback()
+    assert accounts.user_for_token(db_session, dressr) is None
+    assert accounts.user_for_token(db_session, till).id == user.id
+
+
 def test_tokens_create_for_an_unknown_email_says_so(runner, db_session):
     result = run(runner, "tokens", "create", "--email", "ghost@cks.example")
 
