@@ -380,9 +380,73 @@ class AttentionAcknowledgement(Base):
 
 
 # the analytics read rental cycles and inspections by period; one open cycle per garment
-Index("ix_rental_cycles_checked_out_at", RentalCycle.checked_out_at)
+# covers "distinct garments rented in a period" without touching the table rows
+Index("ix_rental_cycles_started_partner_garment", RentalCycle.checked_out_at, RentalCycle.partner_id,
+      RentalCycle.garment_id)
 Index("ix_rental_cycles_returned_at", RentalCycle.returned_at)
 Index("ix_rental_cycles_one_open", RentalCycle.garment_id, unique=True,
       sqlite_where=_sql("returned_at IS NULL"), postgresql_where=_sql("returned_at IS NULL"))
 Index("ix_inspections_rental_cycle_id", Inspection.rental_cycle_id)
 Index("ix_inspections_event_id", Inspection.event_id)
+
+
+# --- rental analytics: additive rollups kept by rentals.on_change ------------------------------
+
+
+class RentalRollup(Base):
+    """Additive rental figures per style and partner, per day (grain "d") and per month ("m").
+
+    The quality analytics read a period's whole months from the month rows and its loose days from
+    the day rows: thousands of rows instead of millions. Start and end times of rentals and pool
+    stays are summed as whole seconds since 1970 (UTC), which is enough to derive exactly how many
+    days of them fall inside any period (see services.rental_reports). ``partner_id`` 0 means none.
+    """
+
+    __tablename__ = "rental_rollups"
+    # SQLite keeps the rows in key order (no rowid): a period's rows are read in one sweep
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    bucket_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the Brussels day, or the 1st
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cycles_started: Mapped[int] = mapped_column(Integer, default=0)
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    quality_returns: Mapped[int] = mapped_column(Integer, default=0)
+    rent_start_n: Mapped[int] = mapped_column(Integer, default=0)
+    rent_start_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    rent_end_n: Mapped[int] = mapped_column(Integer, default=0)
+    rent_end_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    pool_start_n: Mapped[int] = mapped_column(Integer, default=0)
+    pool_start_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    pool_end_n: Mapped[int] = mapped_column(Integer, default=0)
+    pool_end_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    repairs: Mapped[int] = mapped_column(Integer, default=0)
+    cleanings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RentalDefectRollup(Base):
+    """Defects found per style, partner, bucket and code; and in how many quality returns."""
+
+    __tablename__ = "rental_defect_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    bucket_on: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code: Mapped[DefectCode] = mapped_column(_enum(DefectCode, 8), primary_key=True)
+    defects: Mapped[int] = mapped_column(Integer, default=0)  # found in inspections of the bucket
+    quality_returns: Mapped[int] = mapped_column(Integer, default=0)  # quality returns ended in it
+
+
+class RentalOpenCount(Base):
+    """Rentals and pool stays open now, per style and partner: with the rollups they give how
+    many were open at any earlier moment."""
+
+    __tablename__ = "rental_open_counts"
+
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rented: Mapped[int] = mapped_column(Integer, default=0)
+    pooled: Mapped[int] = mapped_column(Integer, default=0)

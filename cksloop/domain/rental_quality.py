@@ -103,7 +103,8 @@ class Figures:
     ``defects`` counts defects found in inspections in the period, by code.
     """
 
-    garments: int = 0  # distinct garments with a rental cycle started in the period
+    #: distinct garments with a rental cycle started in the period (totals only: not additive)
+    garments: int | None = None
     cycles: int = 0
     days_rented: float = 0.0
     days_in_pool: float = 0.0
@@ -129,8 +130,10 @@ class Figures:
         defects = dict(self.defects)
         for code, n in other.defects.items():
             defects[code] = defects.get(code, 0) + n
+        garments = None if self.garments is None and other.garments is None \
+            else (self.garments or 0) + (other.garments or 0)
         return Figures(
-            garments=self.garments + other.garments, cycles=self.cycles + other.cycles,
+            garments=garments, cycles=self.cycles + other.cycles,
             days_rented=self.days_rented + other.days_rented,
             days_in_pool=self.days_in_pool + other.days_in_pool,
             returns=self.returns + other.returns, quality_returns=self.quality_returns + other.quality_returns,
@@ -142,8 +145,9 @@ class Figures:
                     or self.defect_count or self.repairs or self.cleanings)
 
     def as_dict(self) -> dict[str, Any]:
+        counted = {} if self.garments is None else {"garments": self.garments}
         return {
-            "garments": self.garments, "rental_cycles": self.cycles,
+            **counted, "rental_cycles": self.cycles,
             "days_rented": round(self.days_rented, 2), "days_in_pool": round(self.days_in_pool, 2),
             "utilisation": None if self.utilisation is None else round(self.utilisation, 4),
             "returns": self.returns, "quality_returns": self.quality_returns,
@@ -155,10 +159,22 @@ class Figures:
 
 
 def total(figures: Iterable[Figures]) -> Figures:
-    result = Figures()
+    """The sum of many figures (summed field by field: a chain has thousands of styles)."""
+    counts = dict.fromkeys(("cycles", "returns", "quality_returns", "repairs", "cleanings"), 0)
+    days_rented = days_in_pool = 0.0
+    garments: int | None = None
+    defects: dict[str, int] = {}
     for f in figures:
-        result = result + f
-    return result
+        for name in counts:
+            counts[name] += getattr(f, name)
+        days_rented += f.days_rented
+        days_in_pool += f.days_in_pool
+        if f.garments is not None:
+            garments = (garments or 0) + f.garments
+        for code, n in f.defects.items():
+            defects[code] = defects.get(code, 0) + n
+    return Figures(garments=garments, days_rented=days_rented, days_in_pool=days_in_pool, defects=defects,
+                   **counts)
 
 
 def material_label(fibre: str, certification: str = "") -> str:

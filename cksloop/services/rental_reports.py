@@ -11,29 +11,32 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+date_t = dt.date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Float, Select, and_, case, func, literal, or_, select
+from sqlalchemy import DateTime, Float, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from cksloop.db.models import (AttentionAcknowledgement, CareStep, DefectPhoto, Garment, Inspection,
-                               InspectionDefect, RentalCycle, RentalPartner, RentalPoolStay, Style,
+from cksloop.db.models import (AttentionAcknowledgement, DefectPhoto, Garment, Inspection, InspectionDefect,
+                               RentalCycle, RentalDefectRollup, RentalOpenCount, RentalPartner, RentalRollup, Style,
                                StyleMaterial, User)
 from cksloop.db.session import begin_write
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.inspection import Grade, ReturnReason
-from cksloop.domain.lifecycle import CareKind
 from cksloop.domain.messages import N_
 from cksloop.domain.rental_quality import (Figures, Period, Statement, Thresholds, attention_reasons,
                                            build_statement, is_acknowledged, material_label, total)
+from cksloop.services import rental_rollups
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 SUBJECT_KINDS = ("style", "material")
 EVIDENCE_LIMIT = 50  # per attention point: enough to read, never the whole history at once
+FEW_STYLES = 20  # up to this many styles, evidence is found from their garments; beyond, from the period
 
 
 # --- days between two timestamps, in SQL, on both databases ------------------------------------
@@ -63,14 +66,6 @@ def _at(value: dt.datetime) -> ColumnElement[dt.datetime]:
     return literal(value, DateTime(timezone=True))
 
 
-def _overlap_days(start: Any, end: Any, bounds: Bounds) -> ColumnElement[float]:
-    """Days of [start, end or now) inside the period; 0 when they do not overlap."""
-    lo = case((start > _at(bounds.start), start), else_=_at(bounds.start))
-    open_end = func.coalesce(end, _at(bounds.cap))
-    hi = case((open_end < _at(bounds.cap), open_end), else_=_at(bounds.cap))
-    return case((hi > lo, days_between(hi, lo)), else_=0.0)
-
-
 @dataclass(frozen=True)
 class Bounds:
     """A period as UTC instants: [start, end); ``cap`` is the end, or now when that is earlier."""
@@ -86,73 +81,110 @@ def bounds_of(period: Period, *, now: dt.datetime) -> Bounds:
     return Bounds(start, end, max(start, min(end, now.astimezone(dt.UTC))))
 
 
-# --- figures per style -------------------------------------------------------------------------
+# --- figures per style, from the rollups --------------------------------------------------------
 
 
-def _by_style(session: Session, query: Select[Any]) -> dict[int, tuple[Any, ...]]:
-    return {row[0]: tuple(row[1:]) for row in session.execute(query).all()}
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def figures_by_style(session: Session, *, bounds: Bounds, partner_id: int | None = None) -> dict[int, Figures]:
-    """Rental figures for every style with activity in the period (six grouped queries)."""
-    started = and_(RentalCycle.checked_out_at >= _at(bounds.start), RentalCycle.checked_out_at < _at(bounds.end))
-    ended = and_(RentalCycle.returned_at >= _at(bounds.start), RentalCycle.returned_at < _at(bounds.end))
-    partner_cycle = RentalCycle.partner_id == partner_id if partner_id is not None else literal(True)
+def bucket_ranges(lo: dt.date, hi: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The days [lo, hi) as month buckets for its whole months and day buckets for the rest."""
+    if hi <= lo:
+        return []
+    first_whole = lo if lo.day == 1 else _next_month(lo)
+    end_whole = hi.replace(day=1)
+    if first_whole >= end_whole:
+        return [("d", lo, hi)]
+    ranges = [("d", lo, first_whole)] if lo < first_whole else []
+    ranges.append(("m", first_whole, end_whole))
+    if end_whole < hi:
+        ranges.append(("d", end_whole, hi))
+    return ranges
 
-    cycles = _by_style(session, select(Garment.style_id, func.count(RentalCycle.id),
-                                       func.count(func.distinct(RentalCycle.garment_id)))
-                       .join(Garment, Garment.id == RentalCycle.garment_id)
-                       .where(started, partner_cycle).group_by(Garment.style_id))
-    rented = _by_style(session, select(Garment.style_id,
-                                       func.sum(_overlap_days(RentalCycle.checked_out_at, RentalCycle.returned_at, bounds)))
-                       .join(Garment, Garment.id == RentalCycle.garment_id)
-                       .where(RentalCycle.checked_out_at < _at(bounds.cap),
-                              or_(RentalCycle.returned_at.is_(None), RentalCycle.returned_at > _at(bounds.start)),
-                              partner_cycle)
-                       .group_by(Garment.style_id))
-    stay_partner = RentalPoolStay.partner_id == partner_id if partner_id is not None else literal(True)
-    pooled = _by_style(session, select(Garment.style_id,
-                                       func.sum(_overlap_days(RentalPoolStay.started_at, RentalPoolStay.ended_at, bounds)))
-                       .join(Garment, Garment.id == RentalPoolStay.garment_id)
-                       .where(RentalPoolStay.started_at < _at(bounds.cap),
-                              or_(RentalPoolStay.ended_at.is_(None), RentalPoolStay.ended_at > _at(bounds.start)),
-                              stay_partner)
-                       .group_by(Garment.style_id))
-    returns = _by_style(session, select(Garment.style_id, func.count(RentalCycle.id),
-                                        func.sum(case((RentalCycle.return_reason == ReturnReason.QUALITY_RETURN, 1),
-                                                      else_=0)))
-                        .join(Garment, Garment.id == RentalCycle.garment_id)
-                        .where(ended, partner_cycle).group_by(Garment.style_id))
-    defects: dict[int, dict[str, int]] = defaultdict(dict)
-    defect_query = (select(Garment.style_id, InspectionDefect.code, func.count(InspectionDefect.id))
-                    .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
-                    .join(Garment, Garment.id == Inspection.garment_id)
-                    .where(Inspection.inspected_at >= _at(bounds.start), Inspection.inspected_at < _at(bounds.end)))
-    care_query = (select(Garment.style_id, CareStep.kind, func.count(CareStep.id))
-                  .join(Garment, Garment.id == CareStep.garment_id)
-                  .where(CareStep.started_at >= _at(bounds.start), CareStep.started_at < _at(bounds.end)))
+
+def _day_spans(period: Period, now: dt.datetime) -> tuple[list[tuple[str, date_t, date_t]],
+                                                          list[tuple[str, date_t, date_t]]]:
+    """Bucket ranges of the period itself and of the time after it up to now.
+
+    Nothing has happened after now, so a span that reaches today may run on to the end of the
+    current month: its whole months are then read from the month rows.
+    """
+    this_month_end = _next_month(rental_rollups.day_of(now))
+    end = period.to_on + dt.timedelta(days=1)
+    if end > rental_rollups.day_of(now):
+        return bucket_ranges(period.from_on, max(end, this_month_end)), []
+    return bucket_ranges(period.from_on, end), bucket_ranges(end, this_month_end)
+
+
+def _in(table: Any, ranges: list[tuple[str, dt.date, dt.date]], partner_id: int | None) -> ColumnElement[bool]:
+    where = or_(*[and_(table.c.grain == grain, table.c.bucket_on >= lo, table.c.bucket_on < hi)
+                  for grain, lo, hi in ranges])
+    return and_(where, table.c.partner_id == partner_id) if partner_id is not None else where
+
+
+_SUMMED = ("cycles_started", "returns", "quality_returns", "rent_start_n", "rent_start_s", "rent_end_n", "rent_end_s",
+           "pool_start_n", "pool_start_s", "pool_end_n", "pool_end_s", "repairs", "cleanings")
+
+
+def figures_by_style(session: Session, *, bounds: Bounds, period: Period, now: dt.datetime,
+                     partner_id: int | None = None) -> dict[int, Figures]:
+    """Rental figures for every style with rental activity in the period (four grouped queries
+    on the rollups; their size depends on styles and months, not on garments).
+
+    Days rented and days in the pool are clipped to the period exactly: with ``open(t)`` the
+    number of intervals open at instant ``t``, the days inside [A, B) are
+    (Σ ends in it + B·open(B)) − (Σ starts in it + A·open(A)), and open(t) follows from the
+    open counts now and the starts and ends after ``t``.
+    """
+    rollup, defect_rollup, open_counts = (RentalRollup.__table__, RentalDefectRollup.__table__,
+                                          RentalOpenCount.__table__)
+    in_period, after = _day_spans(period, now)
+
+    sums: dict[int, dict[str, int]] = {}
+    if in_period:
+        for row in session.execute(select(rollup.c.style_id, *[func.sum(rollup.c[m]) for m in _SUMMED])
+                                   .where(_in(rollup, in_period, partner_id)).group_by(rollup.c.style_id)):
+            sums[row[0]] = {m: int(v or 0) for m, v in zip(_SUMMED, row[1:])}
+    later: dict[int, tuple[int, int, int, int]] = {}
+    if after:
+        later = {row[0]: tuple(int(v or 0) for v in row[1:]) for row in session.execute(
+            select(rollup.c.style_id, func.sum(rollup.c.rent_start_n), func.sum(rollup.c.rent_end_n),
+                   func.sum(rollup.c.pool_start_n), func.sum(rollup.c.pool_end_n))
+            .where(_in(rollup, after, partner_id)).group_by(rollup.c.style_id))}
+    open_query = select(open_counts.c.style_id, func.sum(open_counts.c.rented), func.sum(open_counts.c.pooled))
     if partner_id is not None:
-        defect_query = defect_query.join(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id) \
-            .where(RentalCycle.partner_id == partner_id)
-        care_query = care_query.join(Inspection, Inspection.id == CareStep.inspection_id) \
-            .join(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id).where(RentalCycle.partner_id == partner_id)
-    for style_id, code, n in session.execute(defect_query.group_by(Garment.style_id, InspectionDefect.code)).all():
-        defects[style_id][code.value] = n
-    care: dict[int, dict[CareKind, int]] = defaultdict(dict)
-    for style_id, kind, n in session.execute(care_query.group_by(Garment.style_id, CareStep.kind)).all():
-        care[style_id][kind] = n
+        open_query = open_query.where(open_counts.c.partner_id == partner_id)
+    open_now = {row[0]: (int(row[1] or 0), int(row[2] or 0))
+                for row in session.execute(open_query.group_by(open_counts.c.style_id))}
+    defects: dict[int, dict[str, int]] = defaultdict(dict)
+    if in_period:
+        for style_id, code, n in session.execute(
+                select(defect_rollup.c.style_id, defect_rollup.c.code, func.sum(defect_rollup.c.defects))
+                .where(_in(defect_rollup, in_period, partner_id))
+                .group_by(defect_rollup.c.style_id, defect_rollup.c.code)):
+            if n:
+                defects[style_id][getattr(code, "value", code)] = int(n)
 
+    a, b = rental_rollups.seconds(bounds.start), rental_rollups.seconds(bounds.cap)
+    zero = dict.fromkeys(_SUMMED, 0)
     out: dict[int, Figures] = {}
-    for style_id in set(cycles) | set(rented) | set(pooled) | set(returns) | set(defects) | set(care):
-        n_cycles, n_garments = cycles.get(style_id, (0, 0))
-        n_returns, n_quality = returns.get(style_id, (0, 0))
-        out[style_id] = Figures(
-            garments=int(n_garments), cycles=int(n_cycles),
-            days_rented=float(rented.get(style_id, (0.0,))[0] or 0.0),
-            days_in_pool=float(pooled.get(style_id, (0.0,))[0] or 0.0),
-            returns=int(n_returns), quality_returns=int(n_quality or 0), defects=dict(defects.get(style_id, {})),
-            repairs=care.get(style_id, {}).get(CareKind.REPAIR, 0),
-            cleanings=care.get(style_id, {}).get(CareKind.CLEANING, 0))
+    for style_id in set(sums) | set(later) | set(open_now) | set(defects):
+        f = sums.get(style_id, zero)
+        rented_now, pooled_now = open_now.get(style_id, (0, 0))
+        rs_after, re_after, ps_after, pe_after = later.get(style_id, (0, 0, 0, 0))
+        rented_b = rented_now - rs_after + re_after
+        pooled_b = pooled_now - ps_after + pe_after
+        rented_a = rented_b - f["rent_start_n"] + f["rent_end_n"]
+        pooled_a = pooled_b - f["pool_start_n"] + f["pool_end_n"]
+        rented_s = (f["rent_end_s"] + b * rented_b) - (f["rent_start_s"] + a * rented_a)
+        pooled_s = (f["pool_end_s"] + b * pooled_b) - (f["pool_start_s"] + a * pooled_a)
+        figures = Figures(
+            cycles=f["cycles_started"], days_rented=max(0, rented_s) / 86400, days_in_pool=max(0, pooled_s) / 86400,
+            returns=f["returns"], quality_returns=f["quality_returns"], defects=dict(defects.get(style_id, {})),
+            repairs=f["repairs"], cleanings=f["cleanings"])
+        if not figures.is_empty():
+            out[style_id] = figures
     return out
 
 
@@ -219,31 +251,23 @@ class QualityReport:
 
 def style_infos(session: Session, style_ids: Iterable[int]) -> dict[int, StyleInfo]:
     """Names, seasons, suppliers and materials of the given styles (two queries)."""
-    ids = sorted(set(style_ids))
+    ids = set(style_ids)
     if not ids:
         return {}
+    # for many styles, reading the small styles tables whole beats a long IN list
+    few = len(ids) <= 900
     materials: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(ids):
-        for style_id, fibre, cert in session.execute(
-                select(StyleMaterial.style_id, StyleMaterial.fibre, StyleMaterial.certification)
-                .where(StyleMaterial.style_id.in_(chunk)).order_by(StyleMaterial.style_id, StyleMaterial.percent.desc(),
-                                                                   StyleMaterial.id)).all():
-            label = material_label(fibre, cert)
-            if label not in materials[style_id]:
-                materials[style_id].append(label)
-    out = {}
-    for chunk in _chunks(ids):
-        for sid, number, name, season, supplier in session.execute(
-                select(Style.id, Style.style_number, Style.name, Style.season, Style.supplier)
-                .where(Style.id.in_(chunk))).all():
-            out[sid] = StyleInfo(sid, number, name, season, supplier, tuple(materials.get(sid, [])))
-    return out
-
-
-def _chunks(ids: list[int], size: int = 900) -> Iterator[list[int]]:
-    # SQLite limits bound parameters per statement
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+    query = select(StyleMaterial.style_id, StyleMaterial.fibre, StyleMaterial.certification) \
+        .order_by(StyleMaterial.style_id, StyleMaterial.percent.desc(), StyleMaterial.id)
+    for style_id, fibre, cert in session.execute(query.where(StyleMaterial.style_id.in_(sorted(ids))) if few
+                                                 else query):
+        label = material_label(fibre, cert)
+        if style_id in ids and label not in materials[style_id]:
+            materials[style_id].append(label)
+    query = select(Style.id, Style.style_number, Style.name, Style.season, Style.supplier)
+    return {sid: StyleInfo(sid, number, name, season, supplier, tuple(materials.get(sid, [])))
+            for sid, number, name, season, supplier in session.execute(
+                query.where(Style.id.in_(sorted(ids))) if few else query) if sid in ids}
 
 
 def _order(rows: list[GroupRow]) -> list[GroupRow]:
@@ -265,40 +289,52 @@ def quality_report(session: Session, *, period: Period, now: dt.datetime,
                    partner_id: int | None = None) -> QualityReport:
     """The rental quality analytics for ``period`` (optionally for one partner)."""
     bounds = bounds_of(period, now=now)
-    per_style = figures_by_style(session, bounds=bounds, partner_id=partner_id)
+    per_style = figures_by_style(session, bounds=bounds, period=period, now=now, partner_id=partner_id)
     infos = style_infos(session, per_style)
+    summary = statement(session, period=period, now=now, partner_id=partner_id, per_style=per_style)
     by_style = _order([GroupRow("style", infos[s].style_number, f"{infos[s].style_number} {infos[s].name}", f, (s,))
                        for s, f in per_style.items()])
     return QualityReport(
-        period=period, partner_id=partner_id, totals=total(per_style.values()), by_style=by_style,
+        period=period, partner_id=partner_id,
+        totals=replace(total(per_style.values()), garments=summary.garments), by_style=by_style,
         by_material=_roll_up("material", per_style, infos, lambda i: i.materials),
         by_supplier=_roll_up("supplier", per_style, infos, lambda i: (i.supplier,)),
         by_season=_roll_up("season", per_style, infos, lambda i: (i.season,)),
-        statement=statement(session, period=period, now=now, partner_id=partner_id))
+        statement=summary)
 
 
-def statement(session: Session, *, period: Period, now: dt.datetime, partner_id: int | None = None) -> Statement:
+def statement(session: Session, *, period: Period, now: dt.datetime, partner_id: int | None = None,
+              per_style: dict[int, Figures] | None = None) -> Statement:
     """"N garments, M rental cycles, K quality returns (reasons: …)" for any period, from the data.
 
-    Garments and cycles: rentals that started in the period; quality returns: cycles that ended
+    Garments and cycles: rentals that started in the period; quality returns: rentals that ended
     in it as a quality return; reasons: the defect codes found in those returns' inspections.
+    ``per_style`` (the same period's figures) saves reading the rollups twice.
     """
     bounds = bounds_of(period, now=now)
+    in_period, _after = _day_spans(period, now)
+    rollup, defect_rollup = RentalRollup.__table__, RentalDefectRollup.__table__
     partner = RentalCycle.partner_id == partner_id if partner_id is not None else literal(True)
-    cycles, garments = session.execute(
-        select(func.count(RentalCycle.id), func.count(func.distinct(RentalCycle.garment_id)))
+    # distinct garments cannot be summed from buckets: counted on the covering index instead
+    garments = session.scalar(
+        select(func.count(func.distinct(RentalCycle.garment_id)))
         .where(RentalCycle.checked_out_at >= _at(bounds.start), RentalCycle.checked_out_at < _at(bounds.end),
-               partner)).one()
-    quality = and_(RentalCycle.return_reason == ReturnReason.QUALITY_RETURN,
-                   RentalCycle.returned_at >= _at(bounds.start), RentalCycle.returned_at < _at(bounds.end), partner)
-    quality_returns = session.scalar(select(func.count(RentalCycle.id)).where(quality)) or 0
-    reasons = dict(session.execute(
-        select(InspectionDefect.code, func.count(func.distinct(RentalCycle.id)))
-        .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
-        .join(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
-        .where(quality).group_by(InspectionDefect.code)).all())
-    return build_statement(period, garments=garments or 0, cycles=cycles or 0, quality_returns=quality_returns,
-                           reasons={code.value: n for code, n in reasons.items()})
+               partner)) or 0
+    cycles = quality_returns = 0
+    reasons: dict[str, int] = {}
+    if in_period:
+        if per_style is not None:
+            cycles = sum(f.cycles for f in per_style.values())
+            quality_returns = sum(f.quality_returns for f in per_style.values())
+        else:
+            cycles, quality_returns = (int(v or 0) for v in session.execute(
+                select(func.sum(rollup.c.cycles_started), func.sum(rollup.c.quality_returns))
+                .where(_in(rollup, in_period, partner_id))).one())
+        reasons = {getattr(code, "value", code): int(n or 0) for code, n in session.execute(
+            select(defect_rollup.c.code, func.sum(defect_rollup.c.quality_returns))
+            .where(_in(defect_rollup, in_period, partner_id)).group_by(defect_rollup.c.code))}
+    return build_statement(period, garments=garments, cycles=cycles, quality_returns=quality_returns,
+                           reasons=reasons)
 
 
 # --- attention points --------------------------------------------------------------------------
@@ -359,54 +395,87 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True)
+class AttentionPage:
+    """One page of attention points, most serious first, and how many there are in all."""
+
+    points: list[AttentionPoint]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
 def attention_points(session: Session, *, period: Period, now: dt.datetime, thresholds: Thresholds,
-                     report: QualityReport | None = None) -> list[AttentionPoint]:
+                     report: QualityReport | None = None, page: int = 1, per_page: int = 20,
+                     with_evidence: bool = True) -> AttentionPage:
     """Styles and materials whose quality returns, defects or quality-return rate pass
-    ``thresholds`` in the period, each with its evidence and acknowledgement."""
+    ``thresholds`` in the period (most quality returns first), one page of them with their
+    evidence and acknowledgement. The evidence is read for the page's points only."""
     report = report or quality_report(session, period=period, now=now)
-    flagged = [(row, attention_reasons(row.figures, thresholds))
-               for row in [*report.by_style, *report.by_material]]
-    flagged = [(row, why) for row, why in flagged if why]
-    if not flagged:
-        return []
+    flagged = [(row, why) for row in [*report.by_style, *report.by_material]
+               if (why := attention_reasons(row.figures, thresholds))]
+    flagged.sort(key=lambda item: (-item[0].figures.quality_returns, -item[0].figures.defect_count,
+                                   item[0].kind != "style", item[0].label.lower()))
+    page = max(1, page)
+    shown = flagged[(page - 1) * per_page: page * per_page]
     bounds = bounds_of(period, now=now)
-    evidence = _evidence(session, bounds=bounds, style_ids={s for row, _ in flagged for s in row.style_ids})
-    acks = _latest_acknowledgements(session, [(row.kind, row.key) for row, _ in flagged])
+    acks = _latest_acknowledgements(session, [(row.kind, row.key) for row, _ in shown])
     points = []
-    for row, why in flagged:
-        items = [e for sid in row.style_ids for e in evidence.get(sid, [])]
-        items.sort(key=lambda e: e.inspected_at, reverse=True)
+    for row, why in shown:
+        items = _evidence(session, bounds=bounds, style_ids=row.style_ids,
+                          limit=EVIDENCE_LIMIT if with_evidence else 1)
         ack = acks.get((row.kind, row.key))
         latest = items[0].inspected_at if items else None
-        points.append(AttentionPoint(row.kind, row.key, row.label, row.figures, why, items[:EVIDENCE_LIMIT], ack,
+        points.append(AttentionPoint(row.kind, row.key, row.label, row.figures, why,
+                                     items if with_evidence else [], ack,
                                      is_acknowledged(ack.at if ack else None, latest)))
-    return points
+    return AttentionPage(points, len(flagged), page, per_page)
 
 
-def _evidence(session: Session, *, bounds: Bounds, style_ids: set[int]) -> dict[int, list[Evidence]]:
-    """Inspections in the period that found defects or closed a quality return, per style."""
+def _evidence(session: Session, *, bounds: Bounds, style_ids: Iterable[int], limit: int) -> list[Evidence]:
+    """The latest inspections in the period that found defects on garments of these styles.
+
+    Every quality return has a defect, so the defects lead: there are far fewer of them than
+    inspections, which keeps this quick for a style or a material used by many styles.
+    """
     from cksloop.services.rentals import defects_for
 
-    out: dict[int, list[Evidence]] = defaultdict(list)
-    has_defect = select(InspectionDefect.id).where(InspectionDefect.inspection_id == Inspection.id).exists()
-    for chunk in _chunks(sorted(style_ids)):
-        rows = session.execute(
-            select(Inspection.id, Garment.code, Style.style_number, Inspection.inspected_at, Inspection.grade,
-                   Inspection.reason, Inspection.note, RentalPartner.name, Garment.style_id)
-            .join(Garment, Garment.id == Inspection.garment_id)
-            .join(Style, Style.id == Garment.style_id)
-            .outerjoin(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
-            .outerjoin(RentalPartner, RentalPartner.id == RentalCycle.partner_id)
-            .where(Garment.style_id.in_(chunk), Inspection.inspected_at >= _at(bounds.start),
-                   Inspection.inspected_at < _at(bounds.end),
-                   or_(has_defect, Inspection.reason == ReturnReason.QUALITY_RETURN))
-            .order_by(Inspection.inspected_at.desc()).limit(EVIDENCE_LIMIT * len(chunk))).all()
-        defects = defects_for(session, [r[0] for r in rows])
-        for iid, code, number, at, grade, reason, note, partner, style_id in rows:
-            if len(out[style_id]) < EVIDENCE_LIMIT:
-                out[style_id].append(Evidence(iid, code, number, _utc(at), grade, reason, note, partner,
-                                              defects.get(iid, [])))
-    return out
+    styles = sorted(set(style_ids))
+    in_period = and_(Inspection.inspected_at >= _at(bounds.start), Inspection.inspected_at < _at(bounds.end))
+    if len(styles) <= FEW_STYLES:
+        # a style's own garments are few: start from them
+        latest = (select(Inspection.id)
+                  .join(InspectionDefect, InspectionDefect.inspection_id == Inspection.id)
+                  .join(Garment, Garment.id == Inspection.garment_id)
+                  .where(Garment.style_id.in_(styles), in_period)
+                  .group_by(Inspection.id, Inspection.inspected_at)
+                  .order_by(Inspection.inspected_at.desc(), Inspection.id.desc()).limit(limit))
+    else:
+        # a material shared by many styles: walk back through the period's inspections, newest
+        # first, and stop at ``limit`` matches
+        style_of = select(Garment.style_id).where(Garment.id == Inspection.garment_id).scalar_subquery()
+        has_defect = select(InspectionDefect.id).where(InspectionDefect.inspection_id == Inspection.id).exists()
+        latest = (select(Inspection.id).where(in_period, has_defect, style_of.in_(styles))
+                  .order_by(Inspection.inspected_at.desc(), Inspection.id.desc()).limit(limit))
+    ids = list(session.scalars(latest))
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Inspection.id, Garment.code, Style.style_number, Inspection.inspected_at, Inspection.grade,
+               Inspection.reason, Inspection.note, RentalPartner.name)
+        .join(Garment, Garment.id == Inspection.garment_id)
+        .join(Style, Style.id == Garment.style_id)
+        .outerjoin(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
+        .outerjoin(RentalPartner, RentalPartner.id == RentalCycle.partner_id)
+        .where(Inspection.id.in_(ids))).all()
+    defects = defects_for(session, ids)
+    found = [Evidence(iid, code, number, _utc(at), grade, reason, note, partner, defects.get(iid, []))
+             for iid, code, number, at, grade, reason, note, partner in rows]
+    return sorted(found, key=lambda e: (e.inspected_at, e.inspection_id), reverse=True)
 
 
 def _latest_acknowledgements(session: Session, subjects: list[tuple[str, str]]

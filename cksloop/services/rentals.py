@@ -26,7 +26,7 @@ from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.lifecycle import Action, CareKind, CareOutcome, Change, GarmentState
 from cksloop.domain.messages import N_
 from cksloop.domain.rental_quality import days_overdue
-from cksloop.services import defect_photos
+from cksloop.services import defect_photos, rental_rollups
 from cksloop.services import garments as garment_service
 
 #: the states of a garment inside the rental programme (its pool stay is open)
@@ -63,17 +63,20 @@ def _uninspected_return(session: Session, garment_id: int) -> RentalCycle | None
 
 def on_change(session: Session, *, garment_id: int, change: Change, event: GarmentEvent,
               actor: User | None, now: dt.datetime) -> Inspection | None:
-    """Keep rental cycles, inspections, pool stays and care steps in step with ``event``.
-
-    Returns the inspection it wrote, if the change graded the garment. Does not commit.
+    """Keep rental cycles, inspections, pool stays, care steps and the analytics rollups in step
+    with ``event``. Returns the inspection it wrote, if the change graded the garment. Does not commit.
     """
     d = change.details
+    style_id = session.get(Garment, garment_id).style_id  # type: ignore[union-attr]  (act() loaded it)
     inspection = None
     if change.action is Action.CHECK_OUT_RENTAL:
         session.add(RentalCycle(
             garment_id=garment_id, partner_id=d["partner"], started_on=dt.date.fromisoformat(d["started_on"]),
             due_on=dt.date.fromisoformat(d["due_on"]), partner_reference=d.get("partner_reference"),
             checked_out_at=now))
+        rental_rollups.bump(session, style_id=style_id, partner_id=d["partner"], at=now, cycles_started=1,
+                            rent_start_n=1, rent_start_s=rental_rollups.seconds(now))
+        rental_rollups.bump_open(session, style_id=style_id, partner_id=d["partner"], rented=1)
     cycle = None
     if change.from_state is GarmentState.RENTED_OUT and change.action in (
             Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN, Action.WRITE_OFF):
@@ -82,6 +85,10 @@ def on_change(session: Session, *, garment_id: int, change: Change, event: Garme
             cycle.returned_at = now
             reason = ReturnReason.LOST.value if change.action is Action.WRITE_OFF else d.get("reason")
             cycle.return_reason = ReturnReason(reason) if reason in ReturnReason._value2member_map_ else None
+            rental_rollups.bump(session, style_id=style_id, partner_id=cycle.partner_id, at=now, returns=1,
+                                rent_end_n=1, rent_end_s=rental_rollups.seconds(now),
+                                quality_returns=int(cycle.return_reason is ReturnReason.QUALITY_RETURN))
+            rental_rollups.bump_open(session, style_id=style_id, partner_id=cycle.partner_id, rented=-1)
     if "grade" in d and change.action in (Action.RETURN_RENTAL, Action.INSPECT):
         if change.action is Action.INSPECT:
             # only the first grading of a received return belongs to its cycle; a re-grade after
@@ -89,6 +96,9 @@ def on_change(session: Session, *, garment_id: int, change: Change, event: Garme
             cycle = _uninspected_return(session, garment_id)
             if cycle is not None and d.get("reason"):
                 cycle.return_reason = ReturnReason(d["reason"])
+                if cycle.return_reason is ReturnReason.QUALITY_RETURN:
+                    rental_rollups.bump(session, style_id=style_id, partner_id=cycle.partner_id,
+                                        at=cycle.returned_at, quality_returns=1)  # type: ignore[arg-type]
         inspection = Inspection(
             garment_id=garment_id, rental_cycle_id=cycle.id if cycle else None, event_id=event.id,
             grade=Grade(d["grade"]), reason=ReturnReason(d["reason"]) if d.get("reason") else None,
@@ -98,28 +108,50 @@ def on_change(session: Session, *, garment_id: int, change: Change, event: Garme
                               for x in d.get("defects", [])]
         session.add(inspection)
         session.flush()
-    _keep_pool_stay(session, garment_id=garment_id, change=change, now=now)
-    _keep_care_step(session, garment_id=garment_id, change=change, event=event, now=now,
-                    inspection=inspection)
+        _count_defects(session, style_id=style_id, inspection=inspection, cycle=cycle, now=now)
+    _keep_pool_stay(session, garment_id=garment_id, style_id=style_id, change=change, now=now)
+    _keep_care_step(session, garment_id=garment_id, style_id=style_id, change=change, event=event, now=now,
+                    inspection=inspection, cycle=cycle)
     session.flush()
     return inspection
 
 
-def _keep_pool_stay(session: Session, *, garment_id: int, change: Change, now: dt.datetime) -> None:
+def _count_defects(session: Session, *, style_id: int, inspection: Inspection, cycle: RentalCycle | None,
+                   now: dt.datetime) -> None:
+    partner = cycle.partner_id if cycle else None
+    found: dict[str, int] = {}
+    for defect in inspection.defects:
+        found[defect.code.value] = found.get(defect.code.value, 0) + 1
+    quality = cycle is not None and cycle.return_reason is ReturnReason.QUALITY_RETURN
+    for code, n in sorted(found.items()):
+        rental_rollups.bump_defect(session, style_id=style_id, partner_id=partner, at=now, code=code, defects=n)
+        if quality:
+            assert cycle is not None and cycle.returned_at is not None
+            rental_rollups.bump_defect(session, style_id=style_id, partner_id=partner, at=cycle.returned_at,
+                                       code=code, quality_returns=1)
+
+
+def _keep_pool_stay(session: Session, *, garment_id: int, style_id: int, change: Change, now: dt.datetime) -> None:
     entering = change.to_state is GarmentState.IN_RENTAL_POOL and change.from_state not in RENTAL_STATES
     leaving = change.from_state in RENTAL_STATES and change.to_state not in RENTAL_STATES
     if leaving:
         stay = _open_stay(session, garment_id)
         if stay is not None:
             stay.ended_at = now
+            rental_rollups.bump(session, style_id=style_id, partner_id=stay.partner_id, at=now, pool_end_n=1,
+                                pool_end_s=rental_rollups.seconds(now))
+            rental_rollups.bump_open(session, style_id=style_id, partner_id=stay.partner_id, pooled=-1)
     if entering and _open_stay(session, garment_id) is None:
         partner = change.details.get("partner")
-        session.add(RentalPoolStay(garment_id=garment_id, partner_id=partner if isinstance(partner, int) else None,
-                                   started_at=now))
+        partner_id = partner if isinstance(partner, int) else None
+        session.add(RentalPoolStay(garment_id=garment_id, partner_id=partner_id, started_at=now))
+        rental_rollups.bump(session, style_id=style_id, partner_id=partner_id, at=now, pool_start_n=1,
+                            pool_start_s=rental_rollups.seconds(now))
+        rental_rollups.bump_open(session, style_id=style_id, partner_id=partner_id, pooled=1)
 
 
-def _keep_care_step(session: Session, *, garment_id: int, change: Change, event: GarmentEvent,
-                    now: dt.datetime, inspection: Inspection | None) -> None:
+def _keep_care_step(session: Session, *, garment_id: int, style_id: int, change: Change, event: GarmentEvent,
+                    now: dt.datetime, inspection: Inspection | None, cycle: RentalCycle | None) -> None:
     d = change.details
     if change.from_state is GarmentState.IN_CARE:
         step = _open_care(session, garment_id)
@@ -134,9 +166,12 @@ def _keep_care_step(session: Session, *, garment_id: int, change: Change, event:
                 step.note = d.get("note", "")
             session.flush()
     if change.to_state is GarmentState.IN_CARE:
+        kind = CareKind(d.get("care_kind", CareKind.CLEANING.value))
         session.add(CareStep(garment_id=garment_id, inspection_id=inspection.id if inspection else None,
-                             kind=CareKind(d.get("care_kind", CareKind.CLEANING.value)), started_at=now,
-                             started_event_id=event.id, note=""))
+                             kind=kind, started_at=now, started_event_id=event.id, note=""))
+        partner = cycle.partner_id if (inspection is not None and cycle is not None) else None
+        rental_rollups.bump(session, style_id=style_id, partner_id=partner, at=now,
+                            **{"repairs" if kind is CareKind.REPAIR else "cleanings": 1})
 
 
 # --- rental partners ---------------------------------------------------------------------------

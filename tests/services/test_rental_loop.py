@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -29,15 +30,17 @@ def _report(session, at):
 
 
 def _assert_figures(report, expected: Figures, style_number: str = "SS25-0101") -> None:
-    """The totals and the one style's rows in every dimension carry exactly ``expected``."""
-    assert report.totals == expected
+    """The totals and the one style's rows in every dimension carry exactly ``expected``
+    (distinct garments are counted for the totals only)."""
+    assert report.totals == replace(expected, garments=expected.garments or 0)
     if expected.is_empty():
         assert report.by_style == report.by_material == report.by_supplier == report.by_season == []
         return
-    assert [(r.key, r.figures) for r in report.by_style] == [(style_number, expected)]
-    assert [(r.key, r.figures) for r in report.by_material] == [(DRESS_MATERIAL, expected)]
-    assert [(r.key, r.figures) for r in report.by_supplier] == [("Atelier Izmir", expected)]
-    assert [(r.key, r.figures) for r in report.by_season] == [("SS25", expected)]
+    group = replace(expected, garments=None)
+    assert [(r.key, r.figures) for r in report.by_style] == [(style_number, group)]
+    assert [(r.key, r.figures) for r in report.by_material] == [(DRESS_MATERIAL, group)]
+    assert [(r.key, r.figures) for r in report.by_supplier] == [("Atelier Izmir", group)]
+    assert [(r.key, r.figures) for r in report.by_season] == [("SS25", group)]
 
 
 def _ledger(session, garment):
@@ -80,7 +83,7 @@ def test_full_rental_loop_keeps_ledger_and_every_analytics_figure_right(db_sessi
     assert report.totals.quality_return_rate == 1.0
     assert report.statement.render() == ("2026-01-01 to 2026-12-31: 1 garment, 1 rental cycle, 1 quality return "
                                          "(reasons: snag, pulled yarn, loop (1))")
-    points = rental_reports.attention_points(s, period=YEAR, now=t2, thresholds=Thresholds())
+    points = rental_reports.attention_points(s, period=YEAR, now=t2, thresholds=Thresholds()).points
     assert {(p.kind, p.key) for p in points} == {("style", "SS25-0101"), ("material", DRESS_MATERIAL)}
     assert all(p.reasons == ["quality_returns"] and not p.acknowledged for p in points)
     assert [d["code"] for d in points[0].evidence[0].defects] == ["SNAG"]
@@ -139,7 +142,7 @@ def test_full_rental_loop_keeps_ledger_and_every_analytics_figure_right(db_sessi
 
     # reproducible for any period: nothing of this happened in 2025
     earlier = parse_period("2025-01-01", "2025-12-31", today=T0.date())
-    assert rental_reports.quality_report(s, period=earlier, now=t5).totals == Figures()
+    assert rental_reports.quality_report(s, period=earlier, now=t5).totals == Figures(garments=0)
     assert rental_reports.statement(s, period=earlier, now=t5).render() == (
         "2025-01-01 to 2025-12-31: 0 garments, 0 rental cycles, 0 quality returns (reasons: none)")
 
@@ -277,13 +280,13 @@ def test_an_acknowledged_attention_point_stays_acknowledged_until_new_evidence(d
     rental_reports.acknowledge(s, kind="style", key="SS25-0101", note="Denser knit for SS27", actor=merch,
                                now=now + _days(2), period=period)
     points = {p.key: p for p in rental_reports.attention_points(s, period=period, now=now + _days(2),
-                                                                thresholds=Thresholds())}
+                                                                thresholds=Thresholds()).points}
     assert points["SS25-0101"].acknowledged and points["SS25-0101"].acknowledgement.note == "Denser knit for SS27"
     assert points["SS25-0101"].acknowledgement.quality_returns == 1
     assert not points[DRESS_MATERIAL].acknowledged
     rentals.record_return(s, code=second.code, details=snag, actor=merch, now=now + _days(3))
     points = {p.key: p for p in rental_reports.attention_points(s, period=period, now=now + _days(3),
-                                                                thresholds=Thresholds())}
+                                                                thresholds=Thresholds()).points}
     assert not points["SS25-0101"].acknowledged and points["SS25-0101"].figures.quality_returns == 2
 
 
@@ -305,3 +308,100 @@ def test_partner_names_are_unique_and_rental_days_bounded(db_session, world):
     assert partner.id and partner.default_rental_days == 14
     rentals.update_partner(s, partner_id=partner.id, name="Rent a Look", default_rental_days=7)
     assert [p.name for p in rentals.list_partners(s)] == ["Dressr", "Rent a Look"]
+
+
+def _rollup_rows(s):
+    from cksloop.db.models import RentalDefectRollup, RentalOpenCount, RentalRollup
+
+    s.flush()
+    rows = set()
+    for model in (RentalRollup, RentalDefectRollup):
+        table = model.__table__
+        cols = [c for c in table.c if c.name != "id"]
+        rows |= {(model.__name__, *r) for r in s.execute(select(*cols)).all()
+                 if any(v for c, v in zip(cols, r) if c.name not in ("grain", "bucket_on", "style_id", "partner_id",
+                                                                      "code"))}
+    rows |= {("open", *r) for r in s.execute(select(RentalOpenCount.__table__)).all() if r[2] or r[3]}
+    return rows
+
+
+def _history(s, world, admin):
+    """Rentals spread over month ends and years: straddling, open, lost, received-then-graded."""
+    partner = world["partner"].id
+    start = dt.datetime(2025, 12, 20, 16, 30, tzinfo=dt.UTC)
+    made = []
+    for i, style in enumerate([world["dress"], world["blazer"], world["dress"]]):
+        g = catalogue.receive_garment(s, style=style, size=style.size_list[0], location_code=STORE, actor=admin,
+                                      now=start)
+        rentals.add_to_pool(s, code=g.code, partner_id=partner if i != 1 else None, actor=admin, now=start)
+        made.append(g)
+    a, b, c = made
+    t = start + _days(3)
+    rentals.check_out(s, code=a.code, partner_id=partner, due_on=(t + _days(30)).date(), actor=admin, now=t)
+    rentals.check_out(s, code=b.code, partner_id=partner, due_on=(t + _days(30)).date(), actor=admin, now=t)
+    t2 = dt.datetime(2026, 1, 14, 9, 15, tzinfo=dt.UTC)  # back after the new year
+    rentals.record_return(s, code=a.code, actor=admin, now=t2, details={
+        "reason": "quality_return", "grade": "B", "defects": [{"code": "PILL", "zone": "front", "severity": 2},
+                                                              {"code": "PILL", "zone": "back", "severity": 1}]})
+    rentals.receive_return(s, code=b.code, actor=admin, now=t2)
+    rentals.record_inspection(s, code=b.code, actor=admin, now=t2 + _days(2), details={
+        "reason": "quality_return", "grade": "A", "defects": [{"code": "SEAM", "zone": "seam", "severity": 2}]})
+    rentals.finish_care(s, code=a.code, outcome="done", actor=admin, now=t2 + _days(1))
+    t3 = dt.datetime(2026, 1, 31, 23, 30, tzinfo=dt.UTC)  # already 1 February in Brussels
+    rentals.check_out(s, code=c.code, partner_id=partner, due_on=(t3 + _days(10)).date(), actor=admin, now=t3)
+    rentals.check_out(s, code=a.code, partner_id=partner, due_on=(t3 + _days(10)).date(), actor=admin, now=t3)
+    t4 = dt.datetime(2026, 2, 20, 12, tzinfo=dt.UTC)
+    rentals.record_return(s, code=c.code, actor=admin, now=t4, details={"reason": "lost"})
+    rentals.take_out_of_pool(s, code=b.code, actor=admin, now=t4)
+    return dt.datetime(2026, 3, 5, 8, tzinfo=dt.UTC)  # a is still out
+
+
+def _by_hand(s, period, now, kind):
+    """Days of rentals ("cycles") or pool stays inside the period, summed row by row."""
+    from cksloop.services.rental_reports import bounds_of
+    from cksloop.services.rental_rollups import utc
+
+    b = bounds_of(period, now=now)
+    model = RentalCycle if kind == "cycles" else RentalPoolStay
+    start, end = ((RentalCycle.checked_out_at, RentalCycle.returned_at) if kind == "cycles"
+                  else (RentalPoolStay.started_at, RentalPoolStay.ended_at))
+    total = 0.0
+    for lo, hi in s.execute(select(start, end).select_from(model)).all():
+        lo, hi = utc(lo), utc(hi) if hi else b.cap
+        total += max(0.0, (min(hi, b.cap) - max(lo, b.start)).total_seconds())
+    return total / 86400
+
+
+@pytest.mark.parametrize("first, last", [
+    ("2025-01-01", "2025-12-31"), ("2026-01-01", "2026-12-31"), ("2025-12-01", "2026-01-31"),
+    ("2026-01-14", "2026-01-14"), ("2026-02-01", "2026-02-28"), ("2025-12-24", "2026-02-01"),
+    ("2026-03-01", "2026-03-31"), ("2027-01-01", "2027-01-31"), ("2024-01-01", "2026-12-31"),
+])
+def test_days_from_the_rollups_equal_the_days_counted_row_by_row(db_session, world, first, last):
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    now = _history(s, world, admin)
+    period = parse_period(first, last, today=now.date())
+    totals = rental_reports.quality_report(s, period=period, now=now).totals
+    assert totals.days_rented == pytest.approx(_by_hand(s, period, now, "cycles"), abs=1e-9)
+    assert totals.days_in_pool == pytest.approx(_by_hand(s, period, now, "stays"), abs=1e-9)
+
+
+def test_the_rollups_rebuilt_from_the_rental_tables_equal_the_ones_kept_on_the_way(db_session, world):
+    from cksloop.services import rental_rollups
+
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    now = _history(s, world, admin)
+    kept = _rollup_rows(s)
+    assert kept  # the history left figures behind
+    rental_rollups.rebuild(s)
+    assert _rollup_rows(s) == kept
+    period = parse_period("2025-12-01", "2026-02-28", today=now.date())
+    report = rental_reports.quality_report(s, period=period, now=now)
+    assert (report.totals.cycles, report.totals.returns, report.totals.quality_returns) == (4, 3, 2)
+    assert report.totals.defects == {"PILL": 2, "SEAM": 1}
+    assert report.statement.reasons == (("PILL", 1), ("SEAM", 1))
+    feb = rental_reports.quality_report(s, period=parse_period("2026-02-01", "2026-02-28", today=now.date()),
+                                        now=now)
+    assert (feb.totals.cycles, feb.totals.garments, feb.totals.returns) == (2, 2, 1)  # 31 January 23:30 UTC is February in Brussels

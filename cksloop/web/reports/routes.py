@@ -24,6 +24,8 @@ from cksloop.web.api import openapi
 bp = Blueprint("reports", __name__)
 MERCH = (Role.MERCHANDISER, Role.ADMIN)
 DIMENSIONS = ("style", "material", "supplier", "season")
+ROWS_SHOWN = 50  # per table; the whole list on request (a chain has thousands of styles)
+POINTS_PER_PAGE = 20
 
 
 def default_thresholds() -> Thresholds:
@@ -87,12 +89,14 @@ def rental_quality() -> Any:
     report = points = None
     if period is not None and thresholds is not None:
         report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
-        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
-                                                 report=report) if partner_id is None else None
+        if partner_id is None:
+            points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+                                                     report=report, per_page=10, with_evidence=False)
+    show_all = request.args.get("all") if request.args.get("all") in DIMENSIONS else None
     return render_template("reports/rental_quality.html", report=report, points=points, errors=errors,
                            period=period, partner_id=partner_id, partners=rentals.list_partners(db()),
-                           thresholds=thresholds or default_thresholds(), dimensions=DIMENSIONS), \
-        422 if errors else 200
+                           thresholds=thresholds or default_thresholds(), dimensions=DIMENSIONS,
+                           show_all=show_all, rows_shown=ROWS_SHOWN), 422 if errors else 200
 
 
 @bp.route("/reports/rental-quality/attention", methods=["GET"])
@@ -105,7 +109,9 @@ def _render_attention(form: AcknowledgeForm | None, status: int = 200) -> Any:
     period, _partner, thresholds, errors = _query()
     points = None
     if period is not None and thresholds is not None:
-        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds)
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+                                                 page=page, per_page=POINTS_PER_PAGE)
     return render_template("reports/attention.html", points=points, errors=errors, period=period,
                            thresholds=thresholds or default_thresholds(), posted=form,
                            form=AcknowledgeForm()), 422 if errors else status
@@ -139,6 +145,8 @@ _API_PARAMS = [
     openapi.query("min_defects", {"type": "integer", "minimum": 1}, "Attention threshold."),
     openapi.query("min_quality_rate", {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
                   "Attention threshold, in percent."),
+    openapi.query("attention_page", {"type": "integer", "minimum": 1, "default": 1},
+                  "Page of attention points (20 a page, most quality returns first)."),
 ]
 
 
@@ -157,12 +165,15 @@ def api_rental_quality() -> Any:
     partner = request.args.get("partner", type=int)
     partner_id = partner if partner and partner > 0 else None
     report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
-    points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds, report=report)
+    page = min(max(request.args.get("attention_page", 1, type=int) or 1, 1), 100_000)
+    points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds, report=report,
+                                             page=page, per_page=POINTS_PER_PAGE)
     body = report.as_dict()
     body["thresholds"] = {"min_quality_returns": thresholds.min_quality_returns,
                           "min_defects": thresholds.min_defects, "min_quality_rate": thresholds.min_quality_rate,
                           "min_returns_for_rate": thresholds.min_returns_for_rate}
-    body["attention_points"] = [p.as_dict() for p in points]
+    body["attention_points"] = [p.as_dict() for p in points.points]
+    body["attention"] = {"total": points.total, "page": points.page, "per_page": points.per_page}
     return jsonify(body)
 
 

@@ -1,0 +1,213 @@
+"""Rental rollups: the additive analytics tables, kept in step with rental events and rebuildable.
+
+Every rental event adds to one day row and one month row of ``rental_rollups`` (and of
+``rental_defect_rollups`` for defects), and moves the open counts in ``rental_open_counts``. The
+rows are only ever incremented, by an upsert, inside the event's own transaction; ``rebuild``
+recomputes them all from the rental tables (after a bulk load, or to check them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import (CareStep, Garment, Inspection, InspectionDefect, RentalCycle, RentalDefectRollup,
+                               RentalOpenCount, RentalPoolStay, RentalRollup, Style)
+from cksloop.domain.inspection import ReturnReason
+from cksloop.domain.lifecycle import CareKind
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+GRAINS = ("d", "m")
+ROLLUP_METRICS = ("cycles_started", "returns", "quality_returns", "rent_start_n", "rent_start_s", "rent_end_n",
+                  "rent_end_s", "pool_start_n", "pool_start_s", "pool_end_n", "pool_end_s", "repairs", "cleanings")
+DEFECT_METRICS = ("defects", "quality_returns")
+_ROLLUP_KEY = ("grain", "bucket_on", "style_id", "partner_id")
+_DEFECT_KEY = (*_ROLLUP_KEY, "code")
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything is stored in UTC
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def seconds(value: dt.datetime) -> int:
+    """Whole seconds since 1970 (UTC): summed exactly, on both databases."""
+    return int((utc(value) - EPOCH).total_seconds())
+
+
+def day_of(value: dt.datetime) -> dt.date:
+    """The Brussels day an instant falls on (the day bucket of an event)."""
+    return utc(value).astimezone(BRUSSELS).date()
+
+
+def buckets(value: dt.datetime) -> list[tuple[str, dt.date]]:
+    day = day_of(value)
+    return [("d", day), ("m", day.replace(day=1))]
+
+
+def _insert(session: Session | Connection) -> Any:
+    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def _upsert(session: Session | Connection, table: Table, key: dict[str, Any], metrics: tuple[str, ...],
+            deltas: dict[str, int]) -> None:
+    values = {**key, **{m: 0 for m in metrics}, **deltas}
+    stmt = _insert(session)(table).values(**values)
+    stmt = stmt.on_conflict_do_update(index_elements=list(key),
+                                      set_={m: table.c[m] + stmt.excluded[m] for m in deltas})
+    session.execute(stmt)
+
+
+def bump(session: Session, *, style_id: int, partner_id: int | None, at: dt.datetime, **deltas: int) -> None:
+    """Add ``deltas`` to the day and month rows of the style and partner that ``at`` falls in."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    for grain, bucket in buckets(at):
+        _upsert(session, RentalRollup.__table__, {"grain": grain, "bucket_on": bucket, "style_id": style_id,
+                                                  "partner_id": partner_id or 0}, ROLLUP_METRICS, deltas)
+
+
+def bump_defect(session: Session, *, style_id: int, partner_id: int | None, at: dt.datetime, code: str,
+                **deltas: int) -> None:
+    """Add ``deltas`` (defects, quality_returns) for one defect code."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    for grain, bucket in buckets(at):
+        _upsert(session, RentalDefectRollup.__table__, {"grain": grain, "bucket_on": bucket, "style_id": style_id,
+                                                        "partner_id": partner_id or 0, "code": code},
+                DEFECT_METRICS, deltas)
+
+
+def bump_open(session: Session, *, style_id: int, partner_id: int | None, rented: int = 0, pooled: int = 0) -> None:
+    """Move the open counts of rentals and pool stays of a style and partner."""
+    deltas = {k: v for k, v in {"rented": rented, "pooled": pooled}.items() if v}
+    if deltas:
+        _upsert(session, RentalOpenCount.__table__, {"style_id": style_id, "partner_id": partner_id or 0},
+                ("rented", "pooled"), deltas)
+
+
+# --- rebuilding everything from the rental tables ---------------------------------------------
+
+Key = tuple[str, dt.date, int, int]
+
+
+class _Sums:
+    """Rollup rows of a few styles, summed in memory before they are written."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ROLLUP_METRICS, 0))
+        self.defects: dict[tuple[str, dt.date, int, int, str], dict[str, int]] = defaultdict(
+            lambda: dict.fromkeys(DEFECT_METRICS, 0))
+        self.open: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {"rented": 0, "pooled": 0})
+
+    def add(self, style_id: int, partner_id: int | None, at: dt.datetime, **deltas: int) -> None:
+        for grain, bucket in buckets(at):
+            row = self.rows[(grain, bucket, style_id, partner_id or 0)]
+            for k, v in deltas.items():
+                row[k] += v
+
+    def add_defect(self, style_id: int, partner_id: int | None, at: dt.datetime, code: str, **deltas: int) -> None:
+        for grain, bucket in buckets(at):
+            row = self.defects[(grain, bucket, style_id, partner_id or 0, code)]
+            for k, v in deltas.items():
+                row[k] += v
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def rebuild(bind: Session | Connection, *, styles_per_chunk: int = 200) -> dict[str, int]:
+    """Recompute every rollup row and open count from the rental tables; does not commit.
+
+    Reads only the columns these tables had when rollups were introduced, so the migration that
+    calls it keeps working as the models grow. Returns how many rows were written.
+    """
+    for table in (RentalRollup.__table__, RentalDefectRollup.__table__, RentalOpenCount.__table__):
+        bind.execute(delete(table))
+    style_ids = [row[0] for row in bind.execute(select(Style.id).order_by(Style.id))]
+    written = {"rollups": 0, "defect_rollups": 0, "open_counts": 0}
+    for chunk in _chunks(style_ids, styles_per_chunk):
+        sums = _Sums()
+        _sum_cycles(bind, chunk, sums)
+        _sum_stays(bind, chunk, sums)
+        _sum_care(bind, chunk, sums)
+        _sum_defects(bind, chunk, sums)
+        written["rollups"] += _write(bind, RentalRollup.__table__, _ROLLUP_KEY, sums.rows)
+        written["defect_rollups"] += _write(bind, RentalDefectRollup.__table__, _DEFECT_KEY, sums.defects)
+        written["open_counts"] += _write(bind, RentalOpenCount.__table__, ("style_id", "partner_id"),
+                                         {k: v for k, v in sums.open.items() if v["rented"] or v["pooled"]})
+    return written
+
+
+def _write(bind: Session | Connection, table: Table, key: tuple[str, ...], rows: dict[Any, dict[str, int]]) -> int:
+    batch = [{**dict(zip(key, k)), **v} for k, v in rows.items()]
+    for i in range(0, len(batch), 5000):
+        bind.execute(insert(table), batch[i:i + 5000])
+    return len(batch)
+
+
+def _rows(bind: Session | Connection, query: Any) -> Iterable[Any]:
+    return bind.execute(query.execution_options(yield_per=5000))
+
+
+def _sum_cycles(bind: Session | Connection, styles: list[int], sums: _Sums) -> None:
+    query = (select(Garment.style_id, RentalCycle.partner_id, RentalCycle.checked_out_at, RentalCycle.returned_at,
+                    RentalCycle.return_reason)
+             .join(Garment, Garment.id == RentalCycle.garment_id).where(Garment.style_id.in_(styles)))
+    for style_id, partner_id, out_at, back_at, reason in _rows(bind, query):
+        sums.add(style_id, partner_id, out_at, cycles_started=1, rent_start_n=1, rent_start_s=seconds(out_at))
+        if back_at is None:
+            sums.open[(style_id, partner_id)]["rented"] += 1
+            continue
+        sums.add(style_id, partner_id, back_at, returns=1, rent_end_n=1, rent_end_s=seconds(back_at),
+                 quality_returns=1 if reason == ReturnReason.QUALITY_RETURN else 0)
+
+
+def _sum_stays(bind: Session | Connection, styles: list[int], sums: _Sums) -> None:
+    query = (select(Garment.style_id, RentalPoolStay.partner_id, RentalPoolStay.started_at, RentalPoolStay.ended_at)
+             .join(Garment, Garment.id == RentalPoolStay.garment_id).where(Garment.style_id.in_(styles)))
+    for style_id, partner_id, start, end in _rows(bind, query):
+        sums.add(style_id, partner_id, start, pool_start_n=1, pool_start_s=seconds(start))
+        if end is None:
+            sums.open[(style_id, partner_id or 0)]["pooled"] += 1
+        else:
+            sums.add(style_id, partner_id, end, pool_end_n=1, pool_end_s=seconds(end))
+
+
+def _sum_care(bind: Session | Connection, styles: list[int], sums: _Sums) -> None:
+    query = (select(Garment.style_id, RentalCycle.partner_id, CareStep.started_at, CareStep.kind)
+             .join(Garment, Garment.id == CareStep.garment_id)
+             .outerjoin(Inspection, Inspection.id == CareStep.inspection_id)
+             .outerjoin(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
+             .where(Garment.style_id.in_(styles)))
+    for style_id, partner_id, start, kind in _rows(bind, query):
+        sums.add(style_id, partner_id, start, **{"repairs" if kind == CareKind.REPAIR else "cleanings": 1})
+
+
+def _sum_defects(bind: Session | Connection, styles: list[int], sums: _Sums) -> None:
+    query = (select(Garment.style_id, RentalCycle.partner_id, Inspection.id, Inspection.inspected_at,
+                    InspectionDefect.code, RentalCycle.return_reason, RentalCycle.returned_at)
+             .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
+             .join(Garment, Garment.id == Inspection.garment_id)
+             .outerjoin(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
+             .where(Garment.style_id.in_(styles)))
+    seen: set[tuple[int, str]] = set()
+    for style_id, partner_id, inspection_id, at, code, reason, back_at in _rows(bind, query):
+        code = getattr(code, "value", code)
+        sums.add_defect(style_id, partner_id, at, code, defects=1)
+        if reason == ReturnReason.QUALITY_RETURN and back_at is not None and (inspection_id, code) not in seen:
+            seen.add((inspection_id, code))
+            sums.add_defect(style_id, partner_id, back_at, code, quality_returns=1)
