@@ -199,3 +199,13 @@ def test_failed_sign_ins_and_wrong_tokens_share_the_address_budget(client, db_se
                    environ_base={"REMOTE_ADDR": here})
     assert _attempt(client, "someone@cks.example", "wrong password!", here).status_code == 401
     assert _attempt(client, user.email, PASSWORD, here).status_code == 429
+
+
+def test_the_pause_is_explained_in_the_visitors_language(client, db_session):
+    with client.session_transaction() as s:
+        s["lang"] = "nl"
+    for _ in range(throttle.ACCOUNT_LIMIT):
+        _attempt(client, "iemand@cks.example", "fout wachtwoord!")
+    response = _attempt(client, "iemand@cks.example", "fout wachtwoord!")
+    assert response.status_code == 429
+    assert "Te veel mislukte aanmeldingen. Wacht 15 minuten" in _flash(response)
