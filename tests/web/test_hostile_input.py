@@ -207,6 +207,9 @@ class Target:
     key: tuple[str, str, tuple[str, ...]]
     form: Form
 
+    def __repr__(self) -> str:
+        return f"<form {self.key[0]} {self.key[1]} {list(self.key[2])}>"
+
 
 class Walker:
     """An administrator's browser that knows every form of the app."""
@@ -405,10 +408,17 @@ def test_generated_values_in_every_field_of_a_form_never_break_it(walker_cache, 
     assert problems == [], "\n".join(problems)
 
 
+class WalkerCache(tuple):
+    """(walker, forms), printed briefly when hypothesis reports a failing example."""
+
+    def __repr__(self) -> str:
+        return f"<admin walker, {len(self[1])} forms>"
+
+
 @pytest.fixture
-def walker_cache(walker) -> tuple[Walker, list[Target]]:
+def walker_cache(walker) -> WalkerCache:
     """The walker and its forms, found once for all hypothesis examples of a test."""
-    return walker, walker.targets()
+    return WalkerCache((walker, walker.targets()))
 
 
 PATH_VALUES = ["<script>alert(1)</script>", "x" * 10_000, "%00", "%E2%80%AE", "..%2F..%2Fetc", "-1",
