@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_errors(app)
     register_security(app)
     register_cli(app)
+    register_proxy(app)
     return app
 
 
@@ -75,6 +76,14 @@ def register_security(app: Flask) -> None:
 
     guards.init_app(app)
     security_headers.init_app(app)
+
+
+def register_proxy(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_cli(app: Flask) -> None:

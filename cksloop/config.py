@@ -30,6 +30,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["nl", "en"],
+        # reverse proxies in front of the app; their X-Forwarded-For gives the client's address,
+        # which the sign-in throttle counts per address (0: no proxy, trust no such header)
+        "PROXY_HOPS": 0,
         # absolute, so the catalogs are found whatever the app's root_path or working directory
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     }
@@ -53,6 +56,9 @@ def from_environment() -> dict[str, Any]:
     for env, key in ENV_KEYS.items():
         if os.environ.get(env):
             out[key] = os.environ[env]
+    hops = os.environ.get("CKSLOOP_PROXY_HOPS", "")
+    if hops.isdecimal() and 0 < int(hops) < 10:
+        out["PROXY_HOPS"] = int(hops)
     if os.environ.get("CKSLOOP_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}:
         out["SESSION_COOKIE_SECURE"] = True
         out["REMEMBER_COOKIE_SECURE"] = True

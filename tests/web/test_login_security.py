@@ -209,3 +209,27 @@ def test_the_pause_is_explained_in_the_visitors_language(client, db_session):
     response = _attempt(client, "iemand@cks.example", "fout wachtwoord!")
     assert response.status_code == 429
     assert "Te veel mislukte aanmeldingen. Wacht 15 minuten" in _flash(response)
+
+
+def _attempt_via_proxy(client, email, password, forwarded_for):
+    # every request reaches the app from the proxy's address; the client is in X-Forwarded-For
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    headers = {"X-Forwarded-For": forwarded_for}
+    page = client.get("/login", environ_base=proxy, headers=headers).get_data(as_text=True)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page)},
+                       environ_base=proxy, headers=headers)
+
+
+def test_behind_a_proxy_the_throttle_pauses_the_client_not_everyone(database_url, db_session, monkeypatch, now):
+    monkeypatch.setenv("CKSLOOP_PROXY_HOPS", "1")
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "NOW": now,
+                      "SECRET_KEY": "test-secret-" + uuid.uuid4().hex})
+    try:
+        user = make_user(db_session, "store_staff")
+        client = app.test_client()
+        for i in range(throttle.ADDRESS_LIMIT):
+            assert _attempt_via_proxy(client, f"guess{i}@cks.example", "wrong!", "203.0.113.7").status_code == 401
+        assert _attempt_via_proxy(client, user.email, PASSWORD, "203.0.113.7").status_code == 429
+        assert _attempt_via_proxy(app.test_client(), user.email, PASSWORD, "203.0.113.8").status_code == 302
+    finally:
+        app.extensions["cksloop.engine"].dispose()
