@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, NotPermitted, VersionConflict
@@ -76,11 +77,27 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         _rollback()
+        if is_bad_value(error):
+            # a value no column can hold (a 30-digit id, a NUL byte on PostgreSQL) slipped past a
+            # view's own checks: the database refused it, so it is the request's fault, not ours
+            app.logger.warning("value refused by the database: %s", type(error).__name__)
+            message = gettext("A value in this request is out of range or contains characters that "
+                              "are not allowed. Nothing was changed.")
+            if _wants_json():
+                return json_error("bad_value", message, 400)
+            return render_template("errors/error.html", status=400, message=message), 400
         app.logger.exception("unexpected error")
         message = gettext("Something went wrong on our side. Nothing was changed; please try again.")
         if _wants_json():
             return json_error("server_error", message, 500)
         return render_template("errors/error.html", status=500, message=message), 500
+
+
+def is_bad_value(error: BaseException) -> bool:
+    """Whether the database (or its driver) refused a value as out of range or malformed."""
+    if isinstance(error, OverflowError | sa_exc.DataError):
+        return True
+    return isinstance(error, sa_exc.StatementError) and isinstance(error.orig, OverflowError)
 
 
 def _rollback() -> None:
