@@ -7,7 +7,7 @@ from sqlalchemy import select
 from cksloop.db.models import Garment
 from cksloop.web.database import db
 from cksloop.web.guards import allow
-from tests.conftest import test_database_kind
+from tests.conftest import test_database_kind as database_kind
 
 
 def _app_with_careless_route(app):
@@ -46,7 +46,7 @@ def test_a_nul_byte_reaching_the_database_is_a_json_400_for_the_api(app, login):
     _app_with_careless_route(app)
     staff = login("store_staff")
     response = staff.get("/api/v1/careless?code=CKS-%00", headers={"X-CSRFToken": staff.csrf})
-    if test_database_kind() == "postgresql":  # PostgreSQL refuses NUL in text
+    if database_kind() == "postgresql":  # PostgreSQL refuses NUL in text
         assert response.status_code == 400
         assert response.get_json()["error"] == "bad_value"
     else:  # SQLite stores it, so the careless lookup simply finds nothing
