@@ -415,6 +415,16 @@ def test_print_page_prints_the_garments_of_a_receipt(db_session, world, login, n
         [url_of(g) for g in received]
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_receipt_date_outside_the_calendar_we_keep_is_refused_with_a_message(db_session, world, login, day):
+    make_garment(db_session)
+    signed_in = login(Role.MERCHANDISER)
+    response = signed_in.post("/labels/print", data={"received_on": day, "format": "pdf", "layout": "a4-3x8",
+                                                      "start_at": "1", "dpi": "203"})
+    assert response.status_code == 422
+    assert "between 2000 and 2100" in response.get_data(as_text=True)
+
+
 def test_print_page_prints_a_search_result_of_the_garment_list(db_session, world, login):
     pooled = make_garment(db_session, state=GarmentState.IN_RENTAL_POOL)
     make_garment(db_session)

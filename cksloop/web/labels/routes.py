@@ -234,6 +234,10 @@ def _selection(values: Mapping[str, Any]) -> tuple[label_service.Selection, list
             received_on = dt.date.fromisoformat(str(values["received_on"]))
         except ValueError:
             problems.append(gettext("The receipt date is not a date."))
+        else:
+            if not 2000 <= received_on.year <= 2100:  # a day's bounds in UTC must exist
+                received_on = None
+                problems.append(gettext("The receipt date must lie between 2000 and 2100."))
     state = None
     if values.get("state"):
         try:
