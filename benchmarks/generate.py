@@ -264,8 +264,21 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
         totals["inspections"] += len(i_rows)
         totals["care_steps"] += len(k_rows)
     writer.finish()
+    totals["rollups"] = _rebuild_rollups(url)
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals
+
+
+def _rebuild_rollups(url: str) -> dict[str, int]:
+    """Sum the bulk-loaded rentals into the analytics rollups, as the app keeps them."""
+    from cksloop.db.session import make_engine
+    from cksloop.services.rental_rollups import rebuild
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        written = rebuild(conn)
+    engine.dispose()
+    return written
 
 
 def _pick(rng: random.Random, weights: list[float]) -> int:
