@@ -105,7 +105,9 @@ def _context_for(session: Session, *, garment: Garment, details: dict[str, Any],
     One garment's action touches at most three places (where it is, where the actor works, the
     one the details name) and one partner: reading just those keeps the write path short.
     """
-    codes = {v for k in _PLACE_DETAILS if isinstance(v := details.get(k), str) and len(v) <= 40}
+    # a NUL byte is no location code, and PostgreSQL refuses it in a query parameter (500)
+    codes = {v for k in _PLACE_DETAILS
+             if isinstance(v := details.get(k), str) and len(v) <= 40 and "\x00" not in v}
     if garment.location is not None:
         codes.add(garment.location.code)
     if actor.home_location is not None:

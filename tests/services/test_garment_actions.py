@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cksloop.db.models import Garment, GarmentEvent, Location
-from cksloop.domain.errors import DomainError, IllegalTransition, NotFound, VersionConflict
+from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, VersionConflict
 from cksloop.domain.lifecycle import Action, GarmentState, Role, allowed_actions
 from cksloop.services import garments
 from cksloop.services.garments import IdempotencyMismatch, act, count_events, replay_matches, snapshot_of
@@ -143,3 +143,16 @@ def test_every_event_is_numbered_one_after_the_other(db_session, now):
                                                           GarmentEvent.seq == 1))
     assert stored is not None and stored.to_state is GarmentState.IN_STOCK
     assert stored.occurred_at.replace(tzinfo=dt.UTC) == now or stored.occurred_at == now
+
+
+@pytest.mark.parametrize("place", ["\x00\x07", "ANT\x00MEIR", "x" * 41])
+def test_a_location_code_no_location_can_have_is_refused_as_invalid_details(db_session, now, place):
+    # found by the property test above: a NUL byte reached PostgreSQL as a query parameter (500)
+    garment = make_garment(db_session, now=now)
+    admin = make_user(db_session, Role.ADMIN)
+    before = count_events(db_session)
+    with pytest.raises(InvalidDetails) as caught:
+        act(db_session, code=garment.code, action=Action.TRANSFER, details={"to_location": place},
+            actor=admin, now=now)
+    assert set(caught.value.field_errors) == {"to_location"}
+    assert count_events(db_session) == before
