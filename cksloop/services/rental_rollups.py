@@ -2,8 +2,10 @@
 
 Every rental event adds to one day row and one month row of ``rental_rollups`` (and of
 ``rental_defect_rollups`` for defects), and moves the open counts in ``rental_open_counts``. The
-rows are only ever incremented, by an upsert, inside the event's own transaction; ``rebuild``
-recomputes them all from the rental tables (after a bulk load, or to check them).
+additions are gathered in the session and written just before it commits, as a few multi-row
+upserts whatever the number of garments (a batch of 200 returns is one statement per table), so
+they land in the same transaction as the events; a rollback forgets them. ``rebuild`` recomputes
+everything from the rental tables (after a bulk load, or to check them).
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, delete, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -53,18 +55,21 @@ def buckets(value: dt.datetime) -> list[tuple[str, dt.date]]:
     return [("d", day), ("m", day.replace(day=1))]
 
 
-def _insert(session: Session | Connection) -> Any:
-    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+_PENDING = "cksloop.rental_rollups"
+_TABLES = {"rollup": (RentalRollup.__table__, ROLLUP_METRICS),
+           "defect": (RentalDefectRollup.__table__, DEFECT_METRICS),
+           "open": (RentalOpenCount.__table__, ("rented", "pooled"))}
+_UPSERT_ROWS = 500
 
 
-def _upsert(session: Session | Connection, table: Table, key: dict[str, Any], metrics: tuple[str, ...],
-            deltas: dict[str, int]) -> None:
-    values = {**key, **{m: 0 for m in metrics}, **deltas}
-    stmt = _insert(session)(table).values(**values)
-    stmt = stmt.on_conflict_do_update(index_elements=list(key),
-                                      set_={m: table.c[m] + stmt.excluded[m] for m in deltas})
-    session.execute(stmt)
+def _pending(session: Session) -> dict[str, dict[tuple[Any, ...], dict[str, int]]]:
+    return session.info.setdefault(_PENDING, {name: {} for name in _TABLES})
+
+
+def _add(session: Session, table: str, key: dict[str, Any], deltas: dict[str, int]) -> None:
+    row = _pending(session)[table].setdefault(tuple(key.items()), {})
+    for name, value in deltas.items():
+        row[name] = row.get(name, 0) + value
 
 
 def bump(session: Session, *, style_id: int, partner_id: int | None, at: dt.datetime, **deltas: int) -> None:
@@ -73,8 +78,8 @@ def bump(session: Session, *, style_id: int, partner_id: int | None, at: dt.date
     if not deltas:
         return
     for grain, bucket in buckets(at):
-        _upsert(session, RentalRollup.__table__, {"grain": grain, "bucket_on": bucket, "style_id": style_id,
-                                                  "partner_id": partner_id or 0}, ROLLUP_METRICS, deltas)
+        _add(session, "rollup", {"grain": grain, "bucket_on": bucket, "style_id": style_id,
+                                 "partner_id": partner_id or 0}, deltas)
 
 
 def bump_defect(session: Session, *, style_id: int, partner_id: int | None, at: dt.datetime, code: str,
@@ -84,17 +89,48 @@ def bump_defect(session: Session, *, style_id: int, partner_id: int | None, at: 
     if not deltas:
         return
     for grain, bucket in buckets(at):
-        _upsert(session, RentalDefectRollup.__table__, {"grain": grain, "bucket_on": bucket, "style_id": style_id,
-                                                        "partner_id": partner_id or 0, "code": code},
-                DEFECT_METRICS, deltas)
+        _add(session, "defect", {"grain": grain, "bucket_on": bucket, "style_id": style_id,
+                                 "partner_id": partner_id or 0, "code": code}, deltas)
 
 
 def bump_open(session: Session, *, style_id: int, partner_id: int | None, rented: int = 0, pooled: int = 0) -> None:
     """Move the open counts of rentals and pool stays of a style and partner."""
     deltas = {k: v for k, v in {"rented": rented, "pooled": pooled}.items() if v}
     if deltas:
-        _upsert(session, RentalOpenCount.__table__, {"style_id": style_id, "partner_id": partner_id or 0},
-                ("rented", "pooled"), deltas)
+        _add(session, "open", {"style_id": style_id, "partner_id": partner_id or 0}, deltas)
+
+
+def write_pending(session: Session) -> None:
+    """Write the gathered additions as multi-row upserts (called before every commit)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    upsert = _insert(session)
+    for name, rows in pending.items():
+        if not rows:
+            continue
+        table, metrics = _TABLES[name]
+        values = [{**dict(key), **dict.fromkeys(metrics, 0), **deltas} for key, deltas in sorted(rows.items())]
+        keys = list(dict(next(iter(rows))).keys())
+        for i in range(0, len(values), _UPSERT_ROWS):
+            stmt = upsert(table).values(values[i:i + _UPSERT_ROWS])
+            session.execute(stmt.on_conflict_do_update(
+                index_elements=keys, set_={m: table.c[m] + stmt.excluded[m] for m in metrics}))
+
+
+def _insert(session: Session | Connection) -> Any:
+    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 # --- rebuilding everything from the rental tables ---------------------------------------------
