@@ -132,5 +132,8 @@ def parse_defects(raw: Any) -> tuple[list[Defect], dict[str, str]]:
         if not isinstance(note, str) or len(note) > 500:
             errors[f"{key}.note"] = N_("The note must be text of at most 500 characters.")
             continue
+        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in note):
+            errors[f"{key}.note"] = N_("Contains control characters.")  # a NUL byte breaks PostgreSQL
+            continue
         defects.append(Defect(code, zone, severity, note.strip()))
     return defects, errors

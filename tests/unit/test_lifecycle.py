@@ -333,6 +333,8 @@ def test_quality_return_with_a_defect_is_recorded_with_it():
     ([{"code": "SNAG", "zone": "front", "severity": True}], "defects.0.severity"),
     (["SNAG"], "defects.0"),
     ([{"code": "SNAG", "zone": "front", "severity": 1}] * 21, "defects"),
+    ([{"code": "SNAG", "zone": "front", "severity": 1, "note": "a\x00b"}], "defects.0.note"),
+    ([{"code": "SNAG", "zone": "front", "severity": 1, "note": "x" * 501}], "defects.0.note"),
 ])
 def test_malformed_defects_are_refused_with_the_field_that_is_wrong(defects, field):
     errors = _refused(S.AWAITING_INSPECTION, A.INSPECT, {"grade": "C", "defects": defects})
