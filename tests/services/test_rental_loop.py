@@ -195,6 +195,12 @@ def _counts(s):
             s.scalar(select(func.count()).select_from(DefectPhoto)))
 
 
+def _bomb() -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, format="PNG")  # 48 megapixels in a few kilobytes
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("details, photos, field", [
     ({"reason": "end_of_rental"}, None, "grade"),
     ({"reason": "quality_return", "grade": "C", "defects": []}, None, "defects"),
@@ -202,6 +208,10 @@ def _counts(s):
      {0: b"<html><script>alert(1)</script></html>"}, "defects.0.photo"),
     ({"reason": "end_of_rental", "grade": "B", "defects": [{"code": "SNAG", "zone": "front", "severity": 2}]},
      {0: b"\xff\xd8\xff" + b"0" * (6 * 1024 * 1024)}, "defects.0.photo"),
+    ({"reason": "end_of_rental", "grade": "B", "defects": [{"code": "STN", "zone": "front", "severity": 1}]},
+     {0: _bomb()}, "defects.0.photo"),
+    ({"reason": "end_of_rental", "grade": "B", "defects": [{"code": "STN", "zone": "front", "severity": 1}]},
+     {0: _png()[:60]}, "defects.0.photo"),
 ])
 def test_bad_return_is_refused_with_the_field_and_nothing_is_written(db_session, world, now, tmp_path,
                                                                       details, photos, field):

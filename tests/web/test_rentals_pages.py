@@ -335,3 +335,13 @@ def test_photos_are_not_served_to_anonymous_visitors(app, login, db_session, now
     anonymous = app.test_client().get(f"/rentals/photos/{photo_id}")
     assert anonymous.status_code == 302 and "/login" in anonymous.location
     assert staff.get("/rentals/photos/999999").status_code == 404
+
+
+def test_a_garment_lost_by_the_renter_is_written_off_without_a_grade(login, db_session, now):
+    staff = login("store_staff")
+    g = make_garment(db_session, state=GarmentState.RENTED_OUT, now=now)
+    response = staff.post(f"/rentals/{g.code}/return", {"reason": "lost", "note": "never came back"})
+    assert response.status_code == 302
+    assert _state(db_session, g.code) is GarmentState.WRITTEN_OFF
+    assert db_session.scalar(select(RentalCycle.return_reason)).value == "lost"
+    assert db_session.scalar(select(func.count()).select_from(Inspection)) == 0
