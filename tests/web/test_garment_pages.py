@@ -174,6 +174,32 @@ def test_garment_page_shows_style_facts_state_location_price_and_version(login, 
     assert "129.95" in page or "129,95" in page
 
 
+def test_garment_page_shows_its_life_in_rental_turns_days_and_repairs(login, db_session, world):
+    from cksloop.services import garments
+
+    admin = make_user(db_session, Role.ADMIN)
+    garment = make_garment(db_session, state=GarmentState.RENTED_OUT, now=NOW - dt.timedelta(days=12),
+                           actor=admin)
+    garments.act(db_session, code=garment.code, action=Action.RETURN_RENTAL, actor=admin,
+                 now=NOW - dt.timedelta(days=2),
+                 details={"reason": "quality_return", "grade": "C",
+                          "defects": [{"code": "SNAG", "zone": "front", "severity": 3}]})
+    garments.act(db_session, code=garment.code, action=Action.FINISH_CARE, actor=admin, now=NOW,
+                 details={"outcome": "done", "cost_cents": 1250})
+    page = text_of(login().get(f"/garments/{garment.code}"))
+    assert "Life in rental" in page
+    assert re.search(r"Rental cycles</dt><dd>1<", page)
+    assert re.search(r"Days rented</dt><dd>10<", page)
+    assert re.search(r"Quality returns</dt><dd>1<", page)
+    assert re.search(r"Repairs</dt><dd>1<", page)
+    assert "12.50" in page or "12,50" in page
+
+
+def test_a_garment_that_never_rented_shows_no_rental_life(login, db_session, world):
+    garment = make_garment(db_session)
+    assert "Life in rental" not in text_of(login().get(f"/garments/{garment.code}"))
+
+
 def test_garment_page_shows_the_full_history_oldest_first_with_who_where_and_when(login, db_session, world):
     clerk = make_user(db_session, Role.STORE_STAFF, name="Sofie Janssens")
     garment = make_garment(db_session, now=NOW - dt.timedelta(days=3))

@@ -18,6 +18,7 @@ from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetail
 from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
 from cksloop.services import garments as garment_service
+from cksloop.services import rentals
 from cksloop.services.garments import local_date
 from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
@@ -157,9 +158,11 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
     rental = queries.open_rental(session, garment.id) if garment.state is GarmentState.RENTED_OUT else None
     actions = _action_items(session, garment, posted)
     style = garment.style
+    life = rentals.garment_rental_summary(session, garment.id, now=now())
     return render_template(
         "garments/detail.html", garment=garment, style=style, gtin=style.gtin_for(garment.size),
         history=history_lines(entries, names), rental=rental, actions=actions, problem=problem,
+        life=life,
     ), status
 
 
