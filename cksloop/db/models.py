@@ -5,7 +5,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, text, BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer,
                         String, Text, UniqueConstraint, event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -219,7 +219,12 @@ class RentalCycle(Base):
     """One rental: from check-out to the partner until the garment is back (or lost)."""
 
     __tablename__ = "rental_cycles"
-    __table_args__ = (Index("ix_rental_cycles_open", "garment_id", "returned_at"),)
+    __table_args__ = (
+        Index("ix_rental_cycles_open", "garment_id", "returned_at"),
+        # the overdue list and the home page's count ask only about open cycles, by due date
+        Index("ix_rental_cycles_open_due", "due_on", sqlite_where=text("returned_at IS NULL"),
+              postgresql_where=text("returned_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id"))
