@@ -463,3 +463,16 @@ def test_print_page_needs_a_csrf_token_and_a_printing_role(garments, login):
     assert response.status_code == 400
     organiser = login(Role.WORKSHOP_ORGANISER)
     assert organiser.get("/labels/print").status_code == 403
+
+
+def test_garment_list_and_style_page_link_to_printing_exactly_what_they_show(db_session, world, login):
+    make_garment(db_session, state=GarmentState.IN_RENTAL_POOL)
+    make_garment(db_session)
+    signed_in = login(Role.STORE_STAFF)
+    page = signed_in.get("/garments?state=in_rental_pool&season=SS25").get_data(as_text=True)
+    link = re.search(r'href="(/labels/print\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "state=in_rental_pool" in link and "season=SS25" in link
+    preview = signed_in.get(link).get_data(as_text=True)
+    assert "1 label" in preview
+    style_page = signed_in.get(f"/styles/{world['dress'].style_number}").get_data(as_text=True)
+    assert f'/labels/print?style={world["dress"].style_number}' in style_page

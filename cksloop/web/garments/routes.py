@@ -72,8 +72,11 @@ def index() -> Any:
     def page_url(number: int) -> str:
         return url_for("garments.index", **kept, page=number)
 
+    # the label print page takes the same filters, so a search result prints as it is shown
+    print_filters = {k: v for k, v in kept.items()
+                     if k in ("state", "location", "style", "season", "q", "overdue")}
     return render_template("garments/index.html", form=form, results=results, page_url=page_url,
-                           overdue=search.overdue_on is not None)
+                           overdue=search.overdue_on is not None, print_filters=print_filters)
 
 
 @bp.get("/garments/<code>")
