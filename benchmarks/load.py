@@ -28,6 +28,7 @@ class Result:
     seconds: float
     latencies_ms: list[float] = field(repr=False, default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
+    warmup_statuses: dict[int, int] = field(default_factory=dict)  # answered, but not measured
 
     @property
     def rps(self) -> float:
@@ -108,9 +109,11 @@ def _client(index: int, concurrency: int, host: str, port: int, auth: dict[str, 
     if auth.get("email"):
         session.sign_in(auth["email"], auth["password"])
     requests = scenario(index, concurrency)
+    warm: dict[int, int] = {}
     for _ in range(warmup):  # first requests pay for imports and caches in the worker: not measured
         method, path, headers, body = next(requests)
-        session.request(method, path, headers, body)
+        status, _ = session.request(method, path, headers, body)
+        warm[status] = warm.get(status, 0) + 1
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
@@ -128,7 +131,7 @@ def _client(index: int, concurrency: int, host: str, port: int, auth: dict[str, 
         statuses[status] = statuses.get(status, 0) + 1
         if status not in ok:
             errors += 1
-    queue.put((latencies, statuses, errors, time.perf_counter() - started))
+    queue.put((latencies, statuses, errors, time.perf_counter() - started, warm))
 
 
 def run(name: str, *, port: int, scenario: Scenario, concurrency: int, duration: float = 10.0,
@@ -147,7 +150,9 @@ def run(name: str, *, port: int, scenario: Scenario, concurrency: int, duration:
     for p in procs:
         p.join()
     result = Result(name, concurrency, 0, 0, max(part[3] for part in parts))
-    for latencies, statuses, errors, _ in parts:
+    for latencies, statuses, errors, _, warm in parts:
+        for status, n in warm.items():
+            result.warmup_statuses[status] = result.warmup_statuses.get(status, 0) + n
         result.latencies_ms += latencies
         result.requests += len(latencies)
         result.errors += errors
