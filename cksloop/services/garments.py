@@ -16,7 +16,8 @@ from cksloop.db.models import (Garment, GarmentEvent, IdempotencyRecord, Locatio
                                User)
 from cksloop.db.session import begin_write
 from cksloop.domain import lifecycle
-from cksloop.domain.errors import DomainError, InvalidDetails, NotFound, VersionConflict
+from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
+                                    VersionConflict)
 from cksloop.domain.lifecycle import Action, Change, Context, GarmentState, Place, Snapshot
 from cksloop.domain.messages import N_
 from cksloop.services import rentals
@@ -252,9 +253,10 @@ def act(session: Session, *, code: str, action: Action, details: dict[str, Any],
                               current=garment.version,
                               state=garment.state.value if garment.state else "new",
                               allowed=[a.value for a in allowed_actions_for(garment, actor)]) from None
-    except VersionConflict:
-        # on PostgreSQL a retry racing its own first request loses the version check before the
-        # first one commits; once it has, the retry answers the first result like any repeat
+    except (VersionConflict, IllegalTransition):
+        # on PostgreSQL a retry racing its own first request can read the garment after the first
+        # one changed it (version moved, or the action no longer fits the new state); once the
+        # first has committed, the retry answers its result like any repeat
         session.rollback()
         if idempotency_key:
             stored = _stored_answer(session, actor.id, idempotency_key, fingerprint or "")
