@@ -164,6 +164,7 @@ def test_keys_typed_while_nothing_has_focus_still_reach_the_scan_input(staff_pag
     staff_page.keyboard.type(garment.code)
     staff_page.keyboard.press("Enter")
     staff_page.wait_for_url(f"{live_server}/garments/{garment.code}")
+    assert staff_page.url == f"{live_server}/garments/{garment.code}"
 
 
 def test_an_azerty_mangled_scan_resolves_and_the_page_says_it_was_mangled(
