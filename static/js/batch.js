@@ -310,6 +310,13 @@ function showSummary(data) {
   document.getElementById("summary-lines").replaceChildren(...(data.results || []).map((line) =>
     lineElement({ ...line, word: words[line.outcome] || line.outcome }, { removable: false })));
   if ((c.applied || 0) > 0) feedback.accept(); else feedback.refuse();
+  // the garments the batch changed can get new labels straight away (e.g. after a move)
+  const print = document.getElementById("batch-print");
+  const applied = (data.results || []).filter((line) => line.outcome === "applied").map((line) => line.code);
+  if (print && applied.length) {
+    print.href = `${print.dataset.href}?codes=${encodeURIComponent(applied.join(","))}`;
+    print.hidden = false;
+  }
   say("", "info");
   sessionStorage.removeItem(STORE_KEY);
   [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),

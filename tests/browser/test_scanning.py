@@ -270,6 +270,11 @@ def test_a_batch_of_rental_returns_with_a_double_and_a_refused_garment(
     expect(page.locator("#summary-lines > li[data-outcome='applied']")).to_have_count(3)
     assert [state_of(db_session, g.code) for g in returned] == [S.AWAITING_INSPECTION] * 3
     assert state_of(db_session, on_shelf.code) is S.IN_STOCK
+    # the batch list prints as labels: exactly the garments it changed
+    print_link = page.locator("#batch-print")
+    expect(print_link).to_be_visible()
+    printed = print_link.get_attribute("href").split("codes=", 1)[1]
+    assert sorted(printed.replace("%2C", ",").split(",")) == sorted(g.code for g in returned)
 
     page.click("#batch-new")
     expect(page.locator("#batch-lines > li")).to_have_count(0)
