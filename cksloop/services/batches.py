@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
-from cksloop.db.models import Garment, IdempotencyRecord, Location, User
+from cksloop.db.models import Garment, IdempotencyRecord, User
 from cksloop.db.session import begin_write
 from cksloop.domain import lifecycle
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
@@ -28,7 +28,7 @@ from cksloop.domain.labels import GARMENT_CODE
 from cksloop.domain.lifecycle import Action, Change, Context, Snapshot
 from cksloop.domain.messages import N_
 from cksloop.services import rentals
-from cksloop.services.garments import build_context, load_places, record_change
+from cksloop.services.garments import build_context, load_locations, record_change
 
 #: The most garments one batch may hold (a full rail or a big box of returns is ~150).
 MAX_BATCH = 500
@@ -193,14 +193,14 @@ def check_action(session: Session, *, action: Action, code: str, details: dict[s
     are wrong for any garment; a garment-specific refusal is the returned line's ``error``.
     """
     _require_role(action, actor)
-    places = load_places(session)
+    places, location_ids = load_locations(session)
     ctx = build_context(session, actor=actor, now=now, places=places)
     _check_details(action, details, ctx)
     wanted = _normalise(code)
     garment = session.scalar(select(Garment).where(Garment.code == wanted)) if _is_code(wanted) else None
     if garment is None:
         return _unknown(wanted)
-    codes_by_id = {p_id: p_code for p_code, p_id in _location_ids(session).items()}
+    codes_by_id = {p_id: p_code for p_code, p_id in location_ids.items()}
     try:
         lifecycle.decide(_snapshot(garment, codes_by_id), action, details, ctx)
     except (IllegalTransition, InvalidDetails, NotPermitted) as error:
@@ -209,10 +209,6 @@ def check_action(session: Session, *, action: Action, code: str, details: dict[s
                      state=garment.state.value if garment.state else None, version=garment.version,
                      allowed_actions=[a.value for a in lifecycle.allowed_actions(garment.state, actor.role)])
     return _described(line, garment)
-
-
-def _location_ids(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Location.code, Location.id)).all())
 
 
 def _load(session: Session, codes: Sequence[str]) -> dict[str, Garment]:
@@ -257,10 +253,9 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
             if stored is not None:
                 session.rollback()
                 return stored
-        places = load_places(session)
+        places, location_ids = load_locations(session)
         ctx = build_context(session, actor=actor, now=now, places=places)
         _check_details(action, details, ctx)
-        location_ids = _location_ids(session)
         codes_by_id = {p_id: p_code for p_code, p_id in location_ids.items()}
         wanted = [_normalise(c) for c in codes]
         garments = _load(session, sorted({c for c in wanted if _is_code(c)}))

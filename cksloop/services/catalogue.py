@@ -13,7 +13,7 @@ from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import format_garment_code, gtin14, is_garment_code, is_valid_gtin
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.messages import N_
-from cksloop.services.garments import build_context, load_places, record_change, snapshot_of
+from cksloop.services.garments import build_context, load_locations, record_change, snapshot_of
 
 
 def create_location(session: Session, *, code: str, name: str, kind: LocationKind | str,
@@ -83,13 +83,12 @@ def receive_garment(session: Session, *, style: Style, size: str, location_code:
     garment = Garment(code=code, style=style, size=size, state=None, version=0)
     session.add(garment)
     session.flush()
-    places = load_places(session)
+    places, location_ids = load_locations(session)
     ctx = build_context(session, actor=actor, now=now, places=places)
     change = lifecycle.decide(snapshot_of(garment), Action.RECEIVE, {
         "location": location_code,
         "price_cents": price_cents if price_cents is not None else style.retail_price_cents,
     }, ctx)
-    location_ids = dict(session.execute(select(Location.code, Location.id)).all())
     record_change(session, garment=garment, change=change, actor=actor, now=now,
                   location_ids=location_ids)
     if commit:

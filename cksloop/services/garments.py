@@ -73,9 +73,16 @@ def snapshot_of(garment: Garment) -> Snapshot:
     )
 
 
+def load_locations(session: Session) -> tuple[dict[str, Place], dict[str, int]]:
+    """Every location as the rules see it (by code), and the code → id map the ledger needs,
+    from one query."""
+    rows = session.execute(select(Location.id, Location.code, Location.kind, Location.city)).all()
+    return ({code: Place(code, kind, city) for _, code, kind, city in rows},
+            {code: id_ for id_, code, _, _ in rows})
+
+
 def load_places(session: Session) -> dict[str, Place]:
-    rows = session.execute(select(Location.code, Location.kind, Location.city)).all()
-    return {code: Place(code, kind, city) for code, kind, city in rows}
+    return load_locations(session)[0]
 
 
 def build_context(session: Session, *, actor: User, now: dt.datetime,

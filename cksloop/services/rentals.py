@@ -394,7 +394,7 @@ def _grade(session: Session, *, action: Action, code: str, details: Mapping[str,
             raise VersionConflict(expected=expected_version, current=garment.version,
                                   state=garment.state.value if garment.state else "new",
                                   allowed=[a.value for a in garment_service.allowed_actions_for(garment, actor)])
-        places = garment_service.load_places(session)
+        places, location_ids = garment_service.load_locations(session)
         ctx = garment_service.build_context(session, actor=actor, now=now, places=places)
         try:
             change = lifecycle.decide(garment_service.snapshot_of(garment), action, dict(details), ctx)
@@ -402,7 +402,6 @@ def _grade(session: Session, *, action: Action, code: str, details: Mapping[str,
             raise InvalidDetails({**invalid.field_errors, **errors}) from None
         if errors:
             raise InvalidDetails(errors)
-        location_ids = dict(session.execute(select(Location.code, Location.id)).all())
         event = garment_service.record_change(session, garment=garment, change=change, actor=actor, now=now,
                                               location_ids=location_ids)
         inspection = on_change(session, garment_id=garment.id, change=change, event=event, actor=actor, now=now)
