@@ -11,6 +11,8 @@ from operator import itemgetter
 from typing import Any
 
 import qrcode
+from qrcode import base as qr_base
+from qrcode import exceptions as qr_exceptions
 from qrcode import util
 from qrcode.constants import ERROR_CORRECT_Q
 
@@ -50,6 +52,20 @@ class QrMatrix:
         return [[bit == "1" for bit in format(row, f"0{self.size}b")] for row in self.rows]
 
 
+def qr_version(text: str) -> int:
+    """The smallest QR version that holds ``text`` at level Q (what ``qr_matrix`` would use).
+
+    Enough for a printer that draws the symbol itself (ZPL's ^BQ): the label's geometry needs
+    the symbol's size, not its modules.
+    """
+    return _encode(text)[0]
+
+
+def symbol_size(version: int) -> int:
+    """Modules on a side of a QR symbol of ``version``, quiet zone excluded."""
+    return version * 4 + 17
+
+
 def qr_matrix(text: str) -> QrMatrix:
     """Encode ``text`` at level Q in the smallest version that holds it.
 
@@ -58,10 +74,7 @@ def qr_matrix(text: str) -> QrMatrix:
     because qrcode's module-by-module search takes ~15 ms a symbol and a 1,000-label PDF must
     not take 15 s.
     """
-    encoder = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=0)
-    encoder.add_data(text)
-    version = encoder.best_fit()
-    codewords = util.create_data(version, ERROR_CORRECTION, encoder.data_list)
+    version, codewords = _encode(text)
     grid = _grid(version)
     n = grid.size
 
@@ -75,10 +88,101 @@ def qr_matrix(text: str) -> QrMatrix:
             unmasked[row] |= int("".join(pick(bits)), 2) << shift
 
     candidates = [[u ^ m for u, m in zip(unmasked, mask)] for mask in grid.mask_rows]
-    scores = [_penalty(candidate, n) for candidate in candidates]
+    # columns as integers too: masking commutes with transposing, so one transpose serves all
+    unmasked_columns = _transpose(unmasked, n)
+    scores = [_penalty(candidate, [u ^ m for u, m in zip(unmasked_columns, mask)], n)
+              for candidate, mask in zip(candidates, grid.mask_columns)]
     best = scores.index(min(scores))  # the first of equal scores, as qrcode picks
     rows = tuple(r | info for r, info in zip(candidates[best], grid.info_rows[best]))
     return QrMatrix(text=text, version=version, size=n, rows=rows)
+
+
+class _Bits:
+    """What ``util.BitBuffer`` does for ``QRData.write``, on one integer instead of bit by bit."""
+
+    __slots__ = ("value", "length")
+
+    def __init__(self) -> None:
+        self.value = self.length = 0
+
+    def put(self, num: int, length: int) -> None:
+        self.value = (self.value << length) | (num & ((1 << length) - 1))
+        self.length += length
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def _encode(text: str) -> tuple[int, list[int]]:
+    """The version and codewords ``qrcode.QRCode(error_correction=Q).make(fit=True)`` uses.
+
+    qrcode splits the text into segments (numeric, alphanumeric, bytes) and picks the smallest
+    version whose capacity holds them, where the length fields grow with the version; then the
+    terminator, padding and Reed-Solomon codewords (``util.create_data``). The same steps here on
+    integers and log tables, because qrcode's bit-by-bit buffer and general polynomial
+    division took most of a symbol's time.
+    """
+    segments = []
+    for data in util.optimal_data_chunks(text, minimum=20):  # as QRCode.add_data
+        bits = _Bits()
+        data.write(bits)
+        segments.append((data.mode, len(data), bits))
+    limits = util.BIT_LIMIT_TABLE[ERROR_CORRECTION]
+    for version in range(1, 41):
+        needed = sum(4 + util.length_in_bits(mode, version) + bits.length for mode, _, bits in segments)
+        if needed <= limits[version]:
+            break
+    else:
+        raise qr_exceptions.DataOverflowError(f"{len(text)} characters do not fit in a QR symbol")
+    value = length = 0
+    for mode, count, bits in segments:
+        size = util.length_in_bits(mode, version)
+        value = (((value << 4 | mode) << size | count) << bits.length) | bits.value
+        length += 4 + size + bits.length
+    bit_limit = limits[version]
+    # terminator (up to four 0 bits), then 0s to a whole byte, then the alternating pad bytes
+    padded = min(length + 4, bit_limit)
+    padded += -padded % 8
+    data = bytearray((value << (padded - length)).to_bytes(padded // 8, "big"))
+    data += bytes((util.PAD0, util.PAD1)[i % 2] for i in range(bit_limit // 8 - len(data)))
+
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in qr_base.rs_blocks(version, ERROR_CORRECTION):
+        dc = data[offset:offset + block.data_count]
+        offset += block.data_count
+        data_blocks.append(dc)
+        ec_blocks.append(_rs_remainder(dc, block.total_count - block.data_count))
+    out: list[int] = []
+    for group in (data_blocks, ec_blocks):
+        for i in range(max(len(b) for b in group)):
+            out.extend(b[i] for b in group if i < len(b))
+    return version, out
+
+
+_EXP = [qr_base.gexp(i % 255) for i in range(512)]  # doubled: a sum of two logs needs no modulo
+
+
+@lru_cache(maxsize=32)
+def _generator_logs(ec_count: int) -> tuple[int, ...]:
+    """The logs of the generator polynomial's coefficients after the leading 1."""
+    poly = qr_base.Polynomial([1], 0)
+    for i in range(ec_count):
+        poly = poly * qr_base.Polynomial([1, qr_base.gexp(i)], 0)
+    return tuple(qr_base.glog(poly[i]) for i in range(1, ec_count + 1))
+
+
+def _rs_remainder(data: bytes | bytearray, ec_count: int) -> list[int]:
+    logs = _generator_logs(ec_count)
+    remainder = [0] * ec_count
+    exp = _EXP
+    for byte in data:
+        factor = byte ^ remainder[0]
+        remainder = remainder[1:]
+        remainder.append(0)
+        if factor:
+            lf = qr_base.LOG_TABLE[factor]
+            remainder = [r ^ exp[lf + g] for r, g in zip(remainder, logs)]
+    return remainder
 
 
 @dataclass(frozen=True)
@@ -91,6 +195,7 @@ class _Grid:
     #: per row, per run of adjacent data modules: (pick its bits from the reading-order string, shift)
     row_pieces: tuple[tuple[tuple[Callable[[str], Any], int], ...], ...]
     mask_rows: tuple[tuple[int, ...], ...]  # per mask: the data modules it inverts
+    mask_columns: tuple[tuple[int, ...], ...]  # the same, column by column
     info_rows: tuple[tuple[int, ...], ...]  # per mask: the dark format (and version) info modules
 
 
@@ -163,6 +268,7 @@ def _grid(version: int) -> _Grid:
         row_pieces.append(tuple(pieces))
 
     return _Grid(n, function_rows, len(positions), tuple(row_pieces), tuple(mask_rows),
+                 tuple(tuple(_transpose(list(rows), n)) for rows in mask_rows),
                  tuple(info_rows))
 
 
@@ -170,32 +276,34 @@ def _grid(version: int) -> _Grid:
 _FINDER_LIKE = ("10111010000", "00001011101")
 
 
-def _penalty(rows: list[int], n: int) -> int:
-    """qrcode's ``util.lost_point`` (the four ISO/IEC 18004 penalty rules) on integer rows.
+def _transpose(rows: list[int], n: int) -> list[int]:
+    """Column c of the matrix as an integer, top module in the highest bit (as rows are)."""
+    lines = [format(row, f"0{n}b") for row in rows]
+    return [int("".join(column), 2) for column in zip(*lines)]
 
-    Runs and 2×2 blocks are counted with bitwise operations on whole rows (a column-wise run is
-    the same test between neighbouring rows); finder-like patterns by counting in strings.
+
+def _penalty(rows: list[int], columns: list[int], n: int) -> int:
+    """qrcode's ``util.lost_point`` (the four ISO/IEC 18004 penalty rules) on integer lines.
+
+    Runs and 2×2 blocks are counted with bitwise operations on whole rows and columns;
+    finder-like patterns by counting in strings.
     """
-    full, pairs = (1 << n) - 1, (1 << (n - 1)) - 1
+    pairs = (1 << (n - 1)) - 1
     points = 0
-    # rule 1 in rows: a run of L ≥ 5 equal modules costs L - 2 = (L - 4) + 2
-    for row in rows:
-        equal = ~(row ^ (row >> 1)) & pairs
+    # rule 1: a run of L ≥ 5 equal modules in a row or column costs L - 2 = (L - 4) + 2
+    for line in chain(rows, columns):
+        equal = ~(line ^ (line >> 1)) & pairs
         long_runs = equal & (equal >> 1) & (equal >> 2) & (equal >> 3)
-        points += long_runs.bit_count() + 2 * (long_runs & ~(long_runs << 1)).bit_count()
-    # rule 1 in columns, and rule 2 (2×2 blocks of one colour)
-    same = [~(upper ^ lower) & full for upper, lower in zip(rows, rows[1:])]
-    previous = 0
-    for r in range(n - 4):
-        long_runs = same[r] & same[r + 1] & same[r + 2] & same[r + 3]
-        points += long_runs.bit_count() + 2 * (long_runs & ~previous).bit_count()
-        previous = long_runs
-    for upper, equal in zip(rows, same):
+        if long_runs:
+            points += long_runs.bit_count() + 2 * (long_runs & ~(long_runs << 1)).bit_count()
+    # rule 2: 2×2 blocks of one colour
+    full = (1 << n) - 1
+    for upper, lower in zip(rows, rows[1:]):
+        equal = ~(upper ^ lower) & full
         points += 3 * (equal & (equal >> 1) & ~(upper ^ (upper >> 1)) & pairs).bit_count()
     # rule 3: finder-like patterns
-    lines = [format(row, f"0{n}b") for row in rows]
-    text = "|".join(chain(lines, map("".join, zip(*lines))))
-    points += 40 * sum(map(text.count, _FINDER_LIKE))
+    text = "|".join([format(line, f"0{n}b") for line in chain(rows, columns)])
+    points += 40 * (text.count(_FINDER_LIKE[0]) + text.count(_FINDER_LIKE[1]))
     # rule 4: balance of dark and light
     dark = sum(row.bit_count() for row in rows)
     points += int(abs(float(dark) / (n ** 2) * 100 - 50) / 5) * 10

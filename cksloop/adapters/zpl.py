@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cksloop.adapters.qr import ERROR_LEVEL, QUIET_ZONE, qr_matrix
+from cksloop.adapters.qr import ERROR_LEVEL, QUIET_ZONE, qr_version, symbol_size
 from cksloop.domain.labels import ZPL_DPI, Label
 
 LABEL_WIDTH_MM, LABEL_HEIGHT_MM = 50.0, 25.0
@@ -60,11 +60,12 @@ def render_labels(labels: Sequence[Label], *, dpi: int = 203) -> str:
 
 
 def render_label(label: Label, *, dpi: int = 203) -> str:
-    matrix = qr_matrix(label.url)
-    shape = geometry(dpi, matrix.size_with_quiet_zone)
+    # the printer draws the symbol (^BQ): only its size is needed here, not its modules
+    size = symbol_size(qr_version(label.url))
+    shape = geometry(dpi, size + 2 * QUIET_ZONE)
     quiet = QUIET_ZONE * shape.magnification
     qr_x = qr_y = shape.margin_dots + quiet
-    qr_side = matrix.size * shape.magnification
+    qr_side = size * shape.magnification
     text_x = qr_x + qr_side + quiet
     text_width = shape.width_dots - shape.margin_dots - text_x
     scale = dpi / 203

@@ -161,7 +161,19 @@ def test_fast_qr_matrix_is_exactly_what_the_qrcode_package_makes(text):
 @given(st.text(alphabet=string.printable, min_size=1, max_size=200))
 def test_mask_penalty_equals_qrcodes_lost_point(text):
     matrix = qr.qr_matrix(text)
-    assert qr._penalty(list(matrix.rows), matrix.size) == util.lost_point(matrix.as_lists())
+    rows = list(matrix.rows)
+    penalty = qr._penalty(rows, qr._transpose(rows, matrix.size), matrix.size)
+    assert penalty == util.lost_point(matrix.as_lists())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=400))
+def test_version_and_codewords_are_what_qrcode_chooses(text):
+    encoder = qrcode.QRCode(error_correction=qr.ERROR_CORRECTION, border=0)
+    encoder.add_data(text)
+    version = encoder.best_fit()
+    assert qr.qr_version(text) == version
+    assert qr._encode(text) == (version, util.create_data(version, qr.ERROR_CORRECTION, encoder.data_list))
 
 
 @settings(max_examples=40, deadline=None)
