@@ -58,7 +58,7 @@ def qr_version(text: str) -> int:
     Enough for a printer that draws the symbol itself (ZPL's ^BQ): the label's geometry needs
     the symbol's size, not its modules.
     """
-    return _encode(text)[0]
+    return _segments(text)[0]
 
 
 def symbol_size(version: int) -> int:
@@ -113,15 +113,8 @@ class _Bits:
         return self.length
 
 
-def _encode(text: str) -> tuple[int, list[int]]:
-    """The version and codewords ``qrcode.QRCode(error_correction=Q).make(fit=True)`` uses.
-
-    qrcode splits the text into segments (numeric, alphanumeric, bytes) and picks the smallest
-    version whose capacity holds them, where the length fields grow with the version; then the
-    terminator, padding and Reed-Solomon codewords (``util.create_data``). The same steps here on
-    integers and log tables, because qrcode's bit-by-bit buffer and general polynomial
-    division took most of a symbol's time.
-    """
+def _segments(text: str) -> tuple[int, list[tuple[int, int, _Bits]]]:
+    """The smallest version that holds the text's segments (mode, length, bits), and the segments."""
     segments = []
     for data in util.optimal_data_chunks(text, minimum=20):  # as QRCode.add_data
         bits = _Bits()
@@ -131,9 +124,21 @@ def _encode(text: str) -> tuple[int, list[int]]:
     for version in range(1, 41):
         needed = sum(4 + util.length_in_bits(mode, version) + bits.length for mode, _, bits in segments)
         if needed <= limits[version]:
-            break
-    else:
-        raise qr_exceptions.DataOverflowError(f"{len(text)} characters do not fit in a QR symbol")
+            return version, segments
+    raise qr_exceptions.DataOverflowError(f"{len(text)} characters do not fit in a QR symbol")
+
+
+def _encode(text: str) -> tuple[int, list[int]]:
+    """The version and codewords ``qrcode.QRCode(error_correction=Q).make(fit=True)`` uses.
+
+    qrcode splits the text into segments (numeric, alphanumeric, bytes) and picks the smallest
+    version whose capacity holds them, where the length fields grow with the version; then the
+    terminator, padding and Reed-Solomon codewords (``util.create_data``). The same steps here on
+    integers and log tables, because qrcode's bit-by-bit buffer and general polynomial
+    division took most of a symbol's time.
+    """
+    version, segments = _segments(text)
+    limits = util.BIT_LIMIT_TABLE[ERROR_CORRECTION]
     value = length = 0
     for mode, count, bits in segments:
         size = util.length_in_bits(mode, version)

@@ -172,6 +172,26 @@ def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
     return Page(items, page, per_page, len(found) > per_page, total, capped)
 
 
+@dataclass(frozen=True)
+class ScannedGarment:
+    """What a scan answers with: the garment's code, state and the style on its label."""
+
+    code: str
+    state: GarmentState | None
+    size: str
+    style_number: str
+    style_name: str
+    colour: str
+
+
+def scanned_garment(session: Session, code: str) -> ScannedGarment | None:
+    """One indexed statement by the unique code: a scan must feel instant at a million garments."""
+    row = session.execute(
+        select(Garment.code, Garment.state, Garment.size, Style.style_number, Style.name, Style.colour)
+        .join(Style, Style.id == Garment.style_id).where(Garment.code == code)).first()
+    return ScannedGarment(*row) if row else None
+
+
 def garment_by_code(session: Session, code: str) -> Garment | None:
     """The garment with its style (sizes, composition) and location, in three queries at most."""
     return session.scalar(

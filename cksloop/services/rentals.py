@@ -601,6 +601,12 @@ class GarmentRentalSummary:
     last_grade: Grade | None
     last_inspected_at: dt.datetime | None
 
+    @classmethod
+    def none(cls) -> GarmentRentalSummary:
+        """A garment that was never rented out nor cared for."""
+        return cls(turns=0, days_rented=0.0, quality_returns=0, repairs=0, cleanings=0, care_cost_cents=0,
+                   open_cycle_due_on=None, open_cycle_partner=None, last_grade=None, last_inspected_at=None)
+
     def public(self) -> dict[str, int]:
         return {"rental_cycles": self.turns, "days_rented": int(round(self.days_rented)),
                 "repairs": self.repairs}
@@ -633,10 +639,10 @@ def garment_rental_summary(session: Session, garment_id: int, *, now: dt.datetim
             open_due, open_partner = due_on, partner
         if end is not None:
             days += max(0.0, (_utc(end) - _utc(out_at)).total_seconds() / 86400)
-    care = dict(session.execute(select(CareStep.kind, func.count()).where(CareStep.garment_id == garment_id)
-                                .group_by(CareStep.kind)).all())
-    cost = session.scalar(select(func.coalesce(func.sum(CareStep.cost_cents), 0))
-                          .where(CareStep.garment_id == garment_id)) or 0
+    care_rows = session.execute(select(CareStep.kind, func.count(), func.sum(CareStep.cost_cents))
+                                .where(CareStep.garment_id == garment_id).group_by(CareStep.kind)).all()
+    care = {kind: count for kind, count, _ in care_rows}
+    cost = sum(spent or 0 for _, _, spent in care_rows)
     last = session.execute(select(Inspection.grade, Inspection.inspected_at)
                            .where(Inspection.garment_id == garment_id)
                            .order_by(Inspection.id.desc()).limit(1)).first()

@@ -5,11 +5,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, IntegerField, SelectField, StringField
+from wtforms import DateField, Field, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from cksloop.domain.lifecycle import ACTION_LABELS
+from cksloop.web.fields import SelectField
 
 #: event ids are 64-bit on PostgreSQL; anything larger cannot name an event
 MAX_EVENT_ID = 2**63 - 1

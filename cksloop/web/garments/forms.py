@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, Field, IntegerField, SelectField, StringField,
+from wtforms import (BooleanField, DateField, Field, IntegerField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -21,6 +21,7 @@ from cksloop.db.queries import MAX_PAGE, LocationChoice, PartnerChoice
 from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD
 from cksloop.domain.lifecycle import (STATE_LABELS, Action, CareKind, CareOutcome, DestructionGround,
                                       LocationKind, RetireRoute, WriteOffReason)
+from cksloop.web.fields import SelectField
 
 MAX_EUROS = Decimal("100000")  # the lifecycle refuses prices above 10,000,000 cents
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import format_date, format_datetime, gettext
+from flask_babel import lazy_gettext as _l
 
 from cksloop.db.queries import HistoryEntry, NamesInDetails
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS
@@ -60,46 +62,68 @@ def _defects(value: Any) -> str:
     return "; ".join(parts)
 
 
+def _names(kind: str) -> Reader:
+    return lambda value, names, _action: getattr(names, kind).get(value, str(value))
+
+
+def _table(table: dict[Any, Any]) -> Reader:
+    return lambda value, _names, _action: _label(table, value)
+
+
+def _plain(read: Callable[[Any], str]) -> Reader:
+    return lambda value, _names, _action: read(value)
+
+
+def _reason(value: Any, _names: NamesInDetails, action: Action) -> str:
+    return _label(WRITE_OFF_LABELS if action is Action.WRITE_OFF else RETURN_REASON_LABELS, value)
+
+
+Reader = Callable[[Any, NamesInDetails, Action], str]
+
+#: the details people read, in this order, with their (lazily translated) labels; a page
+#: translates only the labels its events use
+READERS: dict[str, tuple[Any, Reader]] = {
+    "from_location": (_l("From"), _names("locations")),
+    "location": (_l("At"), _names("locations")),
+    "partner": (_l("Rental partner"), _names("partners")),
+    "started_on": (_l("Rental starts"), _plain(_date)),
+    "due_on": (_l("Due back on"), _plain(_date)),
+    "partner_reference": (_l("Partner's reference"), _plain(str)),
+    "reason": (_l("Reason"), _reason),
+    "grade": (_l("Grade"), _table(GRADE_LABELS)),
+    "defects": (_l("Defects"), _plain(_defects)),
+    "care_kind": (_l("Care"), _table(CARE_KIND_LABELS)),
+    "outcome": (_l("Outcome"), _table(CARE_OUTCOME_LABELS)),
+    "cost_cents": (_l("Cost"), _plain(money)),
+    "care_return_state": (_l("Back to, after care"), _plain(state_label)),
+    "price_cents": (_l("Sold for"), _plain(money)),
+    "previous_price_cents": (_l("Price before"), _plain(money)),
+    "receipt": (_l("Receipt"), _plain(str)),
+    "route": (_l("Route"), _table(RETIRE_ROUTE_LABELS)),
+    "retire_route": (_l("Route"), _table(RETIRE_ROUTE_LABELS)),
+    "ground": (_l("Legal ground"), _table(GROUND_LABELS)),
+    "write_off_reason": (_l("Written off as"), _table(WRITE_OFF_LABELS)),
+    "buyer_lot": (_l("Buyer lot"), _plain(str)),
+    "destination_country": (_l("Destination country"), _plain(str)),
+    "destination_use": (_l("What happens there"), _table(USE_LABELS)),
+    "transport_document": (_l("Transport document"), _plain(str)),
+    "note": (_l("Note"), _plain(str)),
+}
+
+
 def describe(entry: HistoryEntry, names: NamesInDetails) -> list[tuple[str, str]]:
     """The event's details as (label, text) pairs, in a stable order; unknown keys shown as they are."""
     d = entry.details
-    reason_table = WRITE_OFF_LABELS if entry.action is Action.WRITE_OFF else RETURN_REASON_LABELS
-    readers: dict[str, tuple[str, Any]] = {
-        "from_location": (gettext("From"), lambda v: names.locations.get(v, str(v))),
-        "location": (gettext("At"), lambda v: names.locations.get(v, str(v))),
-        "partner": (gettext("Rental partner"), lambda v: names.partners.get(v, str(v))),
-        "started_on": (gettext("Rental starts"), _date),
-        "due_on": (gettext("Due back on"), _date),
-        "partner_reference": (gettext("Partner's reference"), str),
-        "reason": (gettext("Reason"), lambda v: _label(reason_table, v)),
-        "grade": (gettext("Grade"), lambda v: _label(GRADE_LABELS, v)),
-        "defects": (gettext("Defects"), _defects),
-        "care_kind": (gettext("Care"), lambda v: _label(CARE_KIND_LABELS, v)),
-        "outcome": (gettext("Outcome"), lambda v: _label(CARE_OUTCOME_LABELS, v)),
-        "cost_cents": (gettext("Cost"), money),
-        "care_return_state": (gettext("Back to, after care"), state_label),
-        "price_cents": (gettext("Sold for"), money),
-        "previous_price_cents": (gettext("Price before"), money),
-        "receipt": (gettext("Receipt"), str),
-        "route": (gettext("Route"), lambda v: _label(RETIRE_ROUTE_LABELS, v)),
-        "retire_route": (gettext("Route"), lambda v: _label(RETIRE_ROUTE_LABELS, v)),
-        "ground": (gettext("Legal ground"), lambda v: _label(GROUND_LABELS, v)),
-        "write_off_reason": (gettext("Written off as"), lambda v: _label(WRITE_OFF_LABELS, v)),
-        "buyer_lot": (gettext("Buyer lot"), str),
-        "destination_country": (gettext("Destination country"), str),
-        "destination_use": (gettext("What happens there"), lambda v: _label(USE_LABELS, v)),
-        "transport_document": (gettext("Transport document"), str),
-        "note": (gettext("Note"), str),
-    }
     lines: list[tuple[str, str]] = []
-    for key, (label, read) in readers.items():
+    for key, (label, read) in READERS.items():
         if key in d and d[key] is not None and d[key] != "":
             try:
-                lines.append((label, read(d[key])))
+                text = read(d[key], names, entry.action)
             except (TypeError, ValueError):  # an odd value in an old event is shown, not fatal
-                lines.append((label, str(d[key])))
+                text = str(d[key])
+            lines.append((str(label), text))
     lines += [(str(key), str(value)) for key, value in d.items()
-              if key not in readers and value not in (None, "")]
+              if key not in READERS and value not in (None, "")]
     return lines
 
 

@@ -7,13 +7,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, Field, FieldList, Form, FormField, IntegerField, RadioField, SelectField,
+from wtforms import (DateField, Field, FieldList, Form, FormField, IntegerField, RadioField,
                      StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ReturnReason, Zone
 from cksloop.domain.lifecycle import CareKind, CareOutcome, RetireRoute
+from cksloop.web.fields import SelectField
 
 MAX_DEFECT_ROWS = 20
 DEFAULT_DEFECT_ROWS = 3

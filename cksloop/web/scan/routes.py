@@ -10,7 +10,6 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
                    url_for)
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from cksloop.adapters import qr
@@ -132,9 +131,8 @@ def not_a_label_message(outcome: NotALabel) -> str:
     return gettext(outcome.message, **outcome.params) if outcome.params else gettext(outcome.message)
 
 
-def _find(code: str) -> Garment | None:
-    # one indexed look-up by the unique code: the scan must feel instant at a million garments
-    return db().scalar(select(Garment).where(Garment.code == code))
+def _find(code: str) -> queries.ScannedGarment | None:
+    return queries.scanned_garment(db(), code)
 
 
 def _mangled_note() -> str:
@@ -157,7 +155,7 @@ def _not_a_label(outcome: NotALabel) -> Any:
                             "read_as": read_as}), 422
 
 
-def _garment_dict(garment: Garment, user: User) -> dict[str, Any]:
+def _garment_dict(garment: queries.ScannedGarment, user: User) -> dict[str, Any]:
     from cksloop.domain import lifecycle
 
     allowed = lifecycle.allowed_actions(garment.state, user.role)
@@ -165,8 +163,8 @@ def _garment_dict(garment: Garment, user: User) -> dict[str, Any]:
         "code": garment.code,
         "state": garment.state.value if garment.state else None,
         "state_label": state_label(garment.state),
-        "style": {"style_number": garment.style.style_number, "name": garment.style.name,
-                  "colour": garment.style.colour},
+        "style": {"style_number": garment.style_number, "name": garment.style_name,
+                  "colour": garment.colour},
         "size": garment.size,
         "allowed_actions": [a.value for a in allowed],
     }

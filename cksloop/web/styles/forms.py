@@ -5,11 +5,12 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
+from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from cksloop.db import queries
+from cksloop.web.fields import SelectField
 from cksloop.web.garments.forms import option
 
 
