@@ -1,0 +1,124 @@
+"""Where one request's time goes: run a scenario in-process and report ms and SQL statements.
+
+Complements ``run.py`` (which measures under gunicorn with concurrent clients): this one uses
+Flask's test client against a benchmark dataset, so a change can be judged in seconds.
+
+    python benchmarks/profile_requests.py --url sqlite:///benchmarks/data/run-g1000000-s42-v4.sqlite3
+    python benchmarks/profile_requests.py --url ... --only page --profile   # cProfile's top 25
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--garments", type=int, default=1_000_000)
+    parser.add_argument("-n", type=int, default=200, help="requests per scenario")
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    os.environ.update(CKSLOOP_DATABASE_URL=args.url, CKSLOOP_INSTANCE_PATH=tempfile.mkdtemp(),
+                      CKSLOOP_SECRET_KEY="profile-" + os.urandom(8).hex(),
+                      CKSLOOP_BASE_URL="https://loop.cks.example")
+    from benchmarks.run import PASSWORD, _make_token
+    from cksloop import create_app
+
+    token = _make_token(args.url)
+    app = create_app()
+    engine = app.extensions["cksloop.engine"]
+    statements = [0]
+    event.listen(engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+
+    rng = random.Random(7)
+    sample = [f"CKS-{rng.randint(1, args.garments):07d}" for _ in range(2000)]
+    browser = app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    r = browser.post("/login", data={"email": "bench-admin@cks.example", "password": PASSWORD, "csrf_token": csrf})
+    assert r.status_code == 302, r.status_code
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+
+    def scan(i: int):
+        return api.post("/api/v1/scans", json={"payload": f"https://loop.cks.example/g/{sample[i % 2000]}"},
+                        headers=bearer)
+
+    def page_(i: int):
+        return browser.get(f"/garments/{sample[i % 2000]}")
+
+    with engine.connect() as conn:
+        from sqlalchemy import text
+        pool = [row[0] for row in conn.execute(text(
+            "SELECT code FROM garments WHERE state = 'in_rental_pool' ORDER BY id LIMIT 2000"))]
+
+    def write(i: int):
+        code = pool[(i // 2) % len(pool)]
+        if i % 2 == 0:
+            return api.post(f"/api/v1/garments/{code}/actions", headers=bearer,
+                            json={"action": "check_out_rental", "partner": 1, "due_on": due})
+        return api.post(f"/api/v1/garments/{code}/actions", headers=bearer,
+                        json={"action": "return_rental", "reason": "end_of_rental", "grade": "A", "defects": []})
+
+    def search(i: int):
+        r2 = random.Random(i)
+        return browser.get(f"/garments?state=in_stock&location=ST-{r2.randint(1, 60):03d}"
+                           f"&season={r2.choice(['SS25', 'AW25', 'SS26'])}")
+
+    def analytics(i: int):
+        return browser.get("/reports/rental-quality")
+
+    def zpl(i: int):
+        return api.post("/api/v1/labels", headers=bearer,
+                        json={"codes": sample[:1000], "layout": "a4-3x8", "format": "zpl", "start_at": 1})
+
+    def pdf(i: int):
+        return api.post("/api/v1/labels", headers=bearer,
+                        json={"codes": sample[:1000], "layout": "a4-3x8", "format": "pdf", "start_at": 1})
+
+    scenarios = {"scan": (scan, args.n), "page": (page_, args.n), "write": (write, args.n),
+                 "search": (search, max(10, args.n // 10)), "analytics": (analytics, 5),
+                 "zpl": (zpl, 2), "pdf": (pdf, 2)}
+    chosen = [s for s in args.only.split(",") if s] or list(scenarios)
+    for name in chosen:
+        fn, n = scenarios[name]
+        fn(0)  # warm-up: compiled templates, caches
+        times, before = [], statements[0]
+        profiler = cProfile.Profile() if args.profile else None
+        for i in range(1, n + 1):
+            t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            response = fn(i)
+            if profiler:
+                profiler.disable()
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code < 400, (name, response.status_code, response.get_data(as_text=True)[:300])
+        times.sort()
+        print(f"{name:<10} n={n:<4} mean {statistics.fmean(times):7.2f} ms  p50 {times[len(times) // 2]:7.2f}"
+              f"  p95 {times[int(len(times) * 0.95) - 1]:7.2f}  SQL/request {(statements[0] - before) / n:5.1f}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
