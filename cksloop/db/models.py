@@ -145,7 +145,8 @@ class Garment(Base):
 
     __tablename__ = "garments"
     __table_args__ = (
-        Index("ix_garments_state_location", "state", "location_id"),
+        # the garment list's filters, answered from the index alone (migration 0007)
+        Index("ix_garments_state_location_style", "state", "location_id", "style_id"),
         Index("ix_garments_style_size", "style_id", "size"),
     )
 
@@ -179,7 +180,8 @@ class GarmentEvent(Base):
     to_state: Mapped[GarmentState] = mapped_column(_enum(GarmentState))
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))  # where it is after
     price_cents: Mapped[int | None] = mapped_column(Integer)  # its price after
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # indexed with occurred_at below (ix_garment_events_actor_occurred)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
