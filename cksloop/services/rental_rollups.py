@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,26 +102,29 @@ def bump_open(session: Session, *, style_id: int, partner_id: int | None, rented
 
 
 def write_pending(session: Session) -> None:
-    """Write the gathered additions as multi-row upserts (called before every commit)."""
+    """Write the gathered additions as upserts (called before every commit)."""
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    upsert = _insert(session)
+    dialect = session.get_bind().dialect.name
     for name, rows in pending.items():
         if not rows:
             continue
-        table, metrics = _TABLES[name]
+        _, metrics = _TABLES[name]
+        keys = tuple(dict(next(iter(rows))))
         values = [{**dict(key), **dict.fromkeys(metrics, 0), **deltas} for key, deltas in sorted(rows.items())]
-        keys = list(dict(next(iter(rows))).keys())
         for i in range(0, len(values), _UPSERT_ROWS):
-            stmt = upsert(table).values(values[i:i + _UPSERT_ROWS])
-            session.execute(stmt.on_conflict_do_update(
-                index_elements=keys, set_={m: table.c[m] + stmt.excluded[m] for m in metrics}))
+            session.execute(_upsert(dialect, name, keys), values[i:i + _UPSERT_ROWS])
 
 
-def _insert(session: Session | Connection) -> Any:
-    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+@lru_cache(maxsize=16)
+def _upsert(dialect: str, name: str, keys: tuple[str, ...]) -> Any:
+    """One upsert statement per table, its rows given as parameters: built and compiled once
+    (rows spelled into a multi-row VALUES clause were compiled anew on every write)."""
+    table, metrics = _TABLES[name]
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(index_elements=list(keys),
+                                      set_={m: table.c[m] + stmt.excluded[m] for m in metrics})
 
 
 @event.listens_for(Session, "before_commit")
