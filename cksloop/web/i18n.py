@@ -1,10 +1,13 @@
 """Language choice (Dutch by default, English on request) and translation of domain texts."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from babel import support
 from flask import Flask, current_app, request, session
 from flask_babel import format_currency, get_locale, gettext
+from wtforms.i18n import messages_path
 
 from cksloop.domain.errors import DomainError
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS
@@ -53,7 +56,19 @@ def money(cents: int | None) -> str:
     return format_currency(cents / 100, "EUR")
 
 
+@lru_cache(maxsize=8)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _share_wtforms_translations() -> None:
+        # Flask-WTF reads WTForms' own messages from disk on every request that builds a form and
+        # keeps them on the request under this name; hand it the catalogue loaded once per language
+        if not request.path.startswith("/api/"):
+            request.wtforms_translations = _wtforms_catalog(str(get_locale()))
+
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
         state_label=state_label,

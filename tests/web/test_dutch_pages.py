@@ -140,3 +140,16 @@ def test_an_api_refusal_speaks_dutch_for_a_dutch_caller_with_the_same_error_code
     assert dutch.get_json()["error"] == english.get_json()["error"] == "not_allowed_now"
     assert dutch.get_json()["message"] == "“Afprijzen” kan nu niet: het kledingstuk is verkocht."
     assert english.get_json()["message"] == "“Mark down” is not possible while the garment is sold."
+
+
+def test_wtforms_own_messages_follow_the_language_chosen_for_each_request(login, world):
+    client = login(role=Role.STORE_STAFF)
+    choose(client, "nl")
+    dutch = text_of(client.get("/garments?state=flying"))
+    choose(client, "en")
+    english = text_of(client.get("/garments?state=flying"))
+    choose(client, "nl")
+    dutch_again = text_of(client.get("/garments?state=flying"))
+    assert "Ongeldige keuze" in dutch and "Not a valid choice" not in dutch
+    assert "Not a valid choice" in english and "Ongeldige keuze" not in english
+    assert "Ongeldige keuze" in dutch_again
