@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from cksloop.db.models import (Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style,
@@ -186,10 +186,13 @@ class ScannedGarment:
 
 def scanned_garment(session: Session, code: str) -> ScannedGarment | None:
     """One indexed statement by the unique code: a scan must feel instant at a million garments."""
-    row = session.execute(
-        select(Garment.code, Garment.state, Garment.size, Style.style_number, Style.name, Style.colour)
-        .join(Style, Style.id == Garment.style_id).where(Garment.code == code)).first()
+    row = session.execute(_SCANNED_GARMENT, {"code": code}).first()
     return ScannedGarment(*row) if row else None
+
+
+_SCANNED_GARMENT = (  # built once: a scan should spend its time on nothing else
+    select(Garment.code, Garment.state, Garment.size, Style.style_number, Style.name, Style.colour)
+    .join(Style, Style.id == Garment.style_id).where(Garment.code == bindparam("code")))
 
 
 def garment_by_code(session: Session, code: str) -> Garment | None:

@@ -7,7 +7,7 @@ import hmac
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import ApiToken, Location, User
@@ -163,9 +163,12 @@ def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning ``token``, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    # one statement: every API request asks this
-    return session.scalar(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None), User.active.is_(True)))
+    return session.scalar(_USER_FOR_TOKEN, {"token_hash": _token_hash(token)})
+
+
+#: one statement, built once: every API request asks it
+_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True))
 
 
 def count_users(session: Session) -> int:

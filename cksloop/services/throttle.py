@@ -16,8 +16,10 @@ import datetime as dt
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import LoginFailure
@@ -53,14 +55,19 @@ def _address(address: str | None) -> str | None:
     return address[:64] if address else None
 
 
+@lru_cache(maxsize=16)
+def _limit_th_failure(column: Any, limit: int) -> Select[Any]:
+    # built once: every API request asks it, and building the expression cost more than running it
+    return (select(LoginFailure.failed_at)
+            .where(column == bindparam("value"), LoginFailure.failed_at > bindparam("since"))
+            .order_by(LoginFailure.failed_at.desc()).limit(1).offset(limit - 1))
+
+
 def _wait(session: Session, column: object, value: str, limit: int, window: dt.timedelta,
           now: dt.datetime) -> int:
     """Seconds until fewer than ``limit`` failures for ``value`` fall inside the window."""
     # the limit-th most recent failure: once it ages out of the window, one more try is allowed
-    row = session.execute(
-        select(LoginFailure.failed_at).where(column == value, LoginFailure.failed_at > now - window)
-        .order_by(LoginFailure.failed_at.desc()).limit(1).offset(limit - 1)
-    ).first()
+    row = session.execute(_limit_th_failure(column, limit), {"value": value, "since": now - window}).first()
     if row is None:
         return 0
     failed_at = row[0]
