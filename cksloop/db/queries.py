@@ -197,11 +197,13 @@ _SCANNED_GARMENT = (  # built once: a scan should spend its time on nothing else
 
 def garment_by_code(session: Session, code: str) -> Garment | None:
     """The garment with its style (sizes, composition) and location, in three queries at most."""
-    return session.scalar(
-        select(Garment).where(Garment.code == code).options(
-            joinedload(Garment.style).selectinload(Style.materials),
-            joinedload(Garment.style).selectinload(Style.sizes),
-            joinedload(Garment.location)))
+    return session.scalar(_GARMENT_BY_CODE, {"code": code})
+
+
+_GARMENT_BY_CODE = select(Garment).where(Garment.code == bindparam("code")).options(
+    joinedload(Garment.style).selectinload(Style.materials),
+    joinedload(Garment.style).selectinload(Style.sizes),
+    joinedload(Garment.location))
 
 
 @dataclass(frozen=True)
@@ -223,15 +225,18 @@ class HistoryEntry:
 
 def garment_history(session: Session, garment_id: int) -> list[HistoryEntry]:
     """The garment's whole ledger, oldest first, with actors and locations joined in."""
-    rows = session.execute(
-        select(GarmentEvent.seq, GarmentEvent.action, GarmentEvent.from_state, GarmentEvent.to_state,
-               GarmentEvent.occurred_at, User.name, User.role, Location.code, Location.name,
-               GarmentEvent.price_cents, GarmentEvent.details)
-        .outerjoin(User, User.id == GarmentEvent.actor_id)
-        .outerjoin(Location, Location.id == GarmentEvent.location_id)
-        .where(GarmentEvent.garment_id == garment_id)
-        .order_by(GarmentEvent.seq)).all()
+    rows = session.execute(_GARMENT_HISTORY, {"garment_id": garment_id}).all()
     return [HistoryEntry(*row[:10], details=dict(row[10] or {})) for row in rows]
+
+
+_GARMENT_HISTORY = (  # built once, like the other statements of the garment page and the scan
+    select(GarmentEvent.seq, GarmentEvent.action, GarmentEvent.from_state, GarmentEvent.to_state,
+           GarmentEvent.occurred_at, User.name, User.role, Location.code, Location.name,
+           GarmentEvent.price_cents, GarmentEvent.details)
+    .outerjoin(User, User.id == GarmentEvent.actor_id)
+    .outerjoin(Location, Location.id == GarmentEvent.location_id)
+    .where(GarmentEvent.garment_id == bindparam("garment_id"))
+    .order_by(GarmentEvent.seq))
 
 
 @dataclass(frozen=True)
@@ -297,11 +302,13 @@ class LocationChoice:
 
 def active_locations(session: Session, *, active_only: bool = True) -> list[LocationChoice]:
     """Every (active) location, by kind and name (a few hundred at most: one query, no paging)."""
-    query = select(Location.code, Location.name, Location.kind, Location.city)
-    if active_only:
-        query = query.where(Location.active.is_(True))
-    rows = session.execute(query.order_by(Location.kind, Location.name)).all()
+    rows = session.execute(_ACTIVE_LOCATIONS if active_only else _ALL_LOCATIONS).all()
     return [LocationChoice(*row) for row in rows]
+
+
+_ALL_LOCATIONS = select(Location.code, Location.name, Location.kind, Location.city).order_by(
+    Location.kind, Location.name)
+_ACTIVE_LOCATIONS = _ALL_LOCATIONS.where(Location.active.is_(True))
 
 
 @dataclass(frozen=True)
@@ -312,9 +319,12 @@ class PartnerChoice:
 
 
 def rental_partners(session: Session) -> list[PartnerChoice]:
-    rows = session.execute(select(RentalPartner.id, RentalPartner.name, RentalPartner.default_rental_days)
-                           .order_by(RentalPartner.name)).all()
+    rows = session.execute(_PARTNERS).all()
     return [PartnerChoice(*row) for row in rows]
+
+
+_PARTNERS = select(RentalPartner.id, RentalPartner.name, RentalPartner.default_rental_days).order_by(
+    RentalPartner.name)
 
 
 def seasons(session: Session) -> list[str]:
