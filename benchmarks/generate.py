@@ -173,7 +173,8 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
     event_cols = ["id", "garment_id", "seq", "action", "from_state", "to_state", "location_id",
                   "price_cents", "actor_id", "occurred_at", "details"]
     cycle_cols = ["id", "garment_id", "partner_id", "started_on", "due_on", "partner_reference",
-                  "checked_out_at", "returned_at", "return_reason"]
+                  "checked_out_at", "returned_at", "return_reason", "previous_check_out_at",
+                  "previous_check_out_with_partner_at"]
     inspection_cols = ["id", "garment_id", "rental_cycle_id", "event_id", "grade", "reason", "note",
                        "inspector_id", "inspected_at"]
     defect_cols = ["id", "inspection_id", "code", "zone", "severity", "note", "photo_path"]
@@ -192,10 +193,12 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
             style = 1 + int(rnd() * styles)
             home = 1 + int(rnd() * stores)
             other = 1 + int(rnd() * stores)
-            when = start + dt.timedelta(minutes=int(rnd() * 3 * 365 * 24 * 60))
             price = retail[style]
             _, steps = templates[_pick(rng, weights)]
-            location, open_cycle, care_return = home, None, None
+            # the whole history ends before `now` (each step below waits at most STEP_MINUTES)
+            latest_start = (now - start).total_seconds() / 60 - len(steps) * STEP_MINUTES
+            when = start + dt.timedelta(minutes=int(rnd() * latest_start))
+            location, open_cycle, care_return, last_out = home, None, None, None
             for seq, (step, from_state, to_state) in enumerate(steps, start=1):
                 event_id += 1
                 details = dict(step.details)
@@ -222,7 +225,9 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                     details.update(started_on=when.date().isoformat(), due_on=due.isoformat())
                     cycle_id += 1
                     open_cycle = cycle_id
-                    c_rows.append([cycle_id, gid, 1, when.date(), due, None, when, None, None])
+                    # one partner here: the previous check-out with it is the previous one at all
+                    c_rows.append([cycle_id, gid, 1, when.date(), due, None, when, None, None, last_out, last_out])
+                    last_out = when
                 if step.action in (Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN) and open_cycle:
                     c_rows[-1][7] = when
                     c_rows[-1][8] = details.get("reason")
@@ -285,6 +290,9 @@ def _rebuild_rollups(url: str) -> dict[str, int]:
     engine.dispose()
     return written
 
+
+#: the longest wait between two events of a garment (20 days and 10 hours, see the loop)
+STEP_MINUTES = 20 * 24 * 60 + 600
 
 #: detail keys filled in per garment; events without them share one JSON text per template step
 VARIABLE_DETAILS = frozenset({"from_location", "previous_price_cents", "price_cents", "started_on", "due_on"})

@@ -237,6 +237,11 @@ class RentalCycle(Base):
     checked_out_at: Mapped[dt.datetime]
     returned_at: Mapped[dt.datetime | None]
     return_reason: Mapped[ReturnReason | None] = mapped_column(_enum(ReturnReason))
+    # when the same garment was last checked out before this cycle (with any partner, and with
+    # this cycle's partner): a cycle is its garment's first in a period exactly when these fall
+    # before the period, so "garments rented in a period" is a count, not a distinct count
+    previous_check_out_at: Mapped[dt.datetime | None]
+    previous_check_out_with_partner_at: Mapped[dt.datetime | None]
 
     partner: Mapped[RentalPartner] = relationship(lazy="joined")
 
@@ -386,10 +391,10 @@ class AttentionAcknowledgement(Base):
     user: Mapped[User | None] = relationship(lazy="joined")
 
 
-# the analytics read rental cycles and inspections by period; one open cycle per garment
-# covers "distinct garments rented in a period" without touching the table rows
-Index("ix_rental_cycles_started_partner_garment", RentalCycle.checked_out_at, RentalCycle.partner_id,
-      RentalCycle.garment_id)
+# the analytics read rental cycles and inspections by period; this one counts the garments
+# rented in a period (each garment's first cycle in it) without touching the table rows
+Index("ix_rental_cycles_started_first", RentalCycle.checked_out_at, RentalCycle.partner_id,
+      RentalCycle.previous_check_out_at, RentalCycle.previous_check_out_with_partner_at)
 Index("ix_rental_cycles_returned_at", RentalCycle.returned_at)
 Index("ix_rental_cycles_one_open", RentalCycle.garment_id, unique=True,
       sqlite_where=_sql("returned_at IS NULL"), postgresql_where=_sql("returned_at IS NULL"))

@@ -315,11 +315,14 @@ def statement(session: Session, *, period: Period, now: dt.datetime, partner_id:
     in_period, _after = _day_spans(period, now)
     rollup, defect_rollup = RentalRollup.__table__, RentalDefectRollup.__table__
     partner = RentalCycle.partner_id == partner_id if partner_id is not None else literal(True)
-    # distinct garments cannot be summed from buckets: counted on the covering index instead
+    # distinct garments cannot be summed from buckets: each garment's first cycle in the period
+    # is counted instead, on the covering index (its previous check-out is before the period)
+    previous = (RentalCycle.previous_check_out_with_partner_at if partner_id is not None
+                else RentalCycle.previous_check_out_at)
     garments = session.scalar(
-        select(func.count(func.distinct(RentalCycle.garment_id)))
+        select(func.count())
         .where(RentalCycle.checked_out_at >= _at(bounds.start), RentalCycle.checked_out_at < _at(bounds.end),
-               partner)) or 0
+               partner, or_(previous.is_(None), previous < _at(bounds.start)))) or 0
     cycles = quality_returns = 0
     reasons: dict[str, int] = {}
     if in_period:

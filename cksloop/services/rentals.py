@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,10 +70,15 @@ def on_change(session: Session, *, garment_id: int, change: Change, event: Garme
     style_id = session.get(Garment, garment_id).style_id  # type: ignore[union-attr]  (act() loaded it)
     inspection = None
     if change.action is Action.CHECK_OUT_RENTAL:
+        previous, previous_with_partner = session.execute(
+            select(func.max(RentalCycle.checked_out_at),
+                   func.max(case((RentalCycle.partner_id == d["partner"], RentalCycle.checked_out_at))))
+            .where(RentalCycle.garment_id == garment_id, RentalCycle.checked_out_at < now)).one()
         session.add(RentalCycle(
             garment_id=garment_id, partner_id=d["partner"], started_on=dt.date.fromisoformat(d["started_on"]),
             due_on=dt.date.fromisoformat(d["due_on"]), partner_reference=d.get("partner_reference"),
-            checked_out_at=now))
+            checked_out_at=now, previous_check_out_at=previous,
+            previous_check_out_with_partner_at=previous_with_partner))
         rental_rollups.bump(session, style_id=style_id, partner_id=d["partner"], at=now, cycles_started=1,
                             rent_start_n=1, rent_start_s=rental_rollups.seconds(now))
         rental_rollups.bump_open(session, style_id=style_id, partner_id=d["partner"], rented=1)

@@ -415,3 +415,48 @@ def test_the_rollups_rebuilt_from_the_rental_tables_equal_the_ones_kept_on_the_w
     feb = rental_reports.quality_report(s, period=parse_period("2026-02-01", "2026-02-28", today=now.date()),
                                         now=now)
     assert (feb.totals.cycles, feb.totals.garments, feb.totals.returns) == (2, 2, 1)  # 31 January 23:30 UTC is February in Brussels
+
+
+def test_garments_rented_in_a_period_count_each_garment_once_per_period_and_partner(db_session, world):
+    """The statement counts each garment's first rental in the period (no DISTINCT): checked
+    here against a plain distinct count for periods that cut through garments' histories."""
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    dressr = world["partner"]
+    other = rentals.create_partner(s, name="Second partner")
+    back = {"reason": "end_of_rental", "grade": "A", "defects": []}
+
+    def rent(code, partner, at):
+        rentals.check_out(s, code=code, partner_id=partner.id, due_on=(at + _days(5)).date(), actor=admin, now=at)
+        rentals.record_return(s, code=code, details=back, actor=admin, now=at + _days(3))
+
+    twice = catalogue.receive_garment(s, style=world["dress"], size="S", location_code=STORE, actor=admin, now=T0)
+    both = catalogue.receive_garment(s, style=world["dress"], size="M", location_code=STORE, actor=admin, now=T0)
+    once = catalogue.receive_garment(s, style=world["dress"], size="L", location_code=STORE, actor=admin, now=T0)
+    for g in (twice, both, once):
+        rentals.add_to_pool(s, code=g.code, partner_id=dressr.id, actor=admin, now=T0)
+    rent(twice.code, dressr, T0 + _days(1))      # March
+    rent(twice.code, dressr, T0 + _days(40))     # April
+    rent(both.code, dressr, T0 + _days(2))       # March, Dressr
+    rent(both.code, other, T0 + _days(10))       # March, the second partner
+    rent(both.code, dressr, T0 + _days(45))      # April, Dressr again
+    rent(once.code, other, T0 + _days(41))       # April
+
+    def distinct_garments(period, partner=None):
+        bounds = rental_reports.bounds_of(period, now=T0 + _days(90))
+        query = select(func.count(func.distinct(RentalCycle.garment_id))).where(
+            RentalCycle.checked_out_at >= bounds.start, RentalCycle.checked_out_at < bounds.end)
+        if partner is not None:
+            query = query.where(RentalCycle.partner_id == partner.id)
+        return s.scalar(query)
+
+    later = T0 + _days(90)
+    march = parse_period("2026-03-01", "2026-03-31", today=later.date())
+    april = parse_period("2026-04-01", "2026-04-30", today=later.date())
+    spring = parse_period("2026-03-01", "2026-04-30", today=later.date())
+    expected = {(march, None): 2, (march, dressr): 2, (march, other): 1, (april, None): 3, (april, dressr): 2,
+                (april, other): 1, (spring, None): 3, (spring, dressr): 2, (spring, other): 2}
+    for (period, partner), garments_rented in expected.items():
+        got = rental_reports.statement(s, period=period, now=later,
+                                       partner_id=partner.id if partner is not None else None).garments
+        assert got == garments_rented == distinct_garments(period, partner), (period, partner)
