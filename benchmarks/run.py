@@ -381,9 +381,39 @@ def render(all_results: list[dict[str, Any]], info: dict[str, str], args: argpar
             lines.append(f"| {r['name']} | {r['concurrency']} | {r['requests']} | {r['errors']} | {r['rps']} | "
                          f"{ratio} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |")
         lines.append("")
+    lines += growth(all_results)
     lines += ["## Targets (issue 5, at 1 million garments)", ""]
     lines += [f"- {k}: {v}" for k, v in TARGETS.items()]
     return "\n".join(lines) + "\n"
+
+
+POINT_OPERATIONS = ("scan resolve (POST /api/v1/scans)", "garment page (HTML)", "lifecycle action (API write)")
+
+
+def growth(all_results: list[dict[str, Any]]) -> list[str]:
+    """How the point operations' cost grows from the smallest to the largest dataset of a database
+    (issue 5: no slower by more than 20 % from 100,000 to 1,000,000 garments)."""
+    lines: list[str] = []
+    for database in dict.fromkeys(r["database"] for r in all_results):
+        sized = sorted((r for r in all_results if r["database"] == database), key=lambda r: r["garments"])
+        if len(sized) < 2:
+            continue
+        small, large = sized[0], sized[-1]
+        lines += [f"## {database}: from {small['garments']:,} to {large['garments']:,} garments", "",
+                  f"| work | c | p50 ms at {small['garments']:,} | at {large['garments']:,} | change | "
+                  f"req/s at {small['garments']:,} | at {large['garments']:,} | change |",
+                  "| --- | --: | --: | --: | --: | --: | --: | --: |"]
+        for name in POINT_OPERATIONS:
+            for c in (1, 8):
+                a = next((r for r in small["runs"] if r["name"] == name and r["concurrency"] == c), None)
+                b = next((r for r in large["runs"] if r["name"] == name and r["concurrency"] == c), None)
+                if a is None or b is None or not a["p50_ms"] or not a["rps"]:
+                    continue
+                lines.append(f"| {name} | {c} | {a['p50_ms']} | {b['p50_ms']} | "
+                             f"{100 * (b['p50_ms'] / a['p50_ms'] - 1):+.0f}% | {a['rps']} | {b['rps']} | "
+                             f"{100 * (b['rps'] / a['rps'] - 1):+.0f}% |")
+        lines.append("")
+    return lines
 
 
 def main() -> int:
