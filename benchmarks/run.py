@@ -71,8 +71,16 @@ def dataset_url(database: str, size: int, fresh: bool) -> str:
         if fresh or not master.exists():
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{master}{suffix}").unlink(missing_ok=True)
-            totals = generate(f"sqlite:///{master}", size)
+            # generated under another name and renamed when complete: an interrupted run must
+            # not leave a half-filled dataset that the next run would take as cached
+            partial = DATA / f"{marker}.partial.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{partial}{suffix}").unlink(missing_ok=True)
+            totals = generate(f"sqlite:///{partial}", size)
             print(f"  generated {size:,} garments on SQLite: {json.dumps(totals)}", flush=True)
+            for suffix in ("", "-wal", "-shm"):  # generate() closed it; move whatever SQLite left
+                if Path(f"{partial}{suffix}").exists():
+                    Path(f"{partial}{suffix}").rename(f"{master}{suffix}")
             (DATA / f"{marker}.sqlite3.json").write_text(json.dumps(totals))
         run_copy = DATA / f"run-{marker}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
