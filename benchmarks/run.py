@@ -94,9 +94,13 @@ def dataset_url(database: str, size: int, fresh: bool) -> str:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if fresh or not exists:
+            # as on SQLite: filled under another name, renamed when complete
+            partial = f"{name}_partial"
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-            totals = generate(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", size)
+            conn.execute(f'DROP DATABASE IF EXISTS "{partial}"')
+            conn.execute(f'CREATE DATABASE "{partial}"')
+            totals = generate(f"postgresql+psycopg://postgres@127.0.0.1:5432/{partial}", size)
+            conn.execute(f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
             print(f"  generated {size:,} garments on PostgreSQL: {json.dumps(totals)}", flush=True)
             (DATA / f"{marker}.postgresql.json").parent.mkdir(parents=True, exist_ok=True)
             (DATA / f"{marker}.postgresql.json").write_text(json.dumps(totals))
