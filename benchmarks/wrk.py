@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -130,7 +129,7 @@ def run(name: str, *, port: int, scenario: Any, concurrency: int, duration: floa
     (gunicorn's sync workers close the connection after each response, and wrk may lose a
     request with its connection).
     """
-    lists = [list(islice(_iterate(scenario, i, concurrency), ITEMS_PER_CLIENT)) for i in range(concurrency)]
+    lists = [list(islice(scenario(i, concurrency), ITEMS_PER_CLIENT)) for i in range(concurrency)]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(_script(lists, headers or {}, idempotent))
         script = f.name
@@ -151,9 +150,6 @@ def run(name: str, *, port: int, scenario: Any, concurrency: int, duration: floa
             "statuses": statuses, "warmup_statuses": {int(k): v for k, v in warm["statuses"].items()},
             "client": "wrk"}
 
-
-def _iterate(scenario: Any, i: int, c: int) -> Iterator[Request]:
-    yield from scenario(i, c)
 
 
 def _wrk(script: str, port: int, concurrency: int, seconds: float) -> dict[str, Any]:

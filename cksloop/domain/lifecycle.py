@@ -703,6 +703,11 @@ RULES: dict[Action, ActionRule] = {r.action: r for r in [
           [S.WRITTEN_OFF], ("reason",), _write_off),
 ]}
 
+#: a rental cycle starts with an action into "rented out", a care step with one into "in care",
+#: and inspections follow a rental: a history without these actions has no life in rental
+RENTAL_LIFE_ACTIONS = frozenset(action for action, rule in RULES.items()
+                                if rule.to_states & {GarmentState.RENTED_OUT, GarmentState.IN_CARE})
+
 
 def allowed_actions(state: GarmentState | None, role: Role | None = None) -> list[Action]:
     """The actions possible from ``state`` (for ``role`` when given), in table order."""

@@ -36,10 +36,7 @@ class QuickSelect(Select):
     def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
         if choice.render_kw or kwargs:
             return super().render_option(choice, **kwargs)
-        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-        label = escape(choice.label or choice.value)
-        selected = "selected " if choice.selected else ""
-        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
+        return Markup(_option(str(choice.value), str(choice.label or choice.value), bool(choice.selected)))
 
     @classmethod
     def _dispatch_render_option(cls) -> Any:

@@ -36,10 +36,6 @@ PRIMARY_ORDER = [Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN, Action.INSP
                  Action.SHIP_TO_BUYER, Action.RECEIVE]
 #: shown last and marked as such: they take the garment out of the loop
 FINAL_ACTIONS = {Action.RETIRE, Action.WRITE_OFF}
-#: a rental cycle starts with an action into "rented out", a care step with one into "in care", and
-#: inspections follow a rental: a history without these actions has no life in rental to look up
-RENTAL_LIFE_ACTIONS = frozenset(action for action, rule in lifecycle.RULES.items()
-                                if rule.to_states & {GarmentState.RENTED_OUT, GarmentState.IN_CARE})
 MAX_CODE_LENGTH = 40
 
 
@@ -166,7 +162,7 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
     actions = _action_items(session, garment, posted)
     style = garment.style
     life = (rentals.garment_rental_summary(session, garment.id, now=now())
-            if any(entry.action in RENTAL_LIFE_ACTIONS for entry in entries)
+            if any(entry.action in lifecycle.RENTAL_LIFE_ACTIONS for entry in entries)
             else rentals.GarmentRentalSummary.none())
     return render_template(
         "garments/detail.html", garment=garment, style=style, gtin=style.gtin_for(garment.size),
