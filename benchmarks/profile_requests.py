@@ -3,8 +3,9 @@
 Complements ``run.py`` (which measures under gunicorn with concurrent clients): this one uses
 Flask's test client against a benchmark dataset, so a change can be judged in seconds.
 
-    python benchmarks/profile_requests.py --url sqlite:///benchmarks/data/run-g1000000-s42-v4.sqlite3
-    python benchmarks/profile_requests.py --url ... --only page --profile   # cProfile's top 25
+    python benchmarks/profile_requests.py --url sqlite:///benchmarks/data/run-g1000000-s42-v6.sqlite3
+    python benchmarks/profile_requests.py --url ... --only page --profile   # cProfile's top 30
+    python benchmarks/profile_requests.py --url ... --only analytics --sql  # the costliest statements
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=200, help="requests per scenario")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="list the statements that cost the most time")
     args = parser.parse_args()
 
     os.environ.update(CKSLOOP_DATABASE_URL=args.url, CKSLOOP_INSTANCE_PATH=tempfile.mkdtemp(),
@@ -45,7 +47,19 @@ def main() -> int:
     app = create_app()
     engine = app.extensions["cksloop.engine"]
     statements = [0]
-    event.listen(engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
+    spent: dict[str, list[float]] = {}  # statement text -> [calls, ms]
+    started: list[float] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(*_a: object) -> None:
+        statements[0] += 1
+        started.append(time.perf_counter())
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(_conn: object, _cursor: object, sql: str, *_a: object) -> None:
+        entry = spent.setdefault(" ".join(sql.split()), [0, 0.0])
+        entry[0] += 1
+        entry[1] += (time.perf_counter() - started.pop()) * 1000
 
     rng = random.Random(7)
     sample = [f"CKS-{rng.randint(1, args.garments):07d}" for _ in range(2000)]
@@ -102,6 +116,7 @@ def main() -> int:
         fn, n = scenarios[name]
         fn(0)  # warm-up: compiled templates, caches
         times, before = [], statements[0]
+        spent.clear()
         profiler = cProfile.Profile() if args.profile else None
         for i in range(1, n + 1):
             t0 = time.perf_counter()
@@ -115,6 +130,9 @@ def main() -> int:
         times.sort()
         print(f"{name:<10} n={n:<4} mean {statistics.fmean(times):7.2f} ms  p50 {times[len(times) // 2]:7.2f}"
               f"  p95 {times[int(len(times) * 0.95) - 1]:7.2f}  SQL/request {(statements[0] - before) / n:5.1f}")
+        if args.sql:
+            for sql, (calls, ms) in sorted(spent.items(), key=lambda kv: -kv[1][1])[:12]:
+                print(f"  {ms / n:8.2f} ms/request  {calls / n:5.1f}x  {sql[:160]}")
         if profiler:
             pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(30)
     return 0

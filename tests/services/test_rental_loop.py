@@ -289,15 +289,24 @@ def test_an_acknowledged_attention_point_stays_acknowledged_until_new_evidence(d
     period = parse_period("2026-01-01", "2026-12-31", today=now.date())
     rental_reports.acknowledge(s, kind="style", key="SS25-0101", note="Denser knit for SS27", actor=merch,
                                now=now + _days(2), period=period)
-    points = {p.key: p for p in rental_reports.attention_points(s, period=period, now=now + _days(2),
-                                                                thresholds=Thresholds()).points}
+    points = _points_both_ways(s, period, now + _days(2))
     assert points["SS25-0101"].acknowledged and points["SS25-0101"].acknowledgement.note == "Denser knit for SS27"
     assert points["SS25-0101"].acknowledgement.quality_returns == 1
     assert not points[DRESS_MATERIAL].acknowledged
     rentals.record_return(s, code=second.code, details=snag, actor=merch, now=now + _days(3))
-    points = {p.key: p for p in rental_reports.attention_points(s, period=period, now=now + _days(3),
-                                                                thresholds=Thresholds()).points}
+    points = _points_both_ways(s, period, now + _days(3))
     assert not points["SS25-0101"].acknowledged and points["SS25-0101"].figures.quality_returns == 2
+
+
+def _points_both_ways(s, period, now):
+    """Attention points with their evidence, after checking that the short form (the analytics
+    page's, which reads no evidence) tells the same about which points are acknowledged."""
+    full = rental_reports.attention_points(s, period=period, now=now, thresholds=Thresholds()).points
+    short = rental_reports.attention_points(s, period=period, now=now, thresholds=Thresholds(),
+                                            with_evidence=False).points
+    assert [(p.key, p.acknowledged) for p in short] == [(p.key, p.acknowledged) for p in full]
+    assert all(p.evidence == [] for p in short) and any(p.evidence for p in full)
+    return {p.key: p for p in full}
 
 
 def test_acknowledgement_without_a_note_is_refused(db_session, world, now):
