@@ -134,7 +134,7 @@ def main() -> int:
             for sql, (calls, ms) in sorted(spent.items(), key=lambda kv: -kv[1][1])[:12]:
                 print(f"  {ms / n:8.2f} ms/request  {calls / n:5.1f}x  {sql[:160]}")
         if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(30)
+            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "30")))
     return 0
 
 

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -14,6 +16,7 @@ from cksloop.db.models import ApiToken, Location, User
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.messages import N_
+from cksloop.services import throttle
 
 # scrypt parameters (RFC 7914 interactive-login strength); stored with the hash so they can grow
 _N, _R, _P = 2**14, 8, 1
@@ -169,6 +172,30 @@ def user_for_token(session: Session, token: str) -> User | None:
 #: one statement, built once: every API request asks it
 _USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
     ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+
+
+def caller_for_token(session: Session, token: str, *, address: str | None, now: dt.datetime,
+                     limits: throttle.Limits = throttle.DEFAULT_LIMITS) -> tuple[User | None, int | None]:
+    """The active user owning ``token`` and the seconds ``address`` must wait after too many
+    failed authentications (None: it may go ahead).
+
+    For a valid token both come from one statement: every API call asks, and on PostgreSQL a
+    round trip costs as much as the rest of a scan's SQL. For an unknown token the wait is asked
+    on its own, so a paused address is refused whatever it sends.
+    """
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None, throttle.check(session, account=None, address=address, now=now, limits=limits)
+    row = session.execute(_caller_statement(limits), {
+        "token_hash": _token_hash(token), "value": throttle.address_param(address),
+        "since": now - limits.window}).first()
+    if row is None:
+        return None, throttle.check(session, account=None, address=address, now=now, limits=limits)
+    return row[0], throttle.wait_after(row[1], limits.window, now) or None
+
+
+@lru_cache(maxsize=4)
+def _caller_statement(limits: throttle.Limits) -> Any:
+    return _USER_FOR_TOKEN.add_columns(throttle.address_failure(limits))
 
 
 def count_users(session: Session) -> int:

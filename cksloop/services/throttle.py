@@ -68,12 +68,28 @@ def _wait(session: Session, column: object, value: str, limit: int, window: dt.t
     """Seconds until fewer than ``limit`` failures for ``value`` fall inside the window."""
     # the limit-th most recent failure: once it ages out of the window, one more try is allowed
     row = session.execute(_limit_th_failure(column, limit), {"value": value, "since": now - window}).first()
-    if row is None:
+    return wait_after(row[0] if row else None, window, now)
+
+
+def wait_after(failed_at: dt.datetime | None, window: dt.timedelta, now: dt.datetime) -> int:
+    """Seconds to wait when the limit-th most recent failure happened at ``failed_at`` (0: none)."""
+    if failed_at is None:
         return 0
-    failed_at = row[0]
     if failed_at.tzinfo is None:  # SQLite hands back naive UTC
         failed_at = failed_at.replace(tzinfo=dt.UTC)
     return max(1, math.ceil((failed_at + window - now).total_seconds()))
+
+
+def address_failure(limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The limit-th most recent failure from an address as a scalar subquery (bind parameters
+    ``value``: the address, ``since``: the start of the window), for a caller that asks it
+    together with something else; ``wait_after`` turns its answer into seconds."""
+    return _limit_th_failure(LoginFailure.address, limits.per_address).scalar_subquery()
+
+
+def address_param(address: str | None) -> str | None:
+    """An address as the failures table stores it."""
+    return _address(address)
 
 
 def check(session: Session, *, account: str | None, address: str | None, now: dt.datetime,

@@ -78,3 +78,25 @@ def test_token_failures_count_per_address_only(db_session, now):
         throttle.record_failure(db_session, account=None, address=ADDRESS, now=now)
     assert throttle.check(db_session, account=None, address=ADDRESS, now=now, limits=limits) is not None
     assert throttle.check(db_session, account=None, address="198.51.100.1", now=now, limits=limits) is None
+
+
+def test_a_bearer_caller_and_its_address_pause_are_told_together_and_agree_with_the_check(db_session, now):
+    from cksloop.services import accounts
+    from tests.builders import make_user
+
+    user = make_user(db_session)
+    token = accounts.create_token(db_session, email=user.email, now=now)
+    limits = throttle.Limits(per_address=3)
+    assert accounts.caller_for_token(db_session, token, address=ADDRESS, now=now, limits=limits) == (user, None)
+    for i in range(3):
+        throttle.record_failure(db_session, account=None, address=ADDRESS, now=now + dt.timedelta(seconds=i))
+    later = now + dt.timedelta(seconds=10)
+    for sent in (token, "ckl_wrong", ""):
+        caller, wait = accounts.caller_for_token(db_session, sent, address=ADDRESS, now=later, limits=limits)
+        assert caller == (user if sent == token else None)
+        assert wait == throttle.check(db_session, account=None, address=ADDRESS, now=later, limits=limits) == 15 * 60 - 10
+    # another address, or the same once the oldest counted failure has aged out, goes ahead
+    assert accounts.caller_for_token(db_session, token, address="198.51.100.1", now=later, limits=limits) == (user, None)
+    after = now + throttle.WINDOW + dt.timedelta(seconds=3)
+    assert accounts.caller_for_token(db_session, token, address=ADDRESS, now=after, limits=limits) == (user, None)
+    assert accounts.caller_for_token(db_session, "ckl_wrong", address=None, now=later, limits=limits) == (None, None)

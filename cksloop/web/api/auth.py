@@ -4,7 +4,7 @@ Every request to a path under ``/api/`` passes through ``enforce`` (called from
 ``cksloop.web.guards``'s before-request hook), whichever blueprint defines the route, so an API
 view only needs ``@allow(...)`` like any page:
 
-1. ``Authorization: Bearer <token>`` is checked with ``accounts.user_for_token``. A missing,
+1. ``Authorization: Bearer <token>`` is checked with ``accounts.caller_for_token``. A missing,
    wrong, revoked or inactive user's token answers 401 ``{"error": "unauthorized", …}`` with
    ``WWW-Authenticate: Bearer``. Bearer requests need no CSRF token.
 2. Without an Authorization header the browser session is accepted (the scan page calls the
@@ -49,11 +49,11 @@ def enforce(endpoint: str) -> Any:
 
     header = request.headers.get("Authorization")
     if header is not None:
-        # repeated wrong tokens from one address pause it (the same table as the sign-in form)
-        wait = throttle.check(db(), account=None, address=request.remote_addr, now=now())
+        # repeated wrong tokens from one address pause it (the same table as the sign-in form),
+        # and a paused address is refused even with a good token
+        user, wait = _caller_for_bearer(header)
         if wait is not None:
             return too_many_attempts(wait)
-        user = _user_for_bearer(header)
         if user is None:
             throttle.record_failure(db(), account=None, address=request.remote_addr, now=now())
             return unauthorized(invalid_token=True)
@@ -94,14 +94,14 @@ def too_many_attempts(wait: int) -> Any:
     return response, status
 
 
-def _user_for_bearer(header: str) -> User | None:
-    if len(header) > MAX_AUTHORIZATION_LENGTH:
-        return None
+def _caller_for_bearer(header: str) -> tuple[User | None, int | None]:
+    """The token's user (None: not a valid token) and the seconds this address must wait."""
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or not token.isascii() or not token.isprintable():
-        return None  # checked here so odd bytes never reach the database
-    return accounts.user_for_token(db(), token)
+    if (len(header) > MAX_AUTHORIZATION_LENGTH or scheme.lower() != "bearer" or not token
+            or not token.isascii() or not token.isprintable()):
+        token = ""  # checked here so odd bytes never reach the database
+    return accounts.caller_for_token(db(), token, address=request.remote_addr, now=now())
 
 
 def _user_for_session() -> User | None:
