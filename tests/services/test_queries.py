@@ -308,3 +308,18 @@ def test_location_lists_and_choices(db_session, world):
     assert queries.location_by_code(db_session, "NOWHERE") is None
     assert {c.code for c in queries.active_locations(db_session)} == set(kinds)
     assert [p.name for p in queries.rental_partners(db_session)] == ["Dressr"]
+
+
+def test_the_garment_page_gets_the_garment_its_style_lists_and_location_in_one_query(db_session, world):
+    garment = make_garment(db_session, style=world["blazer"], size="38")
+    code = garment.code
+    db_session.expunge_all()  # nothing already loaded may hide a query
+    with counted_statements(db_session) as statements:
+        found = queries.garment_by_code(db_session, code)
+        sizes, materials = found.style.size_list, [(m.fibre, m.percent) for m in found.style.materials]
+        place = found.location.code
+    assert len(statements) == 1
+    # the joined lists come out once each, in their own order, not multiplied by each other
+    assert sizes == ["36", "38", "40"] and materials == [("wool", 70), ("polyester", 30)]
+    assert place == STORE and found.size == "38"
+    assert queries.garment_by_code(db_session, "CKS-9999999") is None
