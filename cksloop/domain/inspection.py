@@ -84,6 +84,14 @@ class Zone(StrEnum):
     WHOLE = "whole"
 
 
+#: what an inspector reads for each zone (pages, history, attention points, exports)
+ZONE_LABELS: dict[Zone, str] = {
+    Zone.FRONT: N_("front"), Zone.BACK: N_("back"), Zone.SLEEVE: N_("sleeve"), Zone.COLLAR: N_("collar"),
+    Zone.CUFF: N_("cuff"), Zone.HEM: N_("hem"), Zone.WAIST: N_("waist"), Zone.POCKET: N_("pocket"),
+    Zone.LINING: N_("lining"), Zone.SEAM: N_("seam"), Zone.CLOSURE: N_("closure (zip, buttons)"),
+    Zone.WHOLE: N_("whole garment"),
+}
+
 MAX_DEFECTS = 20
 
 

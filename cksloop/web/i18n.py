@@ -10,7 +10,7 @@ from flask_babel import format_currency, get_locale, gettext
 from wtforms.i18n import messages_path
 
 from cksloop.domain.errors import DomainError
-from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS
+from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ZONE_LABELS
 from cksloop.domain.lifecycle import ACTION_LABELS, ROLE_LABELS, STATE_LABELS
 
 
@@ -50,6 +50,11 @@ def action_label(action: Any) -> str:
     return gettext(ACTION_LABELS.get(action, str(action)))
 
 
+def zone_label(zone: Any) -> str:
+    """A garment zone in the reader's language (an unknown one as it was stored)."""
+    return gettext(ZONE_LABELS[zone]) if zone in ZONE_LABELS else str(zone or "?")
+
+
 def money(cents: int | None) -> str:
     if cents is None:
         return "—"
@@ -76,6 +81,7 @@ def init_app(app: Flask) -> None:
         money=money,
         grade_label=lambda g: gettext(GRADE_LABELS.get(g, str(g))),
         defect_label=lambda d: gettext(DEFECT_LABELS.get(d, str(d))),
+        zone_label=zone_label,
         reason_label=lambda r: gettext(RETURN_REASON_LABELS.get(r, str(r))),
         role_label=lambda r: gettext(ROLE_LABELS.get(r, str(r))),
     )

@@ -153,3 +153,21 @@ def test_wtforms_own_messages_follow_the_language_chosen_for_each_request(login,
     assert "Ongeldige keuze" in dutch and "Not a valid choice" not in dutch
     assert "Not a valid choice" in english and "Ongeldige keuze" not in english
     assert "Ongeldige keuze" in dutch_again
+
+
+def test_a_defect_is_named_in_dutch_with_its_zone_on_the_inspections_the_attention_points_and_the_history(
+        login, db_session, world, now):
+    from cksloop.services import rentals
+
+    merch = login(role=Role.MERCHANDISER)
+    garment = make_garment(db_session, state=GarmentState.RENTED_OUT, now=now)
+    rentals.record_return(db_session, code=garment.code, actor=merch.user, now=now, details={
+        "reason": "quality_return", "grade": "C", "defects": [{"code": "SNAG", "zone": "sleeve", "severity": 3}]})
+    choose(merch, "nl")
+    period = "from=2026-01-01&to=2026-12-31"
+    pages = {"inspections": text_of(merch.get(f"/rentals/inspections?{period}")),
+             "attention points": text_of(merch.get(f"/reports/rental-quality/attention?{period}")),
+             "history": text_of(merch.get(f"/garments/{garment.code}"))}
+    for name, page in pages.items():
+        assert "getrokken draad, haler, lus" in page and "mouw" in page, name
+        assert "sleeve" not in page and "SNAG" not in page, name

@@ -272,7 +272,8 @@ def test_lists_and_csv_exports_cover_any_period_and_are_safe_in_a_spreadsheet(lo
     period = "from=2026-11-01&to=2026-11-30"
     assert g.code in _text(staff.get(f"/rentals/cycles?{period}"))
     assert "quality return" in _text(staff.get(f"/rentals/returns?{period}"))
-    assert "PILL" in _text(staff.get(f"/rentals/inspections?{period}&partner={world['partner'].id}"))
+    # the list names the defect and its zone as people say them; the CSV keeps the codes
+    assert "pilling, fuzzing · front · 2/5" in _text(staff.get(f"/rentals/inspections?{period}&partner={world['partner'].id}"))
     exported = staff.get(f"/rentals/cycles.csv?{period}")
     assert exported.mimetype == "text/csv" and "attachment" in exported.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(_text(exported))))
@@ -280,6 +281,7 @@ def test_lists_and_csv_exports_cover_any_period_and_are_safe_in_a_spreadsheet(lo
     assert rows[1][rows[0].index("partner_reference")] == "'=HYPERLINK(\"http://evil\")"
     inspections = list(csv.reader(io.StringIO(_text(staff.get(f"/rentals/inspections.csv?{period}")))))
     assert inspections[1][inspections[0].index("defect_note")] == "'@SUM(1+1)"
+    assert inspections[1][inspections[0].index("defect")] == "PILL"
     returns = list(csv.reader(io.StringIO(_text(staff.get(f"/rentals/returns.csv?{period}")))))
     assert returns[1][returns[0].index("return_reason")] == "quality_return"
     empty = list(csv.reader(io.StringIO(_text(staff.get("/rentals/cycles.csv?from=2025-01-01&to=2025-12-31")))))

@@ -14,7 +14,7 @@ from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON
 from cksloop.domain.lifecycle import Action
 from cksloop.web.garments.forms import (CARE_KIND_LABELS, CARE_OUTCOME_LABELS, GROUND_LABELS,
                                         RETIRE_ROUTE_LABELS, USE_LABELS, WRITE_OFF_LABELS)
-from cksloop.web.i18n import money, state_label
+from cksloop.web.i18n import money, state_label, zone_label
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _defects(value: Any) -> str:
         if not isinstance(item, dict):
             continue
         text = gettext("%(defect)s (%(zone)s, severity %(severity)s)",
-                       defect=_label(DEFECT_LABELS, item.get("code")), zone=item.get("zone", "?"),
+                       defect=_label(DEFECT_LABELS, item.get("code")), zone=zone_label(item.get("zone")),
                        severity=item.get("severity", "?"))
         if item.get("note"):
             text += f": {item['note']}"

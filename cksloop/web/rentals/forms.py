@@ -12,19 +12,13 @@ from wtforms import (DateField, Field, FieldList, Form, FormField, IntegerField,
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ReturnReason, Zone
+from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ZONE_LABELS, ReturnReason
 from cksloop.domain.lifecycle import CareKind, CareOutcome, RetireRoute
 from cksloop.web.fields import SelectField
 
 MAX_DEFECT_ROWS = 20
 DEFAULT_DEFECT_ROWS = 3
 
-ZONE_LABELS = {
-    Zone.FRONT: _l("front"), Zone.BACK: _l("back"), Zone.SLEEVE: _l("sleeve"), Zone.COLLAR: _l("collar"),
-    Zone.CUFF: _l("cuff"), Zone.HEM: _l("hem"), Zone.WAIST: _l("waist"), Zone.POCKET: _l("pocket"),
-    Zone.LINING: _l("lining"), Zone.SEAM: _l("seam"), Zone.CLOSURE: _l("closure (zip, buttons)"),
-    Zone.WHOLE: _l("whole garment"),
-}
 RETIRE_ROUTE_LABELS = {RetireRoute.OFFCUTS: _l("offcuts (workshop products)"),
                        RetireRoute.REMANUFACTURING: _l("remanufacturing")}
 CARE_KIND_LABELS = {CareKind.CLEANING: _l("cleaning"), CareKind.REPAIR: _l("repair")}
