@@ -9,6 +9,18 @@ from wtforms import SelectField as _SelectField
 from wtforms.widgets import Select, html_params
 
 
+try:
+    from wtforms import SelectChoice as _SelectChoice
+except ImportError:  # WTForms before 3.3 takes (value, label) tuples
+    _SelectChoice = None
+
+
+def option(value: str, label: Any) -> Any:
+    """One choice of a select or radio field, in the form the installed WTForms expects
+    (3.3 deprecates ``(value, label)`` tuples and 3.4 drops them)."""
+    return _SelectChoice(value, label) if _SelectChoice is not None else (value, label)
+
+
 class QuickSelect(Select):
     """WTForms' select widget with plain options written directly.
 
@@ -28,23 +40,23 @@ class QuickSelect(Select):
             if flag not in kwargs and getattr(field.flags, flag, False):
                 kwargs[flag] = getattr(field.flags, flag)
         coerce, data = field.coerce, field.data
-        options = "".join(_option(str(c.value), str(c.label or c.value), coerce(c.value) == data)
+        options = "".join(_option_html(str(c.value), str(c.label or c.value), coerce(c.value) == data)
                           for c in choices)
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
     @classmethod
-    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+    def render_option_html(cls, choice: Any, **kwargs: Any) -> Markup:
         if choice.render_kw or kwargs:
-            return super().render_option(choice, **kwargs)
-        return Markup(_option(str(choice.value), str(choice.label or choice.value), bool(choice.selected)))
+            return super().render_option_html(choice, **kwargs)
+        return Markup(_option_html(str(choice.value), str(choice.label or choice.value), bool(choice.selected)))
 
     @classmethod
-    def _dispatch_render_option(cls) -> Any:
+    def _dispatch_render_option_html(cls) -> Any:
         return cls.render_option
 
 
 @lru_cache(maxsize=8192)
-def _option(value: str, label: str, selected: bool) -> str:
+def _option_html(value: str, label: str, selected: bool) -> str:
     return f'<option {"selected " if selected else ""}value="{escape(value)}">{escape(label)}</option>'
 
 

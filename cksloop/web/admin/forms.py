@@ -10,7 +10,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from cksloop.domain.lifecycle import ACTION_LABELS
-from cksloop.web.fields import SelectField
+from cksloop.web.fields import SelectField, option
 
 #: event ids are 64-bit on PostgreSQL; anything larger cannot name an event
 MAX_EVENT_ID = 2**63 - 1
@@ -26,18 +26,18 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    user = SelectField(_l("Who"), default="", choices=[("", _l("anyone"))])
+    user = SelectField(_l("Who"), default="", choices=[option("", _l("anyone"))])
     action = SelectField(_l("What"), default="",
-                         choices=[("", _l("any action"))] + [(a.value, text) for a, text in ACTION_LABELS.items()])
+                         choices=[option("", _l("any action"))] + [option(a.value, text) for a, text in ACTION_LABELS.items()])
     garment = StringField(_l("Garment code"), validators=[Optional(), Length(max=40), no_control_characters])
-    location = SelectField(_l("Where"), default="", choices=[("", _l("anywhere"))])
+    location = SelectField(_l("Where"), default="", choices=[option("", _l("anywhere"))])
     since = DateField(_l("From"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
     before = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_EVENT_ID)])
 
     def bind_choices(self, *, users: list[tuple[int, str]], locations: list[tuple[str, str]]) -> None:
-        self.user.choices = [("", _l("anyone"))] + [(str(uid), label) for uid, label in users]
-        self.location.choices = [("", _l("anywhere"))] + locations
+        self.user.choices = [option("", _l("anyone"))] + [option(str(uid), label) for uid, label in users]
+        self.location.choices = [option("", _l("anywhere"))] + [option(code, label) for code, label in locations]
 
     def validate_until(self, field: Field) -> None:
         if self.since.data and field.data and field.data < self.since.data:

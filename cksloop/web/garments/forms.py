@@ -21,7 +21,7 @@ from cksloop.db.queries import MAX_PAGE, LocationChoice, PartnerChoice
 from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD
 from cksloop.domain.lifecycle import (STATE_LABELS, Action, CareKind, CareOutcome, DestructionGround,
                                       LocationKind, RetireRoute, WriteOffReason)
-from cksloop.web.fields import SelectField
+from cksloop.web.fields import SelectField, option
 
 MAX_EUROS = Decimal("100000")  # the lifecycle refuses prices above 10,000,000 cents
 
@@ -70,17 +70,6 @@ def euros(cents: int | None) -> str:
 def _note() -> TextAreaField:
     return TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000),
                                                              no_control_characters])
-
-
-try:
-    from wtforms import SelectChoice as _SelectChoice
-except ImportError:  # WTForms before 3.3 takes (value, label) tuples
-    _SelectChoice = None
-
-
-def option(value: str, label: Any) -> Any:
-    """One choice of a select field, in the form the installed WTForms expects."""
-    return _SelectChoice(value, label) if _SelectChoice is not None else (value, label)
 
 
 def _enum_choices(labels: dict[Any, Any], *, placeholder: Any) -> list[tuple[str, Any]]:

@@ -9,29 +9,19 @@ from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from cksloop.domain.labels import DEFAULT_LAYOUT, LAYOUTS, MAX_LABELS, ZPL_DPI
-from cksloop.web.fields import SelectField
+from cksloop.web.fields import SelectField, option
 
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms.fields.choices import SelectChoice as _Choice
-except ImportError:  # pragma: no cover - older WTForms
-    _Choice = None
-
-
-def _option(value: str, label: Any) -> Any:
-    return _Choice(value, label) if _Choice is not None else (value, label)
-
-
-FORMATS = [_option("pdf", _l("A4 label sheet (PDF)")), _option("zpl", _l("Label printer, 50 × 25 mm (ZPL)"))]
+FORMATS = [option("pdf", _l("A4 label sheet (PDF)")), option("zpl", _l("Label printer, 50 × 25 mm (ZPL)"))]
 MAX_CELLS = max(layout.cells for layout in LAYOUTS.values())
 
 
 class PrintLabelsForm(FlaskForm):
     format = SelectField(_l("Print on"), choices=FORMATS, default="pdf")
-    layout = SelectField(_l("Sheet"), choices=[_option(name, _l(layout.title)) for name, layout in LAYOUTS.items()],
+    layout = SelectField(_l("Sheet"), choices=[option(name, _l(layout.title)) for name, layout in LAYOUTS.items()],
                          default=DEFAULT_LAYOUT)
     start_at = IntegerField(_l("Start at label"), default=1,
                             validators=[InputRequired(), NumberRange(min=1, max=MAX_CELLS)])
-    dpi = SelectField(_l("Printer resolution"), choices=[_option(str(d), f"{d} dpi") for d in ZPL_DPI],
+    dpi = SelectField(_l("Printer resolution"), choices=[option(str(d), f"{d} dpi") for d in ZPL_DPI],
                       default=str(ZPL_DPI[0]))
     # the selection: codes are typed, pasted or scanned; the rest comes from the page that sent us
     codes = TextAreaField(_l("Garment codes"), validators=[Optional(), Length(max=MAX_LABELS * 20)])

@@ -14,7 +14,7 @@ from wtforms.widgets import HiddenInput
 
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ZONE_LABELS, ReturnReason
 from cksloop.domain.lifecycle import CareKind, CareOutcome, RetireRoute
-from cksloop.web.fields import SelectField
+from cksloop.web.fields import SelectField, option
 
 MAX_DEFECT_ROWS = 20
 DEFAULT_DEFECT_ROWS = 3
@@ -32,9 +32,9 @@ def no_control_characters(form: Any, field: Field) -> None:
         raise ValidationError(_l("Contains characters that cannot be typed."))
 
 
-def _choices(labels: dict[Any, Any], placeholder: Any | None) -> list[tuple[str, Any]]:
-    head = [("", placeholder)] if placeholder is not None else []
-    return head + [(k.value, _l(v) if isinstance(v, str) else v) for k, v in labels.items()]
+def _choices(labels: dict[Any, Any], placeholder: Any | None) -> list[Any]:
+    head = [option("", placeholder)] if placeholder is not None else []
+    return head + [option(k.value, _l(v) if isinstance(v, str) else v) for k, v in labels.items()]
 
 
 class PartnerForm(FlaskForm):
@@ -84,7 +84,7 @@ class DefectRowForm(Form):
                        validators=[Optional()])
     zone = SelectField(_l("Where"), default="", choices=_choices(ZONE_LABELS, _l("choose")), validators=[Optional()])
     severity = SelectField(_l("Severity (1 barely visible – 5 severe)"), default="",
-                           choices=[("", _l("choose"))] + [(str(n), str(n)) for n in range(1, 6)],
+                           choices=[option("", _l("choose"))] + [option(str(n), str(n)) for n in range(1, 6)],
                            validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500), no_control_characters])
     photo = FileField(_l("Photo (optional)"), render_kw={"accept": "image/jpeg,image/png,image/webp"})

@@ -22,6 +22,7 @@ from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import defect_photos, rental_reports, rentals
 from cksloop.services.garments import get_garment, local_date
 from cksloop.web.database import db, now
+from cksloop.web.fields import option
 from cksloop.web.guards import allow
 from cksloop.web.i18n import action_label, state_label, translate_error
 from cksloop.web.rentals import forms
@@ -121,8 +122,8 @@ def partners() -> Any:
 
 
 def _partner_form(form: forms.PartnerForm) -> forms.PartnerForm:
-    form.location.choices = [("", gettext("none"))] + [(loc.code, f"{loc.name} ({loc.city})")
-                                                      for loc in rentals.partner_locations(db())]
+    form.location.choices = [option("", gettext("none"))] + [option(loc.code, f"{loc.name} ({loc.city})")
+                                                            for loc in rentals.partner_locations(db())]
     return form
 
 
@@ -170,8 +171,8 @@ def partner_edit(partner_id: int) -> Any:
 # --- the pool ----------------------------------------------------------------------------------
 
 
-def _partner_choices(placeholder: str) -> list[tuple[str, str]]:
-    return [("", placeholder)] + [(str(p.id), p.name) for p in rentals.list_partners(db())]
+def _partner_choices(placeholder: str) -> list[Any]:
+    return [option("", placeholder)] + [option(str(p.id), p.name) for p in rentals.list_partners(db())]
 
 
 def _render_pool(add_form: forms.AddToPoolForm | None = None, status: int = 200) -> Any:

@@ -10,8 +10,7 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from cksloop.db import queries
-from cksloop.web.fields import SelectField
-from cksloop.web.garments.forms import option
+from cksloop.web.fields import SelectField, option
 
 
 class StyleFilterForm(FlaskForm):
