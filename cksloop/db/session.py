@@ -1,12 +1,15 @@
 """Engine and session set-up for SQLite (the embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE = {"cksloop_write": True}
+#: a pooled PostgreSQL connection idle longer than this is checked before use (seconds)
+PING_AFTER_IDLE = 10.0
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -33,8 +36,38 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it has been idle for a while.
+
+    A server restart or an idle timeout kills connections while they sit in the pool; checking
+    them on every checkout (pool_pre_ping) costs a round trip per request, ~0.2 ms of a 2.3 ms
+    scan. A connection in steady use is alive: only one idle for PING_AFTER_IDLE seconds is
+    pinged, and a dead one is replaced before the request sees it. If the server goes away
+    under load, SQLAlchemy retires the pool's older connections at the first failure.
+    """
+
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["cksloop_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _lent(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("cksloop_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as error:  # any failure: this connection is no use; the pool retries
+            raise exc.DisconnectionError(str(error)) from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
