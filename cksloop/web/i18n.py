@@ -4,9 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from babel import support
+from babel import numbers, support
 from flask import Flask, current_app, request, session
-from flask_babel import format_currency, get_locale, gettext
+from flask_babel import get_locale, gettext
 from wtforms.i18n import messages_path
 
 from cksloop.domain.errors import DomainError
@@ -58,7 +58,14 @@ def zone_label(zone: Any) -> str:
 def money(cents: int | None) -> str:
     if cents is None:
         return "—"
-    return format_currency(cents / 100, "EUR")
+    return _money(cents, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _money(cents: int, locale: str) -> str:
+    # Babel parses and applies the currency pattern on every call (~50 µs); a page shows a price
+    # several times, a chain has a few thousand distinct prices
+    return numbers.format_currency(cents / 100, "EUR", locale=locale)
 
 
 @lru_cache(maxsize=8)

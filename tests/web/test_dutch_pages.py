@@ -79,8 +79,12 @@ def test_the_garment_page_is_dutch_with_state_actions_and_a_belgian_price(login,
 
     choose(client, "en")
     page = text_of(client.get(f"/garments/{garment.code}"))
-    for english in ("This garment", "in stock", "Current price", "What you can do now", "Sell"):
+    for english in ("This garment", "in stock", "Current price", "What you can do now", "Sell", "€129.95"):
         assert english in page, english
+    assert "129,95" not in page
+
+    choose(client, "nl")  # formatted prices are kept per language, never shared between them
+    assert "129,95" in text_of(client.get(f"/garments/{garment.code}"))
 
 
 def test_a_done_action_is_announced_in_dutch(login, db_session, world):

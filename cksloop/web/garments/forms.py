@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -137,6 +138,12 @@ class GarmentFilterForm(FlaskForm):
 # the choices; the empty choice is what "not chosen" looks like.
 
 
+@lru_cache(maxsize=4096)
+def _place_option(value: str, name: str, city: str | None) -> Any:
+    # the same choices on every form of every garment page: built once, never changed by WTForms
+    return option(value, f"{name} ({city})" if city is not None else name)
+
+
 class ActionForm(FlaskForm):
     """What every action form shares: the version the person saw, and how to read the details."""
 
@@ -155,11 +162,11 @@ class ActionForm(FlaskForm):
             field = self[name]
             exclude_here = name == "to_location"
             field.choices = [option("", _l("choose a location"))] + [
-                option(loc.code, f"{loc.name} ({loc.city})") for loc in locations
+                _place_option(loc.code, loc.name, loc.city) for loc in locations
                 if loc.kind in kinds and not (exclude_here and loc.code == current_location)]
         if "partner" in self:
             self["partner"].choices = [option("", _l("choose a rental partner"))] + [
-                option(str(p.id), p.name) for p in partners]
+                _place_option(str(p.id), p.name, None) for p in partners]
 
     def details(self) -> dict[str, Any]:
         """The action's details as the lifecycle rules read them."""
