@@ -1,17 +1,40 @@
 """Language choice (Dutch by default, English on request) and translation of domain texts."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
+import flask_babel
 from babel import numbers, support
 from flask import Flask, current_app, request, session
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from wtforms.i18n import messages_path
 
 from cksloop.domain.errors import DomainError
 from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ZONE_LABELS
 from cksloop.domain.lifecycle import ACTION_LABELS, ROLE_LABELS, STATE_LABELS
+
+
+#: The request's catalogue, found on its first use. flask-babel finds it again through the app
+#: context on every call (a garment page makes ~100); outside a request this is None and
+#: flask-babel's own lookup answers.
+_CATALOGUE: ContextVar[list[support.NullTranslations] | None] = ContextVar("cksloop_catalogue", default=None)
+
+
+def _translations() -> support.NullTranslations:
+    holder = _CATALOGUE.get()
+    if holder is None:
+        return flask_babel.get_translations()
+    if not holder:
+        holder.append(flask_babel.get_translations())
+    return holder[0]
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """flask_babel.gettext for the labels and templates, with the catalogue looked up once a request."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
 
 
 def select_locale() -> str | None:
@@ -81,6 +104,21 @@ def init_app(app: Flask) -> None:
         if not request.path.startswith("/api/"):
             request.wtforms_translations = _wtforms_catalog(str(get_locale()))
 
+    @app.before_request
+    def _new_catalogue() -> None:
+        _CATALOGUE.set([])  # filled by the request's first translation
+
+    @app.teardown_request
+    def _forget_catalogue(_exc: BaseException | None) -> None:
+        _CATALOGUE.set(None)
+
+    # the templates' _() and ngettext() as flask-babel installs them, through the request's catalogue
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters.update(
         state_label=state_label,

@@ -175,3 +175,20 @@ def test_a_defect_is_named_in_dutch_with_its_zone_on_the_inspections_the_attenti
     for name, page in pages.items():
         assert "getrokken draad, haler, lus" in page and "mouw" in page, name
         assert "sleeve" not in page and "SNAG" not in page, name
+
+
+def test_each_request_translates_in_its_own_language_and_the_catalogue_is_not_kept_after_it(app, client, world):
+    # the catalogue is looked up once per request and forgotten at its end: alternating
+    # languages must never leak from one request into the next
+    for lang in ("nl-BE", "en", "nl-BE", "en"):
+        page = text_of(client.get("/login", headers={"Accept-Language": lang}))
+        if lang == "en":
+            assert "Sign in" in page and "Aanmelden" not in page
+        else:
+            assert "Aanmelden" in page and "Sign in" not in page
+    from cksloop.web import i18n
+
+    with app.test_request_context("/", headers={"Accept-Language": "nl-BE"}):
+        # outside a dispatched request (no hook ran) flask-babel's own lookup answers
+        assert i18n.gettext("Sign in") == "Aanmelden"
+        assert i18n.state_label("in_stock") == "in voorraad"
