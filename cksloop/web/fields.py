@@ -45,13 +45,13 @@ class QuickSelect(Select):
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
     @classmethod
-    def render_option_html(cls, choice: Any, **kwargs: Any) -> Markup:
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
         if choice.render_kw or kwargs:
-            return super().render_option_html(choice, **kwargs)
+            return super().render_option(choice, **kwargs)
         return Markup(_option_html(str(choice.value), str(choice.label or choice.value), bool(choice.selected)))
 
     @classmethod
-    def _dispatch_render_option_html(cls) -> Any:
+    def _dispatch_render_option(cls) -> Any:
         return cls.render_option
 
 

@@ -5,9 +5,9 @@ import pytest
 from wtforms import Form
 from wtforms import SelectField as WtformsSelectField
 from wtforms.validators import InputRequired
+from wtforms.widgets import Select
 
-from cksloop.web.fields import SelectField
-from cksloop.web.garments.forms import option
+from cksloop.web.fields import QuickSelect, SelectField, option
 
 CHOICES = [option("", "choose a location"), option("ST-001", "CKS Antwerpen <Meir> & co"),
            option("ST-002", 'CKS Gent "Veldstraat"'), option("OUTLET", "Outlet")]
@@ -32,3 +32,12 @@ def test_labels_are_escaped_so_a_location_name_cannot_inject_markup():
     html = str(Quick(data={"place": "ST-001"}).place())
     assert "&lt;Meir&gt; &amp; co" in html and "<Meir>" not in html
     assert "&#34;Veldstraat&#34;" in html
+
+
+@pytest.mark.parametrize("selected", [True, False])
+def test_an_option_rendered_on_its_own_is_the_same_as_wtforms_too(selected):
+    # WTForms renders options one by one for option groups and for templates that loop over a field
+    field = Reference(data={"place": "ST-001" if selected else "OUTLET"}).place
+    choice = next(c for c in field.iter_choices() if c.value == "ST-001")
+    assert QuickSelect.render_option(choice) == Select.render_option(choice)
+    assert ("selected" in QuickSelect.render_option(choice)) is selected
