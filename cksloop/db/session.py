@@ -1,6 +1,8 @@
 """Engine and session set-up for SQLite (the embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import fcntl
+import os
 import time
 from typing import Any
 
@@ -30,16 +32,79 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        queue = _writer_queue(engine)
+
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            mode = "IMMEDIATE" if conn.get_execution_options().get("cksloop_write") else "DEFERRED"
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            if conn.get_execution_options().get("cksloop_write"):
+                if queue is not None:
+                    queue.wait_turn(conn.connection.info)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN DEFERRED")
 
         return engine
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine
+
+
+class _WriterQueue:
+    """Writers to one SQLite file take turns on a file lock before BEGIN IMMEDIATE.
+
+    SQLite lets one writer in at a time and makes the others poll: its busy handler sleeps 1, 2,
+    5, 10 … 100 ms between tries, so a waiting writer idles long after the lock is free (at eight
+    concurrent clients a write's p99 was 133 ms for 3 ms of work). A lock on ``<database>.writers``
+    makes the kernel wake the next writer the moment the last one ends. Each connection holds its
+    own open file (flock works between threads and processes alike); the turn ends when the
+    connection goes back to the pool, or with the connection or the process.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def wait_turn(self, info: dict[str, Any]) -> None:
+        handle = info.get("cksloop_writer_lock")
+        if handle is None:
+            handle = info["cksloop_writer_lock"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        info["cksloop_writer_turn"] = True
+
+    @staticmethod
+    def end_turn(info: dict[str, Any]) -> None:
+        if info.pop("cksloop_writer_turn", False):
+            fcntl.flock(info["cksloop_writer_lock"], fcntl.LOCK_UN)
+
+    @staticmethod
+    def close(info: dict[str, Any]) -> None:
+        handle = info.pop("cksloop_writer_lock", None)
+        info.pop("cksloop_writer_turn", None)
+        if handle is not None:
+            os.close(handle)  # also ends a turn still held
+
+
+def _writer_queue(engine: Engine) -> _WriterQueue | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None  # an in-memory database has one connection: nobody to queue behind
+    queue = _WriterQueue(database + ".writers")
+
+    # the turn ends when the connection goes back to the pool: after COMMIT or ROLLBACK (a
+    # session hands its connection back as its transaction ends; the engine's commit event
+    # would come before COMMIT and wake the next writer into SQLite's own lock)
+    @event.listens_for(engine.pool, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            queue.end_turn(record.info)
+
+    @event.listens_for(engine.pool, "close")
+    @event.listens_for(engine.pool, "invalidate")
+    def _closed(_dbapi_conn: Any, record: Any, *_exc: Any) -> None:
+        if record is not None:
+            queue.close(record.info)
+
+    return queue
 
 
 def _ping_after_idle(engine: Engine) -> None:
