@@ -16,8 +16,9 @@ PING_AFTER_IDLE = 10.0
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``. On SQLite: WAL, foreign keys, a busy timeout, and write
-    transactions that start with BEGIN IMMEDIATE so concurrent writers queue instead of failing
-    with "database is locked"."""
+    transactions that wait their turn (``_WriterQueue``) and start with BEGIN IMMEDIATE, so
+    concurrent writers queue instead of failing with "database is locked". On PostgreSQL: pooled
+    connections checked after they sat idle (``_ping_after_idle``)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                **kwargs)
