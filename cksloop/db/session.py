@@ -1,10 +1,14 @@
 """Engine and session set-up for SQLite (the embedded default) and PostgreSQL."""
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own busy handler queues the writers there
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,7 +91,7 @@ class _WriterQueue:
 
 def _writer_queue(engine: Engine) -> _WriterQueue | None:
     database = engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
         return None  # an in-memory database has one connection: nobody to queue behind
     queue = _WriterQueue(database + ".writers")
 
