@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Any
 
 try:
     import fcntl
-except ImportError:  # not on Windows: SQLite's own busy handler queues the writers there
+except ImportError:  # Windows has no fcntl: there SQLite's own busy handler queues the writers
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, create_engine, event, exc
@@ -68,25 +69,34 @@ class _WriterQueue:
 
     def __init__(self, path: str):
         self.path = path
+        self.mine = threading.local()  # the turns this thread holds
 
     def wait_turn(self, info: dict[str, Any]) -> None:
+        if getattr(self.mine, "turns", 0):
+            # a second write connection in a thread that holds a turn would wait for itself
+            # for ever: it goes straight to SQLite, whose busy timeout ends such a wait
+            return
         handle = info.get("cksloop_writer_lock")
         if handle is None:
             handle = info["cksloop_writer_lock"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(handle, fcntl.LOCK_EX)
         info["cksloop_writer_turn"] = True
+        self.mine.turns = getattr(self.mine, "turns", 0) + 1
 
-    @staticmethod
-    def end_turn(info: dict[str, Any]) -> None:
+    def end_turn(self, info: dict[str, Any]) -> None:
         if info.pop("cksloop_writer_turn", False):
             fcntl.flock(info["cksloop_writer_lock"], fcntl.LOCK_UN)
+            self._count_down()
 
-    @staticmethod
-    def close(info: dict[str, Any]) -> None:
+    def close(self, info: dict[str, Any]) -> None:
         handle = info.pop("cksloop_writer_lock", None)
-        info.pop("cksloop_writer_turn", None)
+        if info.pop("cksloop_writer_turn", False):
+            self._count_down()
         if handle is not None:
             os.close(handle)  # also ends a turn still held
+
+    def _count_down(self) -> None:
+        self.mine.turns = max(0, getattr(self.mine, "turns", 0) - 1)
 
 
 def _writer_queue(engine: Engine) -> _WriterQueue | None:

@@ -81,3 +81,31 @@ def test_writers_in_many_threads_all_get_their_turn(engine):
     for t in threads:
         t.join(timeout=60)
     assert not errors and not any(t.is_alive() for t in threads)
+
+
+def test_a_thread_that_holds_a_turn_and_writes_on_a_second_connection_is_refused_not_stuck(engine):
+    # it would wait for itself for ever on the file lock; SQLite's busy timeout answers instead
+    from sqlalchemy.exc import OperationalError
+
+    outcome: list[str] = []
+
+    def write_twice() -> None:
+        first = engine.connect().execution_options(**WRITE)
+        second = engine.connect()
+        second.exec_driver_sql("PRAGMA busy_timeout=100")  # a short wait, for the test
+        second.commit()
+        first.begin()
+        try:
+            second.execution_options(**WRITE).begin()
+            outcome.append("second write began")
+        except OperationalError as error:
+            outcome.append("refused: " + str(error.orig))
+        finally:
+            first.close()
+            second.close()
+
+    thread = threading.Thread(target=write_twice, daemon=True)  # a regression must not hang the run
+    thread.start()
+    thread.join(timeout=20)
+    assert not thread.is_alive(), "the second write waited for its own thread's turn"
+    assert outcome == ["refused: database is locked"]
