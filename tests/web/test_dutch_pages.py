@@ -192,3 +192,11 @@ def test_each_request_translates_in_its_own_language_and_the_catalogue_is_not_ke
         # outside a dispatched request (no hook ran) flask-babel's own lookup answers
         assert i18n.gettext("Sign in") == "Aanmelden"
         assert i18n.state_label("in_stock") == "in voorraad"
+
+
+def test_the_audit_trail_filter_names_the_actions_in_dutch(login, world):
+    client = login(role=Role.ADMIN)
+    choose(client, "nl")
+    page = text_of(client.get("/admin/audit"))
+    assert '<option value="sell">Verkopen</option>' in page
+    assert ">Sell<" not in page

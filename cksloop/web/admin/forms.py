@@ -28,7 +28,7 @@ class AuditFilterForm(FlaskForm):
 
     user = SelectField(_l("Who"), default="", choices=[option("", _l("anyone"))])
     action = SelectField(_l("What"), default="",
-                         choices=[option("", _l("any action"))] + [option(a.value, text) for a, text in ACTION_LABELS.items()])
+                         choices=[option("", _l("any action"))] + [option(a.value, _l(text)) for a, text in ACTION_LABELS.items()])
     garment = StringField(_l("Garment code"), validators=[Optional(), Length(max=40), no_control_characters])
     location = SelectField(_l("Where"), default="", choices=[option("", _l("anywhere"))])
     since = DateField(_l("From"), validators=[Optional()])
