@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -415,15 +415,29 @@ def _check(value: float | None, limit: float, unit: str, *, at_least: bool = Fal
     return f"{'met' if met else '**not met**'}: {shown}"
 
 
-def _growth(small: dict[str, Any] | None, large: dict[str, Any]) -> str:
-    if small is None:
-        return "needs two sizes"
-    changes = []
-    for name in (SCAN, WRITE):
+def _extremes(all_results: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Each database's smallest and largest dataset (the same one if it ran only one size)."""
+    out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for database in dict.fromkeys(r["database"] for r in all_results):
+        sized = sorted((r for r in all_results if r["database"] == database), key=lambda r: r["garments"])
+        out[database] = (sized[0], sized[-1])
+    return out
+
+
+def _pairs(small: dict[str, Any], large: dict[str, Any], names: Iterable[str]
+           ) -> Iterator[tuple[str, int, dict[str, Any], dict[str, Any]]]:
+    """The runs of ``names`` at concurrency 1 and 8 measured on both datasets, side by side."""
+    for name in names:
         for c in (1, 8):
             a, b = _run(small, name, c), _run(large, name, c)
-            if a and b and a["p50_ms"]:
-                changes.append(100 * (b["p50_ms"] / a["p50_ms"] - 1))
+            if a and b and a["p50_ms"] and a["rps"]:
+                yield name, c, a, b
+
+
+def _growth(small: dict[str, Any], large: dict[str, Any]) -> str:
+    if small is large:
+        return "needs two sizes"
+    changes = [100 * (b["p50_ms"] / a["p50_ms"] - 1) for _, _, a, b in _pairs(small, large, (SCAN, WRITE))]
     if not changes:
         return "not measured"
     worst = max(changes)
@@ -446,14 +460,8 @@ def _writes(res: dict[str, Any]) -> str:
 
 def targets(all_results: list[dict[str, Any]]) -> list[str]:
     """Issue 5's targets, checked against the largest dataset of each database."""
-    largest: dict[str, dict[str, Any]] = {}
-    smallest: dict[str, dict[str, Any]] = {}
-    for res in all_results:
-        db = res["database"]
-        if db not in largest or res["garments"] > largest[db]["garments"]:
-            largest[db] = res
-        if db not in smallest or res["garments"] < smallest[db]["garments"]:
-            smallest[db] = res
+    extremes = _extremes(all_results)
+    largest = {db: large for db, (_small, large) in extremes.items()}
     if not largest:
         return []
     sizes = ", ".join(f"{db} at {res['garments']:,} garments" for db, res in largest.items())
@@ -476,7 +484,7 @@ def targets(all_results: list[dict[str, Any]]) -> list[str]:
         ("1,000-label PDF: < 5 s (p95)", lambda r: _check(p95(r, PDF), 5000, " ms")),
         ("1,000 ZPL labels: < 1 s (p95)", lambda r: _check(p95(r, ZPL), 1000, " ms")),
         ("point operations from the smallest to the largest size: ≤ +20%",
-         lambda r: _growth(smallest[r["database"]] if smallest[r["database"]] is not r else None, r)),
+         lambda r: _growth(extremes[r["database"]][0], r)),
         ("each worker < 250 MB resident", lambda r: _check(max(r.get("worker_rss_mb") or [0]) or None, 250, " MB")),
         ("generating the dataset: < 5 minutes on SQLite",
          lambda r: _check(r.get("generation_s"), 300, " s")
@@ -498,24 +506,17 @@ def growth(all_results: list[dict[str, Any]]) -> list[str]:
     """How the point operations' cost grows from the smallest to the largest dataset of a database
     (issue 5: no slower by more than 20 % from 100,000 to 1,000,000 garments)."""
     lines: list[str] = []
-    for database in dict.fromkeys(r["database"] for r in all_results):
-        sized = sorted((r for r in all_results if r["database"] == database), key=lambda r: r["garments"])
-        if len(sized) < 2:
+    for database, (small, large) in _extremes(all_results).items():
+        if small is large:
             continue
-        small, large = sized[0], sized[-1]
         lines += [f"## {database}: from {small['garments']:,} to {large['garments']:,} garments", "",
                   f"| work | c | p50 ms at {small['garments']:,} | at {large['garments']:,} | change | "
                   f"req/s at {small['garments']:,} | at {large['garments']:,} | change |",
                   "| --- | --: | --: | --: | --: | --: | --: | --: |"]
-        for name in POINT_OPERATIONS:
-            for c in (1, 8):
-                a = next((r for r in small["runs"] if r["name"] == name and r["concurrency"] == c), None)
-                b = next((r for r in large["runs"] if r["name"] == name and r["concurrency"] == c), None)
-                if a is None or b is None or not a["p50_ms"] or not a["rps"]:
-                    continue
-                lines.append(f"| {name} | {c} | {a['p50_ms']} | {b['p50_ms']} | "
-                             f"{100 * (b['p50_ms'] / a['p50_ms'] - 1):+.0f}% | {a['rps']} | {b['rps']} | "
-                             f"{100 * (b['rps'] / a['rps'] - 1):+.0f}% |")
+        for name, c, a, b in _pairs(small, large, POINT_OPERATIONS):
+            lines.append(f"| {name} | {c} | {a['p50_ms']} | {b['p50_ms']} | "
+                         f"{100 * (b['p50_ms'] / a['p50_ms'] - 1):+.0f}% | {a['rps']} | {b['rps']} | "
+                         f"{100 * (b['rps'] / a['rps'] - 1):+.0f}% |")
         lines.append("")
     return lines
 

@@ -51,10 +51,6 @@ def account_key(email: str | None) -> str | None:
     return hashlib.sha256(("account:" + email.strip().lower()).encode()).hexdigest()
 
 
-def _address(address: str | None) -> str | None:
-    return address[:64] if address else None
-
-
 @lru_cache(maxsize=16)
 def _limit_th_failure(column: Any, limit: int) -> Select[Any]:
     # built once: every API request asks it, and building the expression cost more than running it
@@ -89,7 +85,7 @@ def address_failure(limits: Limits = DEFAULT_LIMITS) -> Any:
 
 def address_param(address: str | None) -> str | None:
     """An address as the failures table stores it."""
-    return _address(address)
+    return address[:64] if address else None
 
 
 def check(session: Session, *, account: str | None, address: str | None, now: dt.datetime,
@@ -103,7 +99,7 @@ def check(session: Session, *, account: str | None, address: str | None, now: dt
     if key is not None:
         waits.append(_wait(session, LoginFailure.account_key, key, limits.per_account,
                            limits.window, now))
-    addr = _address(address)
+    addr = address_param(address)
     if addr is not None:
         waits.append(_wait(session, LoginFailure.address, addr, limits.per_address, limits.window, now))
     longest = max(waits, default=0)
@@ -115,7 +111,7 @@ def record_failure(session: Session, *, account: str | None, address: str | None
     """Remember a failed attempt (and forget those too old to matter); commits."""
     begin_write(session)  # a fresh, short write: whatever the caller read is not part of it
     session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - KEEP))
-    session.add(LoginFailure(account_key=account_key(account), address=_address(address), failed_at=now))
+    session.add(LoginFailure(account_key=account_key(account), address=address_param(address), failed_at=now))
     session.commit()
 
 

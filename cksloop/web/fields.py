@@ -5,20 +5,15 @@ from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
+from wtforms import SelectChoice
 from wtforms import SelectField as _SelectField
 from wtforms.widgets import Select, html_params
 
 
-try:
-    from wtforms import SelectChoice as _SelectChoice
-except ImportError:  # WTForms before 3.3 takes (value, label) tuples
-    _SelectChoice = None
-
-
-def option(value: str, label: Any) -> Any:
-    """One choice of a select or radio field, in the form the installed WTForms expects
-    (3.3 deprecates ``(value, label)`` tuples and 3.4 drops them)."""
-    return _SelectChoice(value, label) if _SelectChoice is not None else (value, label)
+def option(value: str, label: Any) -> SelectChoice:
+    """One choice of a select or radio field (WTForms 3.3 deprecates ``(value, label)`` tuples
+    and 3.4 drops them)."""
+    return SelectChoice(value, label)
 
 
 class QuickSelect(Select):
@@ -32,7 +27,7 @@ class QuickSelect(Select):
     """
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
-        choices = field._choices_from_input(field.choices) if hasattr(field, "_choices_from_input") else None
+        choices = field._choices_from_input(field.choices)
         if self.multiple or not choices or any(c.optgroup is not None or c.render_kw for c in choices):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
