@@ -125,6 +125,19 @@ class User(Base):
     home_location: Mapped[Location | None] = relationship(lazy="joined")
 
 
+class UserStore(Base):
+    """A location a user works at besides their home location; an admin assigns them.
+
+    Store staff and workshop organisers act on garments at their home location and these; the
+    home location is always one of a user's stores, so it is not repeated here.
+    """
+
+    __tablename__ = "user_stores"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+
+
 class ApiToken(Base):
     """A bearer token for the API, stored only as its SHA-256 hash."""
 
