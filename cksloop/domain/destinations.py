@@ -1,7 +1,7 @@
 """Where goods sold to a bulk buyer may go (DOMAIN.md §5; Directive (EU) 2025/1892, Reg. (EU) 2024/1157)."""
 from __future__ import annotations
 
-from .messages import N_
+from .messages import N_, LabelledEnum
 
 EU_EEA = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
@@ -9,7 +9,17 @@ EU_EEA = frozenset(
 #: OECD members outside the EU/EEA; a contract may name some of them as allowed.
 OTHER_OECD = frozenset("AU CA CL CO CR IL JP KR MX NZ CH TR GB US".split())
 
-ALLOWED_USES = frozenset({"reuse", "licensed_sorting", "licensed_recycling"})
+
+
+class DestinationUse(LabelledEnum):
+    """What may happen to goods where they go; landfill, incineration and energy recovery never."""
+
+    REUSE = "reuse", N_("resale for reuse")
+    LICENSED_SORTING = "licensed_sorting", N_("a licensed EU sorter")
+    LICENSED_RECYCLING = "licensed_recycling", N_("a licensed EU recycler")
+
+
+ALLOWED_USES = frozenset(use.value for use in DestinationUse)
 
 
 def check_destination(*, country: str, use: str, allowed_countries: frozenset[str] = EU_EEA,

@@ -7,13 +7,13 @@ the names live.
 from __future__ import annotations
 
 from .rules import RENTAL_LIFE_ACTIONS, RULES, ActionRule, allowed_actions, apply, decide, may, replay
-from .vocabulary import (ACTION_LABELS, FINAL_STATES, ROLE_LABELS, STATE_LABELS, Action, CareKind, CareOutcome,
+from .vocabulary import (FINAL_STATES, Action, CareKind, CareOutcome,
                          Change, Context, DestructionGround, GarmentState, LocationKind, Place, RetireRoute, Role,
                          Snapshot, WriteOffReason)
 from .deciders import Decider
 
 __all__ = [
-    "ACTION_LABELS", "FINAL_STATES", "RENTAL_LIFE_ACTIONS", "ROLE_LABELS", "RULES", "STATE_LABELS", "Action",
+    "FINAL_STATES", "RENTAL_LIFE_ACTIONS", "RULES", "Action",
     "ActionRule", "CareKind", "CareOutcome", "Change", "Context", "Decider", "DestructionGround", "GarmentState",
     "LocationKind", "Place", "RetireRoute", "Role", "Snapshot", "WriteOffReason", "allowed_actions", "apply",
     "decide", "may", "replay",

@@ -4,145 +4,101 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-from ..messages import N_
+from ..messages import N_, LabelledEnum
 
 
-class Role(StrEnum):
-    STORE_STAFF = "store_staff"
-    WORKSHOP_ORGANISER = "workshop_organiser"
-    MERCHANDISER = "merchandiser"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    STORE_STAFF = "store_staff", N_("store staff")
+    WORKSHOP_ORGANISER = "workshop_organiser", N_("workshop organiser")
+    MERCHANDISER = "merchandiser", N_("merchandiser")
+    ADMIN = "admin", N_("administrator")
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.STORE_STAFF: N_("store staff"),
-    Role.WORKSHOP_ORGANISER: N_("workshop organiser"),
-    Role.MERCHANDISER: N_("merchandiser"),
-    Role.ADMIN: N_("administrator"),
-}
+class LocationKind(LabelledEnum):
+    STORE = "store", N_("store")
+    WAREHOUSE = "warehouse", N_("warehouse")
+    OUTLET = "outlet", N_("outlet")
+    PARTNER = "partner", N_("partner")  # rental partner, repairer, remanufacturer: holds garments, sells none
 
 
-class LocationKind(StrEnum):
-    STORE = "store"
-    WAREHOUSE = "warehouse"
-    OUTLET = "outlet"
-    PARTNER = "partner"  # rental partner, repairer, remanufacturer: holds garments, sells none
+class GarmentState(LabelledEnum):
+    IN_STOCK = "in_stock", N_("in stock")
+    IN_RENTAL_POOL = "in_rental_pool", N_("in the rental pool")
+    RENTED_OUT = "rented_out", N_("rented out")
+    AWAITING_INSPECTION = "awaiting_inspection", N_("returned, awaiting inspection")
+    IN_CARE = "in_care", N_("in care (cleaning or repair)")
+    SOLD = "sold", N_("sold")
+    ALLOCATED_TO_BUYER_LOT = "allocated_to_buyer_lot", N_("allocated to a buyer lot")
+    SHIPPED_TO_BUYER = "shipped_to_buyer", N_("shipped to a buyer")
+    RETIRED = "retired", N_("retired")
+    WRITTEN_OFF = "written_off", N_("written off")
 
-
-class GarmentState(StrEnum):
-    IN_STOCK = "in_stock"
-    IN_RENTAL_POOL = "in_rental_pool"
-    RENTED_OUT = "rented_out"
-    AWAITING_INSPECTION = "awaiting_inspection"
-    IN_CARE = "in_care"
-    SOLD = "sold"
-    ALLOCATED_TO_BUYER_LOT = "allocated_to_buyer_lot"
-    SHIPPED_TO_BUYER = "shipped_to_buyer"
-    RETIRED = "retired"
-    WRITTEN_OFF = "written_off"
-
-
-STATE_LABELS: dict[GarmentState, str] = {
-    GarmentState.IN_STOCK: N_("in stock"),
-    GarmentState.IN_RENTAL_POOL: N_("in the rental pool"),
-    GarmentState.RENTED_OUT: N_("rented out"),
-    GarmentState.AWAITING_INSPECTION: N_("returned, awaiting inspection"),
-    GarmentState.IN_CARE: N_("in care (cleaning or repair)"),
-    GarmentState.SOLD: N_("sold"),
-    GarmentState.ALLOCATED_TO_BUYER_LOT: N_("allocated to a buyer lot"),
-    GarmentState.SHIPPED_TO_BUYER: N_("shipped to a buyer"),
-    GarmentState.RETIRED: N_("retired"),
-    GarmentState.WRITTEN_OFF: N_("written off"),
-}
 
 #: States in which the garment has left CKS for good (a customer return can still bring a sold one back).
 FINAL_STATES = frozenset({GarmentState.SHIPPED_TO_BUYER, GarmentState.RETIRED, GarmentState.WRITTEN_OFF})
 
 
-class Action(StrEnum):
-    RECEIVE = "receive"
-    TRANSFER = "transfer"
-    SELL = "sell"
-    CUSTOMER_RETURN = "customer_return"
-    ADD_TO_RENTAL_POOL = "add_to_rental_pool"
-    REMOVE_FROM_RENTAL_POOL = "remove_from_rental_pool"
-    CHECK_OUT_RENTAL = "check_out_rental"
-    RETURN_RENTAL = "return_rental"
-    RECEIVE_RENTAL_RETURN = "receive_rental_return"
-    INSPECT = "inspect"
-    START_CARE = "start_care"
-    FINISH_CARE = "finish_care"
-    MOVE_TO_OUTLET = "move_to_outlet"
-    MARK_DOWN = "mark_down"
-    ALLOCATE_TO_BUYER_LOT = "allocate_to_buyer_lot"
-    RELEASE_FROM_BUYER_LOT = "release_from_buyer_lot"
-    SHIP_TO_BUYER = "ship_to_buyer"
-    RETIRE = "retire"
-    WRITE_OFF = "write_off"
+class Action(LabelledEnum):
+    RECEIVE = "receive", N_("Receive")
+    TRANSFER = "transfer", N_("Transfer to another location")
+    SELL = "sell", N_("Sell")
+    CUSTOMER_RETURN = "customer_return", N_("Take back a customer return")
+    ADD_TO_RENTAL_POOL = "add_to_rental_pool", N_("Add to the rental pool")
+    REMOVE_FROM_RENTAL_POOL = "remove_from_rental_pool", N_("Take out of the rental pool")
+    CHECK_OUT_RENTAL = "check_out_rental", N_("Check out to the rental partner")
+    RETURN_RENTAL = "return_rental", N_("Return from rental, with inspection")
+    RECEIVE_RENTAL_RETURN = "receive_rental_return", N_("Receive a rental return (inspect later)")
+    INSPECT = "inspect", N_("Inspect")
+    START_CARE = "start_care", N_("Send to cleaning or repair")
+    FINISH_CARE = "finish_care", N_("Finish cleaning or repair")
+    MOVE_TO_OUTLET = "move_to_outlet", N_("Move to the outlet")
+    MARK_DOWN = "mark_down", N_("Mark down")
+    ALLOCATE_TO_BUYER_LOT = "allocate_to_buyer_lot", N_("Allocate to a buyer lot")
+    RELEASE_FROM_BUYER_LOT = "release_from_buyer_lot", N_("Release from the buyer lot")
+    SHIP_TO_BUYER = "ship_to_buyer", N_("Ship to the buyer")
+    RETIRE = "retire", N_("Retire (offcuts, remanufacturing, recycling)")
+    WRITE_OFF = "write_off", N_("Write off (lost or stolen)")
 
 
-ACTION_LABELS: dict[Action, str] = {
-    Action.RECEIVE: N_("Receive"),
-    Action.TRANSFER: N_("Transfer to another location"),
-    Action.SELL: N_("Sell"),
-    Action.CUSTOMER_RETURN: N_("Take back a customer return"),
-    Action.ADD_TO_RENTAL_POOL: N_("Add to the rental pool"),
-    Action.REMOVE_FROM_RENTAL_POOL: N_("Take out of the rental pool"),
-    Action.CHECK_OUT_RENTAL: N_("Check out to the rental partner"),
-    Action.RETURN_RENTAL: N_("Return from rental, with inspection"),
-    Action.RECEIVE_RENTAL_RETURN: N_("Receive a rental return (inspect later)"),
-    Action.INSPECT: N_("Inspect"),
-    Action.START_CARE: N_("Send to cleaning or repair"),
-    Action.FINISH_CARE: N_("Finish cleaning or repair"),
-    Action.MOVE_TO_OUTLET: N_("Move to the outlet"),
-    Action.MARK_DOWN: N_("Mark down"),
-    Action.ALLOCATE_TO_BUYER_LOT: N_("Allocate to a buyer lot"),
-    Action.RELEASE_FROM_BUYER_LOT: N_("Release from the buyer lot"),
-    Action.SHIP_TO_BUYER: N_("Ship to the buyer"),
-    Action.RETIRE: N_("Retire (offcuts, remanufacturing, recycling)"),
-    Action.WRITE_OFF: N_("Write off (lost or stolen)"),
-}
+class CareKind(LabelledEnum):
+    CLEANING = "cleaning", N_("cleaning")
+    REPAIR = "repair", N_("repair")
 
 
-class CareKind(StrEnum):
-    CLEANING = "cleaning"
-    REPAIR = "repair"
+class CareOutcome(LabelledEnum):
+    DONE = "done", N_("done: ready again")
+    # a failed repair goes back to inspection to be re-graded (D/E retire it)
+    FAILED = "failed", N_("failed: inspect and re-grade")
 
 
-class CareOutcome(StrEnum):
-    DONE = "done"
-    FAILED = "failed"  # a failed repair goes back to inspection to be re-graded (D/E retire it)
+class RetireRoute(LabelledEnum):
+    OFFCUTS = "offcuts", N_("cut into offcuts for workshops")  # for workshop products
+    REMANUFACTURING = "remanufacturing", N_("to a remanufacturing partner")  # e.g. unique blazers
+    RECYCLING = "recycling", N_("recycling (needs a legal ground)")
 
 
-class RetireRoute(StrEnum):
-    OFFCUTS = "offcuts"  # cut into offcuts for workshop products
-    REMANUFACTURING = "remanufacturing"  # e.g. unique blazers with a remanufacturing partner
-    RECYCLING = "recycling"
-
-
-class DestructionGround(StrEnum):
+class DestructionGround(LabelledEnum):
     """Grounds of Delegated Regulation (EU) 2026/296 under which recycling is allowed at all."""
 
-    DANGEROUS = "a_dangerous"
-    NON_COMPLIANT = "b_non_compliant"
-    IP_INFRINGEMENT = "c_ip_infringement"
-    IP_LICENCE = "d_ip_licence"
-    UNSUITABLE_FOR_REUSE = "e_unsuitable_for_reuse"
-    DAMAGED_BEYOND_REPAIR = "f_damaged_beyond_repair"
-    UNFIXABLE_DEFECTS = "g_unfixable_defects"
-    DONATION_REFUSED = "h_donation_refused"
-    NO_DONATION_RECIPIENT = "i_no_donation_recipient"
-    NO_REUSE_RECIPIENT = "j_no_reuse_recipient"
+    DANGEROUS = "a_dangerous", N_("(a) dangerous product")
+    NON_COMPLIANT = "b_non_compliant", N_("(b) does not comply with the law")
+    IP_INFRINGEMENT = "c_ip_infringement", N_("(c) infringes intellectual property")
+    IP_LICENCE = "d_ip_licence", N_("(d) bound by an intellectual property licence")
+    UNSUITABLE_FOR_REUSE = "e_unsuitable_for_reuse", N_("(e) unsuitable for reuse or remanufacturing")
+    DAMAGED_BEYOND_REPAIR = "f_damaged_beyond_repair", N_("(f) damaged beyond cost-effective repair")
+    UNFIXABLE_DEFECTS = "g_unfixable_defects", N_("(g) defects that cannot be fixed")
+    DONATION_REFUSED = "h_donation_refused", N_("(h) donation refused")
+    NO_DONATION_RECIPIENT = "i_no_donation_recipient", N_("(i) donated, but no recipient found")
+    NO_REUSE_RECIPIENT = "j_no_reuse_recipient", N_("(j) prepared for reuse, but no recipient found")
 
 
-class WriteOffReason(StrEnum):
-    LOST = "lost"
-    STOLEN = "stolen"
-    LOST_IN_TRANSIT = "lost_in_transit"
-    LOST_BY_RENTER = "lost_by_renter"
+class WriteOffReason(LabelledEnum):
+    LOST = "lost", N_("lost")
+    STOLEN = "stolen", N_("stolen")
+    LOST_IN_TRANSIT = "lost_in_transit", N_("lost in transit")
+    LOST_BY_RENTER = "lost_by_renter", N_("lost by the renter")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, gettext, ngettext
 from flask_login import current_user
 
 from cksloop.domain.errors import InvalidDetails
-from cksloop.domain.inspection import DEFECT_LABELS, DefectCode
+from cksloop.domain.inspection import DefectCode
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.rental_quality import (ATTENTION_REASONS, Period, Statement, Thresholds, parse_period,
                                            parse_thresholds)
@@ -41,7 +41,7 @@ def default_thresholds() -> Thresholds:
 
 def statement_text(statement: Statement) -> str:
     """The statement in the reader's language (the same parts as ``Statement.render``)."""
-    reasons = ", ".join(f"{gettext(DEFECT_LABELS[DefectCode(code)]) if code in DefectCode._value2member_map_ else code}"
+    reasons = ", ".join(f"{DefectCode.label_of(code)}"
                         f" ({n})" for code, n in statement.reasons) or gettext("none")
     return gettext("%(from)s to %(to)s: %(garments)s, %(cycles)s, %(returns)s (reasons: %(reasons)s)",
                    **{"from": statement.period.from_on.isoformat(), "to": statement.period.to_on.isoformat(),

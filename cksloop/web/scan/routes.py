@@ -16,7 +16,8 @@ from cksloop.adapters import qr
 from cksloop.db import queries
 from cksloop.db.models import Garment, User
 from cksloop.domain.errors import DomainError, InvalidDetails, NotFound
-from cksloop.domain.lifecycle import Action, LocationKind
+from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, LocationKind, RetireRoute,
+                                      WriteOffReason)
 from cksloop.domain.messages import N_
 from cksloop.domain.scanning import MAX_PAYLOAD, NotALabel, ScannedLabel, mangle_azerty, parse_scan
 from cksloop.services import batches
@@ -26,8 +27,6 @@ from cksloop.web.api import openapi
 from cksloop.web.api import serializers
 from cksloop.web.api.auth import api_user
 from cksloop.web.database import db, now
-from cksloop.web.garments.forms import (CARE_KIND_LABELS, CARE_OUTCOME_LABELS, GROUND_LABELS,
-                                        RETIRE_ROUTE_LABELS, WRITE_OFF_LABELS)
 from cksloop.web.guards import allow
 from cksloop.web.i18n import action_label, state_label, translate_error, translate_fields
 
@@ -95,11 +94,8 @@ def batch() -> Any:
         partners=partners,
         due_on=(today + dt.timedelta(days=default_days)).isoformat(),
         today=today.isoformat(),
-        care_kinds=list(CARE_KIND_LABELS.items()),
-        care_outcomes=list(CARE_OUTCOME_LABELS.items()),
-        retire_routes=list(RETIRE_ROUTE_LABELS.items()),
-        grounds=list(GROUND_LABELS.items()),
-        write_off_reasons=list(WRITE_OFF_LABELS.items()),
+        care_kinds=list(CareKind), care_outcomes=list(CareOutcome), retire_routes=list(RetireRoute),
+        grounds=list(DestructionGround), write_off_reasons=list(WriteOffReason),
         max_batch=batches.MAX_BATCH,
     )
 
