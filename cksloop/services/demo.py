@@ -20,10 +20,10 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, Style, User
+from cksloop.domain.clock import BRUSSELS
 from cksloop.domain.labels import gs1_check_digit
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind, Role
 from cksloop.services import accounts, catalogue, garments
-from cksloop.services.garments import BRUSSELS
 
 DEFAULT_SEED = 2025
 DEFAULT_GARMENTS = 400

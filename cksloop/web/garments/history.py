@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
 from cksloop.db.queries import HistoryEntry, NamesInDetails
+from cksloop.domain.clock import utc
 from cksloop.domain.destinations import DestinationUse
 from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.lifecycle import Action, CareKind, CareOutcome, DestructionGround, RetireRoute, WriteOffReason
@@ -129,7 +130,7 @@ def history_lines(entries: list[HistoryEntry], names: NamesInDetails) -> list[Hi
     for entry in entries:
         price = money(entry.price_cents) if entry.price_cents != previous_price else None
         previous_price = entry.price_cents
-        occurred = entry.occurred_at if entry.occurred_at.tzinfo else entry.occurred_at.replace(tzinfo=dt.UTC)
+        occurred = utc(entry.occurred_at)
         lines.append(HistoryLine(
             seq=entry.seq, action=entry.action, from_state=entry.from_state, to_state=entry.to_state,
             when=format_datetime(occurred, "medium"), when_iso=occurred.isoformat(),
