@@ -35,7 +35,6 @@ _ROLLUP_KEY = ("grain", "bucket_on", "style_id", "partner_id")
 _DEFECT_KEY = (*_ROLLUP_KEY, "code")
 
 
-
 def seconds(value: dt.datetime) -> int:
     """Whole seconds since 1970 (UTC): summed exactly, on both databases."""
     return int((utc(value) - EPOCH).total_seconds())
