@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from cksloop.db.models import Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style, User
 from cksloop.db.queries.paging import MAX_PAGE, PAGE_SIZE, Page, capped_count
-from cksloop.domain.labels import is_garment_code
+from cksloop.domain.labels import garment_code_in, is_garment_code
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 
 
@@ -54,12 +54,11 @@ def _like_escape(text: str) -> str:
 
 
 def _code_candidates(text: str) -> list[str]:
-    """Garment codes a typed text may mean: "cks-00123", "CKS-00123", or just "123"."""
-    upper = text.upper()
-    found = [upper] if is_garment_code(upper) else []
+    """Garment codes a typed text may mean: "cks-00123", "CKS-123", or just "123" (the scan page's reading first)."""
+    found = [code] if (code := garment_code_in(text)) else []
     if text.isdigit() and len(text) <= 12:
         found += [c for c in (f"CKS-{text}", f"CKS-{text.zfill(5)}") if is_garment_code(c)]
-    return found
+    return list(dict.fromkeys(found))
 
 
 #: up to this many styles matched by a free text are passed as a list of ids (so the database
