@@ -1,4 +1,6 @@
-"""Buyer contracts: versioned restrictions on where a lot may go and for what use, and the check of a lot's declaration (DOMAIN.md §5; issue 14).
+"""Buyer contracts: versioned restrictions on a lot's destination and use, and the check of its declaration.
+
+Sources: DOMAIN.md §5 and issue 14.
 
 What a careful retailer writes into a bulk buyer's contract (Directive (EU) 2025/1892, Waste Shipment
 Regulation (EU) 2024/1157): an allow-list of countries and groups, non-OECD destinations blocked,

@@ -1,4 +1,6 @@
-"""Buyer lots: which garments may join, and the lot's states draft → confirmed → shipped → proven | overdue (issue 14; DOMAIN.md §5.6).
+"""Buyer lots: which garments may join, and the states draft → confirmed → shipped → proven | overdue.
+
+Sources: issue 14 and DOMAIN.md §5.6 (proof per lot).
 
 Pure state machine: each function takes a lot and answers the next lot (or raises); the service
 stores it and writes the garments' ledger events (``allocate_to_buyer_lot`` for ``added``,

@@ -1,4 +1,6 @@
-"""Country groups (EU, EEA, OECD) as dated data: who belongs on a given day (DOMAIN.md §5; the EU, EEA and OECD treaties).
+"""Country groups (EU, EEA, OECD) as dated data: who belongs on a given day (DOMAIN.md §5).
+
+Sources: the EU accession treaties and Withdrawal Agreement, the EEA Agreement, oecd.org's member list.
 
 Countries are ISO 3166-1 alpha-2 codes (Greece is GR here, not the VAT prefix EL). Whether a code
 exists at all is not decided here: the service passes the set of valid codes from a maintained data

@@ -1,4 +1,7 @@
-"""Where goods sold to a bulk buyer may go and for what use (DOMAIN.md §5; Directive (EU) 2025/1892, Reg. (EU) 2024/1157)."""
+"""Where goods sold to a bulk buyer may go and for what use (DOMAIN.md §5).
+
+Sources: Directive (EU) 2025/1892, Waste Shipment Regulation (EU) 2024/1157, Regulation (EU) 2024/1781.
+"""
 from __future__ import annotations
 
 from enum import StrEnum

@@ -1,4 +1,7 @@
-"""Unsold-goods disclosure: which discards are lawful and the yearly figures per category (Reg. (EU) 2024/1781 Art. 24–25; Impl. Reg. (EU) 2026/2 Annex I; Del. Reg. (EU) 2026/296; DOMAIN.md §4).
+"""Unsold-goods disclosure: which discards are lawful, and the yearly figures per product category.
+
+Sources: Regulation (EU) 2024/1781 Art. 24–25, Implementing Regulation (EU) 2026/2 Annex I,
+Delegated Regulation (EU) 2026/296, DOMAIN.md §4.
 
 Pure aggregation: the service feeds the financial year's discard records and prevention measures
 read from the ledger; the answer holds every figure of the disclosure and the garments behind each.

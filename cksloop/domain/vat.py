@@ -1,4 +1,6 @@
-"""VAT numbers of EU member states: format per country and the check digits where they are simple (EU VIES formats; national rules).
+"""VAT numbers of EU member states: format per country, and check digits where they are simple.
+
+Sources: the formats VIES publishes per member state; the national check-digit rules.
 
 Implemented here, standard library only, rather than through python-stdnum: the domain may not import
 packages, and a buyer's number needs only format and check digits (VIES confirms a number exists;
@@ -19,7 +21,8 @@ VAT_PREFIX = {"GR": "EL"}
 _FORMATS: dict[str, str] = {
     "AT": r"U\d{8}", "BE": r"[01]\d{9}", "BG": r"\d{9,10}", "CY": r"\d{8}[A-Z]", "CZ": r"\d{8,10}",
     "DE": r"\d{9}", "DK": r"\d{8}", "EE": r"\d{9}", "GR": r"\d{9}", "ES": r"[A-Z0-9]\d{7}[A-Z0-9]",
-    "FI": r"\d{8}", "FR": r"[0-9A-HJ-NP-Z]{2}\d{9}", "HR": r"\d{11}", "HU": r"\d{8}", "IE": r"\d[A-Z0-9+*]\d{5}[A-W][A-I]?",
+    "FI": r"\d{8}", "FR": r"[0-9A-HJ-NP-Z]{2}\d{9}", "HR": r"\d{11}", "HU": r"\d{8}",
+    "IE": r"\d[A-Z0-9+*]\d{5}[A-W][A-I]?",
     "IT": r"\d{11}", "LT": r"\d{9}|\d{12}", "LU": r"\d{8}", "LV": r"\d{11}", "MT": r"\d{8}",
     "NL": r"\d{9}B\d{2}", "PL": r"\d{10}", "PT": r"\d{9}", "RO": r"[1-9]\d{1,9}", "SE": r"\d{10}01",
     "SI": r"\d{8}", "SK": r"\d{10}",

@@ -1,4 +1,4 @@
-"""The end-use vocabulary: four uses a contract may allow, four never allowed; the single-garment check keeps its answers."""
+"""The end-use vocabulary (four uses a contract may allow, four never), and the single-garment check's answers."""
 from __future__ import annotations
 
 import pytest
