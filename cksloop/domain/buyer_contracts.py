@@ -10,19 +10,22 @@ only under the same clauses, and the proof owed per lot with its deadline.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .country_groups import DEFAULT_GROUPS, CountryGroup, GroupTable
+from .country_groups import DEFAULT_GROUPS, CountryGroup, GroupTable, UnknownCountry, check_country_code
 from .destinations import CONTRACTABLE_USES, NEVER_ALLOWED_USES, EndUse
 from .errors import DomainError, InvalidDetails
 from .messages import N_
+from .vat import InvalidVatNumber, normalise_vat_number
 
 #: Belgium: the market a contract may protect by excluding it (brand protection, DOMAIN.md §5.2).
 HOME_MARKET = "BE"
 #: Proof deadline bounds in days after shipping.
 PROOF_DAYS_MIN, PROOF_DAYS_MAX = 1, 365
+MAX_NAME = 200
 
 
 class ProofKind(StrEnum):
@@ -257,3 +260,47 @@ def check_declaration(*, versions: Sequence[ContractVersion], destination_countr
     return Verdict(contract_id=contract.contract_id, contract_version=contract.version, is_export=is_export,
                    proof_owed=terms.proof | (EXPORT_PROOF if is_export else frozenset()),
                    proof_days=terms.proof_days, labels_removed=terms.labels_removed)
+
+
+# --- the buyer ---------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """A bulk buyer's identity as stored: country upper-cased, VAT number as VIES writes it."""
+
+    name: str
+    vat_number: str
+    country: str
+    contact_email: str
+
+
+def check_buyer(*, name: str, vat_number: str, country: str, contact_email: str,
+                known_codes: frozenset[str]) -> Buyer:
+    """The buyer, normalised; raises ``InvalidDetails`` naming each wrong field (422 at the edge).
+
+    ``known_codes`` are the valid ISO 3166-1 alpha-2 codes (pycountry, passed by the service).
+    """
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME:
+        errors["name"] = N_("Give the company name (at most 200 characters).")
+    code = ""
+    try:
+        code = check_country_code(country, known_codes=known_codes)
+    except UnknownCountry:
+        errors["country"] = N_("Choose a country by its ISO 3166-1 code.")
+    vat = ""
+    if code:
+        try:
+            vat = normalise_vat_number(country=code, number=vat_number)
+        except InvalidVatNumber:
+            errors["vat_number"] = N_("This VAT number does not pass the check of the buyer's country.")
+    email = (contact_email or "").strip()
+    if not _EMAIL.match(email) or len(email) > MAX_NAME:
+        errors["contact_email"] = N_("Give a contact e-mail address.")
+    if errors:
+        raise InvalidDetails(errors)
+    return Buyer(name=name, vat_number=vat, country=code, contact_email=email)

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cksloop.domain.buyer_contracts import (EXPORT_PROOF, ContractRule, ContractVersion, ContractViolation,
+from cksloop.domain.buyer_contracts import (EXPORT_PROOF, Buyer, ContractRule, ContractVersion, ContractViolation,
                                             InvalidContract, ProofKind, Restrictions, check_declaration,
-                                            validate_contract, version_on)
+                                            check_buyer, validate_contract, version_on)
 from cksloop.domain.country_groups import DEFAULT_GROUPS, CountryGroup, GroupTable, Membership
 from cksloop.domain.destinations import CONTRACTABLE_USES, NEVER_ALLOWED_USES, EndUse
+from cksloop.domain.errors import InvalidDetails
 
 D = dt.date.fromisoformat
 G = CountryGroup
@@ -202,3 +203,30 @@ def test_an_allowed_declaration_never_goes_outside_the_oecd_eu_and_eea_that_day(
         assert not DEFAULT_GROUPS.groups_of(country, on=day)
     else:
         assert DEFAULT_GROUPS.groups_of(country, on=day)
+
+
+# --- the buyer ---------------------------------------------------------------------------------
+
+ISO = frozenset({"BE", "NL", "DE", "GB", "US"})
+
+
+def test_a_buyer_is_normalised_with_its_vat_number_as_vies_writes_it():
+    buyer = check_buyer(name=" Textiel Recup NV ", vat_number="0403.019.261", country="be",
+                        contact_email="inkoop@recup.example", known_codes=ISO)
+    assert buyer == Buyer("Textiel Recup NV", "BE0403019261", "BE", "inkoop@recup.example")
+
+
+@pytest.mark.parametrize(("change", "fields"), [
+    ({"vat_number": "BE0403019262"}, {"vat_number"}),
+    ({"country": "XX"}, {"country"}),
+    ({"country": "NL"}, {"vat_number"}),          # a Belgian number for a Dutch buyer
+    ({"name": " "}, {"name"}),
+    ({"contact_email": "inkoop"}, {"contact_email"}),
+    ({"name": "", "contact_email": ""}, {"name", "contact_email"}),
+])
+def test_a_buyer_with_a_wrong_field_is_refused_naming_it(change, fields):
+    args = {"name": "Textiel Recup NV", "vat_number": "BE0403019261", "country": "BE",
+            "contact_email": "inkoop@recup.example", **change}
+    with pytest.raises(InvalidDetails) as refused:
+        check_buyer(**args, known_codes=ISO)
+    assert set(refused.value.field_errors) == fields
