@@ -218,6 +218,11 @@ def version_on(versions: Iterable[ContractVersion], day: dt.date) -> ContractVer
     return max(valid, key=lambda v: v.version) if valid else None
 
 
+def next_version(versions: Iterable[ContractVersion]) -> int:
+    """The number an amendment gets: one more than the buyer's latest version (1 for the first)."""
+    return max((v.version for v in versions), default=0) + 1
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A declaration that passed: the version it was checked against (kept with the lot) and what it owes."""

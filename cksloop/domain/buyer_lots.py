@@ -257,3 +257,33 @@ def overdue_lots(lots: Iterable[BuyerLot], *, today: dt.date) -> list[BuyerLot]:
 def open_lot_by_garment(lots: Mapping[int, Iterable[str]]) -> dict[str, int]:
     """Garment code → open lot id, from ``{lot_id: codes}`` of the open lots (feeds ``Candidate.open_lot_id``)."""
     return {code: lot_id for lot_id, codes in lots.items() for code in codes}
+
+
+@dataclass(frozen=True)
+class PackingCheck:
+    """Scanning a packed box against its lot: strangers are the loud warning (issue 14)."""
+
+    packed: frozenset[str]
+    missing: frozenset[str]
+    strangers: tuple[str, ...]  # scanned but not in the lot, in scan order
+    repeated: tuple[str, ...]  # scanned more than once
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing and not self.strangers
+
+
+def check_packing(lot: BuyerLot, *, scanned: Sequence[str]) -> PackingCheck:
+    """Which of the lot's garments were scanned into the box, which are missing, which do not belong."""
+    seen: set[str] = set()
+    strangers: list[str] = []
+    repeated: list[str] = []
+    for code in scanned:
+        if code in seen:
+            repeated.append(code)
+        elif code not in lot.garments:
+            strangers.append(code)
+        seen.add(code)
+    packed = frozenset(seen) & lot.garments
+    return PackingCheck(packed=packed, missing=lot.garments - packed, strangers=tuple(strangers),
+                        repeated=tuple(repeated))

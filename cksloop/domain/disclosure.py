@@ -25,6 +25,8 @@ K = TypeVar("K")
 
 #: What people call a reason but Delegated Regulation 2026/296 does not accept as a ground.
 NOT_GROUNDS = frozenset({"end_of_season", "overproduction"})
+#: Evidence for a discard is kept this long (Delegated Regulation 2026/296), producible within 30 days.
+EVIDENCE_YEARS = 5
 #: The key of ``grounds`` for a discard recorded without a ground (before the ban of 19 July 2026).
 NO_GROUND = "none"
 
@@ -112,6 +114,15 @@ def check_discard(*, ground: str | None, evidence: str | None) -> DestructionGro
     if errors or found is None:
         raise InvalidDetails(errors)
     return found
+
+
+def evidence_kept_until(discarded_on: dt.date) -> dt.date:
+    """The last day a discard's evidence must still be kept (29 February counts as 28 February)."""
+    year = discarded_on.year + EVIDENCE_YEARS
+    try:
+        return discarded_on.replace(year=year)
+    except ValueError:
+        return dt.date(year, 2, 28)
 
 
 @dataclass(frozen=True)

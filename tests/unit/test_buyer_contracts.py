@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from cksloop.domain.buyer_contracts import (EXPORT_PROOF, Buyer, ContractRule, ContractVersion, ContractViolation,
                                             InvalidContract, ProofKind, Restrictions, check_declaration,
-                                            check_buyer, validate_contract, version_on)
+                                            check_buyer, next_version, validate_contract, version_on)
 from cksloop.domain.country_groups import DEFAULT_GROUPS, CountryGroup, GroupTable, Membership
 from cksloop.domain.destinations import CONTRACTABLE_USES, NEVER_ALLOWED_USES, EndUse
 from cksloop.domain.errors import InvalidDetails
@@ -230,3 +230,8 @@ def test_a_buyer_with_a_wrong_field_is_refused_naming_it(change, fields):
     with pytest.raises(InvalidDetails) as refused:
         check_buyer(**args, known_codes=ISO)
     assert set(refused.value.field_errors) == fields
+
+
+def test_an_amendment_gets_the_next_version_number():
+    assert next_version([]) == 1
+    assert next_version(AMENDED) == 3

@@ -190,3 +190,12 @@ def test_a_step_is_possible_exactly_from_the_statuses_the_machine_allows(status,
 def test_open_lots_map_each_garment_to_its_lot():
     assert lots.open_lot_by_garment({1: ["A", "B"], 2: ["C"]}) == {"A": 1, "B": 1, "C": 2}
     assert LotStatus.CONFIRMED.is_open and not LotStatus.SHIPPED.is_open
+
+
+def test_scanning_a_packed_box_names_the_missing_garments_and_loudly_the_strangers():
+    lot = new_lot("G1", "G2", "G3")
+    check = lots.check_packing(lot, scanned=["G1", "X9", "G2", "G1"])
+    assert check.packed == {"G1", "G2"} and check.missing == {"G3"}
+    assert check.strangers == ("X9",) and check.repeated == ("G1",)
+    assert not check.is_complete
+    assert lots.check_packing(lot, scanned=["G3", "G2", "G1"]).is_complete

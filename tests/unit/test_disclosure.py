@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cksloop.domain.disclosure import (NO_GROUND, DiscardRecord, MeasureRecord, PreventionMeasure, Treatment,
-                                       category_of, check_discard, disclose, measure_of_retirement,
+                                       category_of, check_discard, disclose, evidence_kept_until,
+                                       measure_of_retirement,
                                        split_percent, treatment_of_retirement)
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.lifecycle import DestructionGround, RetireRoute
@@ -144,3 +145,8 @@ def test_every_discard_is_counted_once_and_every_category_splits_to_100(rows):
     for category in result.categories:
         assert sum(category.treatment_pct.values()) == 100
         assert sum(category.grounds.values()) == category.units
+
+
+@pytest.mark.parametrize(("day", "until"), [("2027-05-01", "2032-05-01"), ("2028-02-29", "2033-02-28")])
+def test_the_evidence_of_a_discard_is_kept_five_years(day, until):
+    assert evidence_kept_until(dt.date.fromisoformat(day)) == dt.date.fromisoformat(until)
