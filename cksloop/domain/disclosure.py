@@ -220,27 +220,38 @@ def disclose(*, year: int, entity_name: str, entity_identifier: str, discards: I
     Per category: units, weight, units by ground, and the treatment split by weight (by units when
     the category's weight is unknown, i.e. zero), rounded to ``decimals`` and summing to 100.
     """
-    by_category: dict[str, list[DiscardRecord]] = {}
-    for record in discards:
-        by_category.setdefault(category_of(record.cn_code, four_digit_headings=four_digit_headings),
-                               []).append(record)
-    categories = []
-    for code in sorted(by_category):
-        records = by_category[code]
-        weight = sum(r.unit_weight_g for r in records)
-        treated: Counter[Treatment] = Counter()
-        for r in records:
-            treated[r.treatment] += r.unit_weight_g if weight else 1
-        grounds = Counter(r.ground.value if r.ground else NO_GROUND for r in records)
-        categories.append(CategoryFigures(
-            cn_code=code, units=len(records), weight_g=weight, grounds=dict(sorted(grounds.items())),
-            treatment_pct=split_percent(treated, order=list(Treatment), decimals=decimals),
-            garments=tuple(sorted(r.garment_code for r in records))))
+    # one pass over the records (a year may hold many thousands); categories cached per CN code
+    category: dict[str, str] = {}
+    units: Counter[str] = Counter()
+    weight: Counter[str] = Counter()
+    grounds: dict[str, Counter[str]] = {}
+    by_weight: dict[str, Counter[Treatment]] = {}
+    by_units: dict[str, Counter[Treatment]] = {}
+    garments: dict[str, list[str]] = {}
+    for r in discards:
+        code = category.get(r.cn_code)
+        if code is None:
+            code = category[r.cn_code] = category_of(r.cn_code, four_digit_headings=four_digit_headings)
+            for table in (grounds, by_weight, by_units):
+                table.setdefault(code, Counter())
+            garments.setdefault(code, [])
+        units[code] += 1
+        weight[code] += r.unit_weight_g
+        grounds[code][r.ground or NO_GROUND] += 1  # a StrEnum member is its value as a key
+        by_weight[code][r.treatment] += r.unit_weight_g
+        by_units[code][r.treatment] += 1
+        garments[code].append(r.garment_code)
+    categories = tuple(CategoryFigures(
+        cn_code=code, units=units[code], weight_g=weight[code],
+        grounds={str(k): n for k, n in sorted(grounds[code].items())},
+        treatment_pct=split_percent(by_weight[code] if weight[code] else by_units[code], order=list(Treatment),
+                                    decimals=decimals),
+        garments=tuple(sorted(garments[code]))) for code in sorted(units))
     totals: dict[PreventionMeasure, list[int]] = {}
     for m in measures:
         pair = totals.setdefault(m.measure, [0, 0])
         pair[0] += m.units
         pair[1] += m.weight_g
     return Disclosure(year=year, entity_name=entity_name, entity_identifier=entity_identifier,
-                      categories=tuple(categories),
+                      categories=categories,
                       measures=tuple(MeasureFigures(k, *totals[k]) for k in PreventionMeasure if k in totals))
