@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -157,10 +157,10 @@ class GroupTable:
         return bool(self.groups_of(country, on=on))
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, object]]) -> GroupTable:
-        """Build from stored rows ``{"group", "country", "since", "until"}`` (dates as date objects)."""
-        return cls(tuple(Membership(CountryGroup(str(r["group"])), str(r["country"]),
-                                    r["since"], r.get("until")) for r in rows))  # type: ignore[arg-type]
+    def from_rows(cls, rows: Iterable[tuple[str, str, dt.date, dt.date | None]]) -> GroupTable:
+        """Build from stored rows ``(group, country, since, until)`` when memberships are kept in the database."""
+        return cls(tuple(Membership(CountryGroup(group), country, since, until)
+                         for group, country, since, until in rows))
 
 
 DEFAULT_GROUPS = GroupTable()

@@ -46,10 +46,8 @@ def test_the_dated_table_agrees_with_the_sets_the_single_garment_form_uses_today
 
 
 def test_a_table_is_built_from_stored_rows():
-    table = GroupTable.from_rows([
-        {"group": "EU", "country": "XK", "since": D("2030-01-01"), "until": None},
-        {"group": "OECD", "country": "XK", "since": D("2031-01-01"), "until": D("2031-12-31")},
-    ])
+    table = GroupTable.from_rows([("EU", "XK", D("2030-01-01"), None),
+                                  ("OECD", "XK", D("2031-01-01"), D("2031-12-31"))])
     assert table.groups_of("XK", on=D("2031-06-01")) == {G.EU, G.OECD}
     assert table.groups_of("XK", on=D("2032-01-01")) == {G.EU}
 
