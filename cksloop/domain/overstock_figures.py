@@ -178,13 +178,14 @@ def own_channel_share(sold: Mapping[Channel, int]) -> float | None:
 # --- the figures as shown (one rounding rule for page, API, CSV and charts) ------------------------
 
 
-def _half_up(value: float, places: int) -> Decimal:
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+def _half_up(value: float, places: int, scale: int = 1) -> Decimal:
+    # through the shortest decimal text of the float, so 0.145 is 14.5 % and not 14.4999…
+    return (Decimal(repr(value)) * scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def shown_pct(fraction: float | None) -> int | None:
     """A share as a whole percent, halves rounded up (so 12.5 % shows 13, never banker's 12)."""
-    return None if fraction is None else int(_half_up(fraction * 100, 0))
+    return None if fraction is None else int(_half_up(fraction, 0, scale=100))
 
 
 def shown_weeks(weeks: float | None) -> float | None:
