@@ -167,6 +167,13 @@ def markdown_depth(*, price_cents: int, original_price_cents: int) -> float | No
     return None if share is None else 1 - share
 
 
+def is_overstock_sale(*, channel: Channel, price_paid_cents: int, original_price_cents: int) -> bool:
+    """Whether a sale counts as selling overstock (for the own-channel share): every sale at the
+    outlet, from the rental pool or to a buyer, and a store sale below the original price (a
+    markdown). A full-price store sale is the collection selling as planned, not overstock."""
+    return channel != Channel.STORE or price_paid_cents < original_price_cents
+
+
 def own_channel_share(sold: Mapping[Channel, int]) -> float | None:
     """The share of (overstock) units sold in own channels (stores, outlet, rental sale) versus
     to buyers: the figure behind "elk kledingstuk krijgt een maximale verkoopkans". Pass units or
@@ -332,43 +339,3 @@ def by_size(row: Any) -> str:
 def by_location(row: Any) -> str:
     """Drill key: one line per location code (feed rows of one style)."""
     return row.location
-
-
-# --- the effect of a previous decision -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Effect:
-    """What happened to a style after a review's decision: units sold since, by channel."""
-
-    since: dt.date
-    as_of: dt.date
-    sold: Mapping[Channel, int]
-    on_hand: int
-
-    @property
-    def sold_total(self) -> int:
-        return sum(self.sold.values())
-
-    @property
-    def sell_through(self) -> float | None:
-        """Sold since ÷ (sold since + on hand now): the share of the stock of that day sold since."""
-        return sell_through(sold=self.sold_total, on_hand=self.on_hand)
-
-    def as_shown(self) -> dict[str, Any]:
-        return {"since": self.since.isoformat(), "as_of": self.as_of.isoformat(),
-                "sold": {c.value: self.sold.get(c, 0) for c in Channel}, "sold_total": self.sold_total,
-                "on_hand": self.on_hand, "sell_through_pct": shown_pct(self.sell_through)}
-
-
-def decision_effect(*, style: str, decided_on: dt.date, as_of: dt.date, sales: Iterable[DailySales],
-                    on_hand: int) -> Effect:
-    """Units sold (net) of ``style`` after the review day ``decided_on`` up to ``as_of``, by channel.
-
-    The review's own day already counted in that review's figures, so it does not count again.
-    """
-    sold: dict[Channel, int] = {}
-    for row in sales:
-        if row.style == style and decided_on < row.day <= as_of:
-            sold[row.channel] = sold.get(row.channel, 0) + row.sold - row.returned
-    return Effect(since=decided_on, as_of=as_of, sold=sold, on_hand=on_hand)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from cksloop.domain.lifecycle import GarmentState, LocationKind
 from cksloop.domain.overstock_figures import (Channel, DailySales, LocationType, Receipt, StockItem, age_days,
-                                              by_location, by_size, compute_lines, decision_effect, markdown_depth,
+                                              by_location, by_size, compute_lines, is_overstock_sale, markdown_depth,
                                               on_hand_location_type, own_channel_share, sell_through, shown_days,
                                               shown_pct, shown_weeks, weeks_of_cover)
 
@@ -155,12 +155,10 @@ def test_the_own_channel_share_is_stores_outlet_and_rental_sale_against_buyers(s
     assert own_channel_share(sold) == share
 
 
-def test_the_effect_of_a_decision_counts_sales_after_the_review_day_by_channel():
-    effect = decision_effect(style="S1", decided_on=D(2026, 4, 20), as_of=AS_OF, sales=SALES, on_hand=10)
-    assert dict(effect.sold) == {R: 1}  # the review's own day and the day after as_of do not count
-    assert effect.as_shown() == {"since": "2026-04-20", "as_of": "2026-05-01",
-                                 "sold": {"store": 0, "outlet": 0, "rental_sale": 1, "buyer": 0},
-                                 "sold_total": 1, "on_hand": 10, "sell_through_pct": 9}  # 1 / 11
+@pytest.mark.parametrize("channel, paid, overstock", [(S, 7995, False), (S, 5595, True), (O, 7995, True),
+                                                     (R, 7995, True), (B, 800, True)])
+def test_overstock_sales_are_markdowns_outlet_rental_sales_and_buyers(channel, paid, overstock):
+    assert is_overstock_sale(channel=channel, price_paid_cents=paid, original_price_cents=7995) is overstock
 
 
 def test_channels_and_location_types_carry_their_labels():
