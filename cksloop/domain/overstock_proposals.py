@@ -126,6 +126,20 @@ def _share(cents: int, pct: int) -> int:
     return cents * pct // 100
 
 
+def share_by_rate(units: int, rates: Sequence[StoreRate]) -> list[int]:
+    """``units`` split over the stores in proportion to their rate, whole units by the largest
+    remainder (ties to the faster store, which comes first), so the parts always add up."""
+    total = sum(r.units_per_week for r in rates)
+    if units <= 0 or total <= 0:
+        return [0] * len(rates)
+    exact = [units * r.units_per_week / total for r in rates]
+    parts = [int(x) for x in exact]
+    by_remainder = sorted(range(len(rates)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in by_remainder[:units - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
 def _transfer(stock: Sequence[StockItem], rates: Sequence[StoreRate], max_targets: int) -> Proposal | None:
     targets = list(rates[:max_targets])
     if not targets:
@@ -145,8 +159,8 @@ def _transfer(stock: Sequence[StockItem], rates: Sequence[StoreRate], max_target
         N_("Move %(units)s units to the stores that sell this style fastest, units a week: %(stores)s."),
         {"units": len(movable), "stores": stores}, len(movable), _mean([s.price_cents for s in movable]),
         {"sizes": dict(sorted(sizes.items())),
-         "to_stores": [{"location": r.location, "name": r.name, "units_per_week": shown_weeks(r.units_per_week)}
-                       for r in targets]})
+         "to_stores": [{"location": r.location, "name": r.name, "units_per_week": shown_weeks(r.units_per_week),
+                        "units": n} for r, n in zip(targets, share_by_rate(len(movable), targets))]})
 
 
 def _rental(stock: Sequence[StockItem], rental: RentalDemand | None, shares: ValueShares) -> Proposal | None:

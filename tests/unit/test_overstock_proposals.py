@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cksloop.domain.markdown import MarkdownPolicy
 from cksloop.domain.overstock_figures import Channel, DailySales, LocationType, StockItem, compute_lines
 from cksloop.domain.overstock_proposals import (Decision, RentalDemand, StoreRate, ValueShares, propose,
-                                                store_rates)
+                                                share_by_rate, store_rates)
 from cksloop.domain.overstock_rules import Flag, Rule
 
 D = dt.date
@@ -66,8 +66,8 @@ def test_a_transfer_names_the_stores_with_their_rate_and_the_sizes_to_move():
     assert transfer["reason"] == ("Move 6 units to the stores that sell this style fastest, units a week: "
                                   "Gent (1.5), Antwerpen Meir (0.5).")
     assert transfer["sizes"] == {"M": 6}
-    assert transfer["to_stores"] == [{"location": "GNT", "name": "Gent", "units_per_week": 1.5},
-                                     {"location": "ANT", "name": "Antwerpen Meir", "units_per_week": 0.5}]
+    assert transfer["to_stores"] == [{"location": "GNT", "name": "Gent", "units_per_week": 1.5, "units": 5},
+                                     {"location": "ANT", "name": "Antwerpen Meir", "units_per_week": 0.5, "units": 1}]
 
 
 def test_the_markdown_proposal_is_the_policys_next_step_with_its_reason():
@@ -115,6 +115,24 @@ def test_garments_in_the_rental_pool_are_never_proposed_for_sale():
 
 def test_a_line_that_breaks_no_rule_gets_no_proposals():
     assert proposals(flags=[]) == []
+
+
+@pytest.mark.parametrize("units, rates, parts", [
+    (6, [1.5, 0.5], [5, 1]),          # 4.5 / 1.5: the tie of halves goes to the faster store
+    (10, [2.0, 1.0, 1.0], [5, 3, 2]),  # 5 / 2.5 / 2.5
+    (1, [1.0, 1.0], [1, 0]),
+    (0, [1.0], [0]),
+    (3, [], []),
+])
+def test_transferred_units_are_shared_by_the_stores_rates(units, rates, parts):
+    stores = [StoreRate(f"S{i}", f"S{i}", r) for i, r in enumerate(rates)]
+    assert share_by_rate(units, stores) == parts
+
+
+@given(units=st.integers(0, 500), rates=st.lists(st.floats(0.25, 50), min_size=1, max_size=5))
+def test_shared_units_always_add_up(units, rates):
+    parts = share_by_rate(units, [StoreRate(str(i), str(i), r) for i, r in enumerate(rates)])
+    assert sum(parts) == units and min(parts) >= 0
 
 
 def test_every_decision_carries_its_label():
