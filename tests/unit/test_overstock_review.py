@@ -102,3 +102,37 @@ def test_the_effect_of_a_decision_counts_net_sales_after_the_review_day_by_chann
 def test_a_decision_with_nothing_sold_since_shows_zero_not_nothing():
     effect = decision_effect(style="SS26-101", decided_on=TODAY, as_of=TODAY, sales=SALES, on_hand=14)
     assert effect.sold_total == 0 and effect.as_shown()["sell_through_pct"] == 0
+
+
+def test_a_two_weekly_review_runs_from_rollup_rows_to_a_markdown_and_its_effect_two_weeks_later():
+    from cksloop.domain.lifecycle import GarmentState
+    from cksloop.domain.markdown import GarmentPrice, MarkdownPolicy, plan_markdown
+    from cksloop.domain.overstock_figures import LocationType, StockItem, compute_lines
+    from cksloop.domain.overstock_proposals import propose, store_rates
+    from cksloop.domain.overstock_rules import CollectionRules, evaluate
+
+    start, review_on = D(2026, 2, 1), D(2026, 5, 1)
+    sales = [DailySales(D(2026, 4, 15), "SLOW", "M", "ANT", Channel.STORE, sold=1),
+             DailySales(D(2026, 4, 15), "FAST", "M", "ANT", Channel.STORE, sold=30)]
+    stock = [StockItem(style, "M", "WH", LocationType.WAREHOUSE, first, 7995, 7995)
+             for style, n, first in (("SLOW", 20, start), ("FAST", 10, D(2026, 4, 1))) for _ in range(n)]
+    rules, policy = CollectionRules(season="SS26", season_starts_on=start), MarkdownPolicy()
+    lines = compute_lines(as_of=review_on, sales=sales, stock=stock)
+    flags = {style: evaluate(line, rules) for style, line in lines.items()}
+    assert [f.rule.value for f in flags["SLOW"]] == ["below_plan", "cover", "age"] and flags["FAST"] == []
+
+    slow_stock = [s for s in stock if s.style == "SLOW"]
+    proposals = propose(line=lines["SLOW"], flags=flags["SLOW"], stock=slow_stock, policy=policy,
+                        rates=store_rates(style="SLOW", as_of=review_on, sales=sales))
+    assert [p.action.value for p in proposals] == ["transfer", "mark_down", "outlet", "buyer_lot"]
+    markdown = proposals[1]
+    decision = parse_decision({"style": "SLOW", "decision": "mark_down", "reason": markdown.render(),
+                               "percent": markdown.details["percent"]}, styles=set(lines))
+    plan = plan_markdown(policy, [GarmentPrice(f"CKS-{i:05d}", GarmentState.IN_STOCK, s.price_cents,
+                                               s.original_price_cents) for i, s in enumerate(slow_stock)],
+                         percent=decision.percent)
+    assert {c.to_price_cents for c in plan.changes} == {3995} and len(plan.changes) == 20
+
+    later = [*sales, DailySales(D(2026, 5, 8), "SLOW", "M", "ANT", Channel.STORE, sold=6)]
+    effect = decision_effect(style="SLOW", decided_on=review_on, as_of=D(2026, 5, 15), sales=later, on_hand=14)
+    assert (effect.sold_total, effect.as_shown()["sell_through_pct"]) == (6, 30)
