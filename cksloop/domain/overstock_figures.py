@@ -264,6 +264,11 @@ class Line:
         return ratio(self.on_hand.get(LocationType.RENTAL_POOL, 0), self.on_hand_total)
 
     @property
+    def outlet_sell_through(self) -> float | None:
+        """Sold at the outlet ÷ (sold there + on hand there): how the outlet does with what it got."""
+        return sell_through(sold=self.sold.get(Channel.OUTLET, 0), on_hand=self.on_hand.get(LocationType.OUTLET, 0))
+
+    @property
     def own_channel_share(self) -> float | None:
         return own_channel_share(self.sold)
 
@@ -280,6 +285,7 @@ class Line:
             "age_days": shown_days(self.age_days),
             "markdown_depth_pct": shown_pct(self.markdown_depth),
             "rental_pool_share_pct": shown_pct(self.rental_pool_share),
+            "outlet_sell_through_pct": shown_pct(self.outlet_sell_through),
         }
 
 

@@ -65,6 +65,7 @@ def test_a_style_line_shows_its_figures_rounded_once():
         "age_days": 83,                  # (8 × 89 + 2 × 61) / 10 = 83.4
         "markdown_depth_pct": 16,        # 1 − 67150 / 79950 = 16.0 %
         "rental_pool_share_pct": 20,     # 2 / 10
+        "outlet_sell_through_pct": 50,   # 2 sold at the outlet, 2 on hand there
     }
 
 
@@ -91,6 +92,7 @@ def test_a_style_without_sales_or_stock_has_no_ratios_rather_than_zeros():
     shown = line.as_shown()
     assert shown["sell_through_pct"] is None and shown["weeks_of_cover"] is None
     assert shown["age_days"] is None and shown["markdown_depth_pct"] is None and shown["rental_pool_share_pct"] is None
+    assert shown["outlet_sell_through_pct"] is None
 
 
 @pytest.mark.parametrize("sold, on_hand, expected", [(0, 0, None), (0, 5, 0.0), (5, 0, 1.0), (1, 3, 0.25),
