@@ -17,10 +17,6 @@ from .errors import DomainError
 from .lifecycle import STATE_LABELS, GarmentState
 from .messages import N_
 
-#: the highest price cksloop accepts anywhere (the lifecycle's limit on price_cents)
-MAX_PRICE_CENTS = 10_000_000
-
-
 class MarkdownRefused(DomainError):
     """A markdown that the policy or a garment's state does not allow; ``reason`` is the machine word
     (``percent_out_of_range``, ``under_floor``, ``price_rise``, ``garment_state``, ``invalid``)."""
