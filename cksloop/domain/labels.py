@@ -17,6 +17,33 @@ def is_garment_code(text: str) -> bool:
     return bool(GARMENT_CODE.match(text))
 
 
+#: "CKS-49", "cks49", "CKS 00049": our prefix with a short or spaced number, as people type it
+_SHORT_CODE = re.compile(r"^CKS[- ]?([0-9]{1,12})$")
+#: "00049", "49": the number alone, as typed from a label (longer digit runs are EAN/UPC barcodes)
+_NUMBER_ONLY = re.compile(r"^[0-9]{2,7}$")
+
+
+def garment_code_in(text: str) -> str | None:
+    """The one garment code ``text`` spells as people type it, else None.
+
+    Exact codes in any letter case ("cks-00051"), our prefix with a short number ("CKS-49" is
+    CKS-00049, numbers are at least five digits on labels) and the number alone ("00049"). Only
+    unambiguous forms: a run of eight or more digits is some product barcode, never ours.
+    """
+    # ASCII first: upper-casing "ﬀ" gives "FF", and no label of ours holds a ligature
+    if not text.isascii():
+        return None
+    upper = text.upper()
+    if GARMENT_CODE.fullmatch(upper):
+        return upper
+    short = _SHORT_CODE.fullmatch(upper)
+    number = short.group(1) if short else upper if _NUMBER_ONLY.fullmatch(upper) else None
+    if number is None:
+        return None
+    code = f"CKS-{number.zfill(5)}"
+    return code if GARMENT_CODE.fullmatch(code) else None
+
+
 def format_garment_code(number: int, width: int = 5) -> str:
     return f"CKS-{number:0{width}d}"
 
@@ -109,7 +136,7 @@ def check_codes(codes: Sequence[str]) -> None:
         error = InvalidDetails({"codes": N_("At most 5,000 labels at once: split the selection.")})
         error.details.update(max_codes=MAX_LABELS, count=len(codes))
         raise error
-    malformed = [c for c in codes if not is_garment_code(c)]
+    malformed = [c for c in codes if not is_garment_code(c)]  # callers read typed codes with garment_code_in
     if malformed:
         error = InvalidDetails({"codes": N_("Not a garment code (they look like CKS-00123).")})
         error.details["malformed_codes"] = [c[:40] for c in malformed[:50]]

@@ -2,8 +2,9 @@
 
 Scans come from phone cameras, handheld keyboard-wedge scanners and people typing. Accepted:
 our label URLs (``{BASE_URL}/g/{code}``), GS1 Digital Link URLs on our host
-(``{BASE_URL}/01/{GTIN}[/22/…][/10/…]/21/{code}``, query string ignored) and bare garment codes,
-in any letter case and with surrounding whitespace. A scanner left on the US layout while the
+(``{BASE_URL}/01/{GTIN}[/22/…][/10/…]/21/{code}``, query string ignored), the GS1 element string
+many handheld scanners send for a Digital Link (``(01){GTIN}(21){code}``, bracketed or raw) and
+garment codes as people type them (``cks-00051``, ``CKS-49``, ``00049``), with surrounding whitespace. A scanner left on the US layout while the
 computer types Belgian AZERTY turns ``CKS-00123`` into ``CKS)àà&é"``: such input is mapped back
 key by key and reported as mangled so the page can say so.
 """
@@ -16,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from .labels import GARMENT_CODE, is_valid_gtin
+from .labels import garment_code_in, is_valid_gtin
 from .messages import N_
 
 #: Longest payload worth looking at; a label URL is well under 200 characters.
@@ -27,6 +28,7 @@ class LabelForm(StrEnum):
     CODE = "code"  # a bare garment code, typed or scanned from a barcode
     SHORT_URL = "short_url"  # {BASE_URL}/g/{code}
     DIGITAL_LINK = "digital_link"  # {BASE_URL}/01/{GTIN-14}/21/{code}
+    GS1_ELEMENT_STRING = "gs1_element_string"  # (01){GTIN-14}(21){code}, what many handheld scanners send
 
 
 class Refusal(StrEnum):
@@ -159,6 +161,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # GS1 Digital Link qualifiers of a GTIN, in the only order the standard allows: CPV, lot, serial
 _DL_QUALIFIERS = ("22", "10", "21")
 _INVISIBLE = "\u200b\u200e\u200f\u2060\ufeff"  # zero-width marks some apps and scanners add
+_GS = "\x1d"  # FNC1 as a scanner types it: ends a variable-length GS1 field
+# a GS1 element string: (01) GTIN-14, then optional (22) CPV and (10) lot, and (21) the serial;
+# in brackets as printed under a barcode, or raw (GS after each variable field but the last)
+_GS1_BRACKETS = re.compile(r"^\(01\)(\d{14})(?:\(22\)([^()]{1,20}))?(?:\(10\)([^()]{1,20}))?\(21\)([^()]{1,20})$")
+_GS1_RAW = re.compile("^01(\\d{14})(?:22([^\x1d]{1,20})\x1d)?(?:10([^\x1d]{1,20})\x1d)?21([^\x1d]{1,20})$")
 
 
 def parse_scan(raw: str, *, base_url: str) -> ScanOutcome:
@@ -192,17 +199,13 @@ def parse_scan(raw: str, *, base_url: str) -> ScanOutcome:
 
 
 def _code_in(text: str) -> str | None:
-    """The garment code ``text`` spells in any letter case, else None."""
-    # ASCII first: upper-casing "ﬀ" gives "FF", and no label of ours holds a ligature
-    if not text.isascii():
-        return None
-    upper = text.upper()
-    return upper if GARMENT_CODE.fullmatch(upper) else None
+    """The garment code ``text`` spells as people type it ("cks-00051", "CKS-49", "00049"), else None."""
+    return garment_code_in(text)
 
 
 def _is_binary(text: str) -> bool:
     for ch in text:
-        if ch in "\t\n\r":
+        if ch in "\t\n\r" + _GS:
             continue  # line breaks are text: contact cards and messages span lines
         if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Cs", "Co"):
             return True
@@ -236,6 +239,9 @@ def _parse(text: str, base: _Base) -> ScanOutcome:
     code = _code_in(text)
     if code:
         return ScannedLabel(code, LabelForm.CODE, text)
+    element = _GS1_BRACKETS.fullmatch(text) or _GS1_RAW.fullmatch(text.lstrip(_GS))
+    if element:
+        return _element_string(element.group(1), element.group(4), text)
     upper = text.upper()
     if upper.startswith("WIFI:"):
         return NotALabel(Refusal.WIFI, text)
@@ -273,6 +279,16 @@ def _parse_url(text: str, base: _Base) -> ScanOutcome:
     if segments and segments[0] == "01":
         return _digital_link(segments, text)
     return NotALabel(Refusal.UNKNOWN_PATH, text)
+
+
+def _element_string(gtin: str, serial: str, text: str) -> ScanOutcome:
+    """A GS1 element string names a garment by its serial (AI 21), like a Digital Link does."""
+    if not is_valid_gtin(gtin):
+        return NotALabel(Refusal.BAD_GTIN, text)
+    code = _code_in(serial)
+    if not code:
+        return NotALabel(Refusal.NOT_A_LABEL, text)
+    return ScannedLabel(code, LabelForm.GS1_ELEMENT_STRING, text, gtin)
 
 
 def _digital_link(segments: list[str], text: str) -> ScanOutcome:

@@ -19,13 +19,21 @@ const empty = document.getElementById("batch-empty");
 const counts = document.getElementById("batch-counts");
 const applyButton = document.getElementById("batch-apply");
 const clearButton = document.getElementById("batch-clear");
+const retryButton = document.getElementById("batch-retry");
 const summary = document.getElementById("batch-summary");
 
-// entries: one per garment, in scan order; sequence: every code scanned, doubles included, so
-// the server's answer reports the double scans too
-let state = { action: null, entries: [], sequence: [], key: null };
-let busy = false;
+// entries: one per scan, in scan order. A scan becomes an entry the moment its Enter arrives
+// ("pending"), before the server has said anything, so nothing a scanner types is ever dropped;
+// the verdict fills the entry in when it comes back. An entry that could not be checked (no
+// network, details to fix) stays "unchecked" and is checked again, never forgotten.
+// sequence: every garment code scanned, doubles included, so the server's answer reports the
+// double scans too.
+let state = { action: null, entries: [], sequence: [], key: null, nextId: 1 };
+let busy = false; // a batch is being applied
 let done = false;
+const inFlight = new Set(); // ids of entries whose check is on its way
+const PARALLEL = 4; // checks on their way at once: a slow shop Wi-Fi is latency, not bandwidth
+const WAITING = new Set(["pending", "unchecked"]);
 
 // --- the action and its details -----------------------------------------------------------------
 
@@ -96,6 +104,8 @@ function actionLabel() {
 }
 
 function describe(entry) {
+  if (entry.outcome === "pending") return b.tPending;
+  if (entry.outcome === "unchecked") return [entry.message, b.tWillRetry].filter(Boolean).join(" ");
   const what = [entry.style_name, entry.size].filter(Boolean).join(" · ");
   if (entry.ok) return what;
   let text = entry.message || "";
@@ -110,14 +120,15 @@ function describe(entry) {
 function lineElement(entry, { removable }) {
   const item = document.createElement("li");
   item.className = `batch-line line-${entry.outcome}`;
-  item.dataset.code = entry.code;
+  item.dataset.code = entry.code || "";
   item.dataset.outcome = entry.outcome;
   const code = document.createElement("strong");
   code.className = "code";
-  code.textContent = entry.code;
+  code.textContent = entry.code || entry.payload;
   const verdict = document.createElement("span");
   verdict.className = "verdict";
-  verdict.textContent = entry.word || (entry.ok ? b.tCan : b.tCannot);
+  verdict.textContent = entry.word || ({ pending: b.tPendingWord, unchecked: b.tUncheckedWord,
+    not_a_label: b.tNotALabelWord }[entry.outcome]) || (entry.ok ? b.tCan : b.tCannot);
   const text = document.createElement("span");
   text.className = "line-text";
   text.textContent = describe(entry) + (entry.mangled ? ` ${b.tMangled}` : "");
@@ -128,8 +139,8 @@ function lineElement(entry, { removable }) {
     remove.className = "link remove";
     remove.textContent = b.tRemove;
     remove.addEventListener("click", () => {
-      state.entries = state.entries.filter((e) => e.code !== entry.code);
-      state.sequence = state.sequence.filter((c) => c !== entry.code);
+      state.entries = state.entries.filter((e) => e.id !== entry.id);
+      if (entry.code) state.sequence = state.sequence.filter((c) => c !== entry.code);
       changed();
     });
     item.append(" ", remove);
@@ -141,14 +152,23 @@ function render() {
   list.replaceChildren(...state.entries.slice().reverse().map((e) => lineElement(e, { removable: true })));
   empty.hidden = state.entries.length > 0;
   const ok = state.entries.filter((e) => e.ok).length;
-  const doubles = state.sequence.length - state.entries.length;
+  const waiting = state.entries.filter((e) => WAITING.has(e.outcome)).length;
+  const garments = state.entries.filter((e) => e.code).length;
+  const doubles = state.sequence.length - garments;
   counts.textContent = state.entries.length
-    ? fmt(b.tCounts, { ok, refused: state.entries.length - ok, doubles }) : "";
-  applyButton.disabled = ok === 0 || busy;
-  applyButton.textContent = ok === 0 ? b.tNothing
-    : fmt(ok === 1 ? b.tConfirmOne : b.tConfirm, { action: actionLabel(), count: ok });
+    ? fmt(b.tCounts, { ok, refused: state.entries.length - ok - waiting, doubles })
+      + (waiting ? ` · ${fmt(b.tWaitingCount, { count: waiting })}` : "") : "";
+  counts.dataset.waiting = String(waiting);
+  // a batch is confirmed only once every scan has its verdict: nothing is applied unseen
+  applyButton.disabled = ok === 0 || busy || waiting > 0;
+  applyButton.textContent = waiting > 0 ? fmt(b.tWaiting, { count: waiting })
+    : ok === 0 ? b.tNothing
+      : fmt(ok === 1 ? b.tConfirmOne : b.tConfirm, { action: actionLabel(), count: ok });
+  retryButton.hidden = !state.entries.some((e) => e.outcome === "unchecked");
   clearButton.hidden = state.entries.length === 0;
-  lockSetup(state.entries.length > 0);
+  // the details are fixed once a garment was checked against them; scans still waiting for
+  // their check leave them open, so details that stopped the checks can be put right
+  lockSetup(state.entries.some((e) => e.code));
 }
 
 function changed() {
@@ -175,7 +195,11 @@ function restore() {
     const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
     if (saved && Array.isArray(saved.entries) && saved.entries.length
         && [...actionSelect.options].some((o) => o.value === saved.action)) {
-      state = saved;
+      state = { ...saved, nextId: saved.nextId || saved.entries.length + 1 };
+      state.entries.forEach((e, i) => {
+        if (e.id === undefined) e.id = i + 1;
+        if (e.outcome === "pending") e.outcome = "unchecked"; // its answer died with the old page
+      });
       actionSelect.value = saved.action;
       Object.entries(saved.fields || {}).forEach(([id, value]) => {
         const control = document.getElementById(id);
@@ -189,58 +213,116 @@ function restore() {
 
 // --- scanning -----------------------------------------------------------------------------------
 
-async function scanned(payload, fromCamera) {
-  if (busy || done) return;
-  const wanted = details();
-  if (wanted === null) {
-    feedback.refuse();
-    showSetupError(detailProblem);
-    say(detailProblem, "refused");
-    scanner.clear();
-    return;
-  }
-  showSetupError("");
+/** A scan arrived (scanner, typing or camera): it joins the list at once, its check follows. */
+function scanned(payload) {
+  if (done) return;
   if (state.entries.length >= MAX) {
     feedback.refuse();
     say(fmt(b.tTooMany, { max: MAX }), "refused");
-    scanner.clear();
     return;
   }
   state.action = actionSelect.value;
-  busy = true;
+  state.entries.push({ id: state.nextId++, payload, outcome: "pending" });
+  changed();
+  pump();
+}
+
+/** Send the checks of waiting scans, oldest first, a few at a time. */
+function pump() {
+  if (done) return;
+  const wanted = details();
+  if (wanted === null) {
+    // the scans wait (and say why) until the details are right; nothing is dropped
+    showSetupError(detailProblem);
+    let told = false;
+    state.entries.forEach((e) => {
+      if (e.outcome === "pending") {
+        e.outcome = "unchecked";
+        e.message = detailProblem;
+        told = true;
+      }
+    });
+    if (told) {
+      feedback.refuse();
+      say(detailProblem, "refused");
+      changed();
+    }
+    return;
+  }
+  showSetupError("");
+  for (const entry of state.entries) {
+    if (inFlight.size >= PARALLEL) break;
+    if (entry.outcome === "pending" && !inFlight.has(entry.id)) check(entry, wanted);
+  }
+}
+
+/** Check the scans that could not be checked before (the network is back, details fixed). */
+function retry() {
+  state.entries.forEach((e) => {
+    if (e.outcome === "unchecked") {
+      e.outcome = "pending";
+      delete e.message;
+    }
+  });
+  changed();
+  pump();
+}
+
+async function check(entry, wanted) {
+  inFlight.add(entry.id);
   say(t.tLooking, "info");
   let result;
   try {
-    result = await postJSON(t.apiCheck, { action: state.action, payload, ...wanted });
+    result = await postJSON(t.apiCheck, { action: state.action, payload: entry.payload, ...wanted });
   } catch (error) {
-    busy = false;
+    inFlight.delete(entry.id);
     if (!(error instanceof NetworkProblem)) throw error;
+    settle(entry, { outcome: "unchecked", message: problemText(t, error) });
     feedback.refuse();
     say(problemText(t, error), "warn");
-    if (!fromCamera) scanner.keepForRetry();
     return;
   }
-  busy = false;
-  scanner.clear();
+  inFlight.delete(entry.id);
+  answered(entry, result);
+  pump();
+}
+
+/** Replace a waiting entry by what became of it (it may have been removed meanwhile). */
+function settle(entry, fields) {
+  const index = state.entries.findIndex((e) => e.id === entry.id);
+  if (index < 0) return false;
+  state.entries[index] = { id: entry.id, payload: entry.payload, ...fields };
+  changed();
+  return true;
+}
+
+function answered(entry, result) {
   const data = result.data || {};
   if (result.status !== 200) {
+    const message = problemText(t, result);
     feedback.refuse();
     if (data.error === "invalid_details" && data.details && data.details.fields) {
       showSetupError(Object.values(data.details.fields).join(" "));
     }
-    say(problemText(t, result), "refused");
-    render();
+    // not a label: a line of its own, kept until removed; anything else is checked again later
+    const final = data.error === "not_a_label";
+    settle(entry, final ? { outcome: "not_a_label", message } : { outcome: "unchecked", message });
+    say(final ? fmt(b.tNotALabel, { payload: entry.payload, reason: message }) : message, "refused");
     return;
   }
-  if (state.entries.some((e) => e.code === data.code)) {
+  const first = state.entries.find((e) => e.code === data.code && e.id !== entry.id);
+  if (first) {
+    // a double scan: counted once, and said so
+    state.entries = state.entries.filter((e) => e.id !== entry.id);
     state.sequence.push(data.code);
     feedback.duplicate();
     say(fmt(b.tDouble, { code: data.code }), "warn");
     changed();
     return;
   }
-  state.entries.push(data);
+  if (!settle(entry, data)) return;
   state.sequence.push(data.code);
+  changed();
   if (data.ok) {
     feedback.accept();
     say(fmt(b.tAdded, { code: data.code }), "ok");
@@ -248,7 +330,6 @@ async function scanned(payload, fromCamera) {
     feedback.refuse();
     say(fmt(b.tRefused, { code: data.code, reason: describe(data) }), "refused");
   }
-  changed();
 }
 
 function randomKey() {
@@ -258,7 +339,7 @@ function randomKey() {
 }
 
 async function apply() {
-  if (busy || done) return;
+  if (busy || done || state.entries.some((e) => WAITING.has(e.outcome))) return;
   const wanted = details();
   if (wanted === null) {
     showSetupError(detailProblem);
@@ -326,7 +407,8 @@ function showSummary(data) {
 }
 
 function reset() {
-  state = { action: null, entries: [], sequence: [], key: null };
+  state = { action: null, entries: [], sequence: [], key: null, nextId: 1 };
+  inFlight.clear();
   sessionStorage.removeItem(STORE_KEY);
   done = false;
   summary.hidden = true;
@@ -335,7 +417,7 @@ function reset() {
   showSetupError("");
   say("", "info");
   render();
-  scanner.clear();
+  scanner.focus();
 }
 
 // --- wiring -------------------------------------------------------------------------------------
@@ -343,20 +425,27 @@ function reset() {
 let cam = null;
 let scanner = null;
 if (setup) {
-  scanner = wedgeInput(form, input, (value) => scanned(value, false));
+  scanner = wedgeInput(form, input, scanned);
   restore();
   showFields();
-  actionSelect.addEventListener("change", showFields);
+  actionSelect.addEventListener("change", () => { showFields(); retry(); });
+  setup.addEventListener("change", (event) => { if (event.target !== actionSelect) retry(); });
+  retryButton.addEventListener("click", retry);
+  window.addEventListener("online", retry);
   setup.addEventListener("submit", (event) => event.preventDefault());
   applyButton.addEventListener("click", apply);
-  clearButton.addEventListener("click", reset);
+  clearButton.addEventListener("click", () => {
+    // the list is a box's worth of work: forgetting it is asked, never one stray tap
+    if (window.confirm(fmt(b.tForget, { count: state.entries.length }))) reset();
+  });
   document.getElementById("batch-new").addEventListener("click", reset);
   render();
+  retry(); // scans kept from before a reload are checked now
   cam = camera({
     toggle: document.getElementById("camera-toggle"),
     view: document.getElementById("camera-view"),
     video: document.getElementById("camera-video"),
-    onDecoded: (value) => scanned(value, true),
+    onDecoded: scanned,
     onStatus: say,
   });
 }

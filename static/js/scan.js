@@ -18,7 +18,11 @@ function go(url) {
 }
 
 async function resolve(payload, fromCamera) {
-  if (busy || navigating) return;
+  if (busy || navigating) {
+    // one garment opens at a time: a scan typed meanwhile stays in the field, not dropped
+    if (!fromCamera) scanner.keepForRetry(payload);
+    return;
+  }
   busy = true;
   if (cam) cam.pause();
   say(t.tLooking, "info");
@@ -29,7 +33,7 @@ async function resolve(payload, fromCamera) {
     if (!(error instanceof NetworkProblem)) throw error;
     feedback.refuse();
     say(problemText(t, error), "warn");
-    if (!fromCamera) scanner.keepForRetry();
+    if (!fromCamera) scanner.keepForRetry(payload);
     busy = false;
     if (cam) cam.resume();
     return;
@@ -58,7 +62,7 @@ async function resolve(payload, fromCamera) {
   }
   feedback.refuse();
   say(problemText(t, result), "refused");
-  scanner.clear();
+  scanner.focus(); // the field was emptied when the scan was handed over
   busy = false;
   if (cam) cam.resume();
 }

@@ -144,6 +144,9 @@ export function wedgeInput(form, input, onScan) {
   const submit = () => {
     const value = input.value;
     if (value.trim() === "") return;
+    // the field is emptied the moment a scan is handed over, so the next scan (a scanner types
+    // back to back, whatever the server is doing) starts in an empty field and is never cut
+    input.value = "";
     onScan(value);
   };
   form.addEventListener("submit", (event) => {
@@ -175,8 +178,13 @@ export function wedgeInput(form, input, onScan) {
       input.value = "";
       input.focus({ preventScroll: true });
     },
-    keepForRetry() {
-      // the next scan replaces the text; Enter sends it again
+    focus() {
+      input.focus({ preventScroll: true });
+    },
+    keepForRetry(value) {
+      // put an unanswered scan back unless another is being typed: Enter sends it again, and
+      // the next scan replaces the selected text
+      if (input.value === "") input.value = value;
       input.focus({ preventScroll: true });
       input.select();
     },

@@ -109,7 +109,7 @@ def test_free_text_finds_garments_by_style_name_or_number(db_session, world):
 
 
 def test_free_text_matching_many_styles_still_finds_their_garments(db_session, world, monkeypatch):
-    monkeypatch.setattr(queries, "MAX_LISTED_STYLES", 0)  # take the path for very broad searches
+    monkeypatch.setattr(queries.garments, "MAX_LISTED_STYLES", 0)  # take the path for very broad searches
     dress = make_garment(db_session, style=world["dress"])
     make_garment(db_session, style=world["blazer"])
     assert codes(queries.search_garments(db_session, search=GarmentSearch(text="wrap"))) == [dress.code]
@@ -165,7 +165,7 @@ def test_a_page_past_the_end_is_empty_not_an_error(db_session, world):
 
 
 def test_the_count_stops_at_the_cap(db_session, world, monkeypatch):
-    monkeypatch.setattr(queries, "COUNT_CAP", 4)
+    monkeypatch.setattr(queries.paging, "COUNT_CAP", 4)
     _receive_many(db_session, world, 6)
     page = queries.search_garments(db_session, search=GarmentSearch(), per_page=2)
     assert (page.total, page.total_capped) == (4, True)

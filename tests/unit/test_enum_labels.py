@@ -44,7 +44,7 @@ def dutch() -> Iterator[dict[str, str]]:
 
 def test_the_domain_has_the_labelled_enums_people_read() -> None:
     names = {cls.__name__ for cls in labelled_enums()}
-    assert {"Action", "CareKind", "CareOutcome", "DefectCode", "DestinationUse", "DestructionGround",
+    assert {"Action", "CareKind", "CareOutcome", "DefectCode", "DestructionGround", "EndUse",
             "GarmentState", "Grade", "LocationKind", "RetireRoute", "ReturnReason", "Role",
             "WriteOffReason", "Zone"} <= names
 

@@ -98,7 +98,10 @@ def test_a_base_url_with_a_path_prefix_and_a_port_is_honoured() -> None:
     ("BEGIN:VCARD\nFN:Jan\nEND:VCARD", Refusal.OTHER_QR),
     ("mailto:info@cks.example", Refusal.OTHER_QR),
     ("Hello, this is a random text", Refusal.NOT_A_LABEL),
-    ("CKS-12", Refusal.NOT_A_LABEL),  # too short to be a code
+    ("CKS-123456789012345", Refusal.NOT_A_LABEL),  # too long to be a code
+    ("12345678", Refusal.NOT_A_LABEL),  # eight digits: an EAN-8 product barcode, not ours
+    ("5412345000013", Refusal.NOT_A_LABEL),  # an EAN-13 product barcode
+    ("(01)05412345000014(21)CKS-00049", Refusal.BAD_GTIN),  # element string, wrong check digit
     ("CKS-0012345678901", Refusal.NOT_A_LABEL),  # too long to be a code
     ("XYZ-00123", Refusal.NOT_A_LABEL),
     ("5400000001017", Refusal.NOT_A_LABEL),  # an EAN barcode of the style, not a garment
@@ -219,3 +222,39 @@ def test_every_valid_code_resolves_in_every_form(code: str, pad: str, lower: boo
 @given(st.text(alphabet=st.characters(codec="ascii"), max_size=80))
 def test_unmangling_undoes_mangling(text: str) -> None:
     assert unmangle_azerty(mangle_azerty(text)) == text
+
+
+# --- codes as people type them and handheld scanners send them (issue 17) -------------------------
+
+@pytest.mark.parametrize("payload, code", [
+    ("CKS-49", "CKS-00049"),
+    ("cks-49", "CKS-00049"),
+    ("CKS49", "CKS-00049"),
+    ("CKS-12", "CKS-00012"),
+    ("00049", "CKS-00049"),
+    ("49", "CKS-00049"),
+    ("cks-00051", "CKS-00051"),
+    ("CKS-123456", "CKS-123456"),
+])
+def test_a_code_typed_short_or_in_any_case_reads_as_the_full_code(payload: str, code: str) -> None:
+    scanned = label(payload)
+    assert scanned.code == code
+    assert scanned.read_as == payload  # what was read is kept, so pages can say it
+
+
+@pytest.mark.parametrize("payload", [
+    "(01)05400000001017(21)CKS-00049",
+    "]C1(01)05400000001017(21)CKS-00049",  # with the scanner's symbology identifier
+    "010540000000101721CKS-00049",  # raw, as a scanner types it without brackets
+    "0105400000001017" "10LOT7\x1d" "21CKS-00049",  # a lot first, ended by the FNC1 separator
+    "(01)05400000001017(10)LOT7(21)cks-49",
+])
+def test_a_gs1_element_string_names_the_garment_by_its_serial(payload: str) -> None:
+    scanned = label(payload)
+    assert scanned.code == "CKS-00049"
+    assert scanned.form is LabelForm.GS1_ELEMENT_STRING
+    assert scanned.gtin == "05400000001017"
+
+
+def test_a_gs1_element_string_without_a_cks_serial_is_not_a_label() -> None:
+    assert refusal("(01)05400000001017(21)ABC").reason is Refusal.NOT_A_LABEL

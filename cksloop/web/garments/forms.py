@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import HiddenInput
 
 from cksloop.db.queries import MAX_PAGE, LocationChoice, PartnerChoice
-from cksloop.domain.destinations import EU_EEA, OTHER_OECD, DestinationUse
+from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD, EndUse
 from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, GarmentState,
                                       LocationKind, RetireRoute, WriteOffReason)
 from cksloop.domain.messages import LabelledEnum
@@ -277,7 +277,7 @@ class ShipToBuyerForm(ActionForm):
         choices=[option("", _l("choose"))] + [option(c, c) for c in sorted(EU_EEA | OTHER_OECD)])
     destination_use = SelectField(
         _l("What happens there"), default="", validators=[InputRequired()],
-        choices=_enum_choices(sorted(DestinationUse), placeholder=_l("choose")))
+        choices=_enum_choices(sorted(EndUse(use) for use in ALLOWED_USES), placeholder=_l("choose")))
     transport_document = StringField(_l("Transport or export document"),
                                      validators=[InputRequired(), Length(max=120), no_control_characters])
     note = _note()

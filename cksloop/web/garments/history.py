@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from cksloop.db.queries import HistoryEntry, NamesInDetails
 from cksloop.domain.clock import utc
-from cksloop.domain.destinations import DestinationUse
+from cksloop.domain.destinations import EndUse
 from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.lifecycle import Action, CareKind, CareOutcome, DestructionGround, RetireRoute, WriteOffReason
 from cksloop.domain.messages import LabelledEnum
@@ -101,7 +101,7 @@ READERS: dict[str, tuple[Any, Reader]] = {
     "write_off_reason": (_l("Written off as"), _table(WriteOffReason)),
     "buyer_lot": (_l("Buyer lot"), _plain(str)),
     "destination_country": (_l("Destination country"), _plain(str)),
-    "destination_use": (_l("What happens there"), _table(DestinationUse)),
+    "destination_use": (_l("What happens there"), _table(EndUse)),
     "transport_document": (_l("Transport document"), _plain(str)),
     "note": (_l("Note"), _plain(str)),
 }

@@ -442,7 +442,9 @@ def receive() -> Any:
         if form.validate_on_submit():
             code, why = _code_from_scan(form.code.data)
             if code is None:
-                _add_error(form.code, why or "")
+                # name what was read: the field is emptied for the next scan
+                _add_error(form.code, gettext("%(read)s: %(reason)s", read=form.code.data.strip()[:40],
+                                              reason=why or ""))
             else:
                 try:
                     rentals.receive_return(session, code=code, actor=current_user.user, now=now())
@@ -454,7 +456,9 @@ def receive() -> Any:
                     return redirect(url_for("rentals.receive"))
     page = _page()
     waiting, count = rentals.awaiting_inspection(session, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    form.code.data = "" if status == 200 else form.code.data
+    # after any verdict the field is empty (and focused): the next scan must not be glued onto a
+    # refused one; the error above names the refused code
+    form.code.data = ""
     return render_template("rentals/receive.html", form=form, waiting=waiting, count=count, page=page,
                            per_page=PER_PAGE), status
 

@@ -228,7 +228,7 @@ SCAN_RESULT = openapi.schema("ScanResult", {
     "properties": {
         "code": {"type": "string", "example": "CKS-00123"},
         "url": {"type": "string", "description": "The garment's page for signed-in staff."},
-        "form": {"type": "string", "enum": ["code", "short_url", "digital_link"]},
+        "form": {"type": "string", "enum": ["code", "short_url", "digital_link", "gs1_element_string"]},
         "read_as": {"type": "string", "description": "The payload after undoing a keyboard-layout mix-up."},
         "mangled": {"type": "boolean", "description": "True when a US-layout scanner typed on a "
                     "Belgian AZERTY keyboard and the text was read back key by key."},

@@ -1,4 +1,4 @@
-"""Read-side queries for the pages: garment search, a garment's history, style and location summaries.
+"""Reads about garments: search, what a scan resolves to, a garment's history and open rental.
 
 Written for a chain with a million garments: every filter lands on an indexed column (often via a
 small subquery on the styles or locations table), lists are cut with LIMIT/OFFSET, counts are
@@ -7,41 +7,17 @@ capped, and related rows arrive in joins or one grouped query, never one query p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Select, and_, bindparam, false, or_, select
+from sqlalchemy.orm import Session, joinedload
 
-from cksloop.db.models import (Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style,
-                               User)
-from cksloop.domain.labels import is_garment_code
-from cksloop.domain.lifecycle import Action, GarmentState, LocationKind, Role
-
-PAGE_SIZE = 50
-#: counting stops here: "more than 10,000" is all a person needs, and it keeps counts cheap
-COUNT_CAP = 10_000
-#: the deepest page a list offers (five million garments at 50 a page)
-MAX_PAGE = 100_000
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list; ``total`` is exact unless ``total_capped`` (then "more than total")."""
-
-    items: list[T]
-    page: int
-    per_page: int
-    has_next: bool
-    total: int
-    total_capped: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
+from cksloop.db.models import Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style, User
+from cksloop.db.queries.paging import MAX_PAGE, PAGE_SIZE, Page, capped_count
+from cksloop.domain.labels import garment_code_in, is_garment_code
+from cksloop.domain.lifecycle import Action, GarmentState, Role
 
 
 # --- garments --------------------------------------------------------------------------------
@@ -78,12 +54,11 @@ def _like_escape(text: str) -> str:
 
 
 def _code_candidates(text: str) -> list[str]:
-    """Garment codes a typed text may mean: "cks-00123", "CKS-00123", or just "123"."""
-    upper = text.upper()
-    found = [upper] if is_garment_code(upper) else []
+    """Garment codes a typed text may mean: "cks-00123", "CKS-123", or just "123" (the scan page's reading first)."""
+    found = [code] if (code := garment_code_in(text)) else []
     if text.isdigit() and len(text) <= 12:
         found += [c for c in (f"CKS-{text}", f"CKS-{text.zfill(5)}") if is_garment_code(c)]
-    return found
+    return list(dict.fromkeys(found))
 
 
 #: up to this many styles matched by a free text are passed as a list of ids (so the database
@@ -135,11 +110,6 @@ def _filtered(query: Select[Any], search: GarmentSearch, text_styles: Any = ()) 
     return query
 
 
-def _capped_count(session: Session, query: Select[Any]) -> tuple[int, bool]:
-    counted = session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())) or 0
-    return min(counted, COUNT_CAP), counted > COUNT_CAP
-
-
 def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
                     per_page: int = PAGE_SIZE) -> Page[GarmentRow]:
     """One page of garments matching ``search``, in the order they were received (most overdue
@@ -150,7 +120,7 @@ def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
     """
     page = max(1, min(page, MAX_PAGE))
     styles = _text_styles(session, search.text.strip()) if (search.text or "").strip() else ()
-    total, capped = _capped_count(session, _filtered(select(Garment.id), search, styles))
+    total, capped = capped_count(session, _filtered(select(Garment.id), search, styles))
     overdue = search.overdue_on is not None
     picked = _filtered(select(Garment.id, *([RentalCycle.due_on] if overdue else [])), search, styles)
     # Few matches: sort them (``id + 0`` stops SQLite from walking the whole table in id order
@@ -289,128 +259,3 @@ def open_rental(session: Session, garment_id: int) -> OpenRental | None:
         .where(RentalCycle.garment_id == garment_id, RentalCycle.returned_at.is_(None))
         .order_by(RentalCycle.id.desc()).limit(1)).first()
     return OpenRental(*row) if row else None
-
-
-# --- choices for forms ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LocationChoice:
-    code: str
-    name: str
-    kind: LocationKind
-    city: str
-
-
-def active_locations(session: Session, *, active_only: bool = True) -> list[LocationChoice]:
-    """Every (active) location, by kind and name (a few hundred at most: one query, no paging)."""
-    rows = session.execute(_ACTIVE_LOCATIONS if active_only else _ALL_LOCATIONS).all()
-    return [LocationChoice(*row) for row in rows]
-
-
-_ALL_LOCATIONS = select(Location.code, Location.name, Location.kind, Location.city).order_by(
-    Location.kind, Location.name)
-_ACTIVE_LOCATIONS = _ALL_LOCATIONS.where(Location.active.is_(True))
-
-
-@dataclass(frozen=True)
-class PartnerChoice:
-    id: int
-    name: str
-    default_rental_days: int
-
-
-def rental_partners(session: Session) -> list[PartnerChoice]:
-    rows = session.execute(_PARTNERS).all()
-    return [PartnerChoice(*row) for row in rows]
-
-
-_PARTNERS = select(RentalPartner.id, RentalPartner.name, RentalPartner.default_rental_days).order_by(
-    RentalPartner.name)
-
-
-def seasons(session: Session) -> list[str]:
-    """The collection seasons that have styles, newest first (SS26, AW25, SS25 …)."""
-    # within a year autumn/winter follows spring/summer
-    return sorted(session.scalars(select(Style.season).distinct()),
-                  key=lambda s: (s[2:], s[:2] == "AW", s), reverse=True)
-
-
-def categories(session: Session) -> list[str]:
-    return list(session.scalars(select(Style.category).distinct().order_by(Style.category)))
-
-
-# --- styles ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StyleRow:
-    style_number: str
-    name: str
-    season: str
-    category: str
-    colour: str
-    retail_price_cents: int
-    garments: int
-
-
-def search_styles(session: Session, *, season: str | None = None, category: str | None = None,
-                  page: int = 1, per_page: int = PAGE_SIZE) -> Page[StyleRow]:
-    """One page of styles with how many garments each has (one grouped query for the page)."""
-    page = max(1, min(page, MAX_PAGE))
-    query = select(Style.id, Style.style_number, Style.name, Style.season, Style.category,
-                   Style.colour, Style.retail_price_cents)
-    if season:
-        query = query.where(Style.season == season)
-    if category:
-        query = query.where(Style.category == category)
-    rows = session.execute(query.order_by(Style.style_number).limit(per_page + 1)
-                           .offset((page - 1) * per_page)).all()
-    shown = rows[:per_page]
-    counts: dict[int, int] = {}
-    if shown:
-        counts = dict(session.execute(
-            select(Garment.style_id, func.count()).where(Garment.style_id.in_([r[0] for r in shown]))
-            .group_by(Garment.style_id)).all())
-    total, capped = _capped_count(session, query.with_only_columns(Style.id))
-    items = [StyleRow(*row[1:], garments=counts.get(row[0], 0)) for row in shown]
-    return Page(items, page, per_page, len(rows) > per_page, total, capped)
-
-
-def style_by_number(session: Session, style_number: str) -> Style | None:
-    """The style with its sizes and composition loaded (three queries, whatever their number)."""
-    return session.scalar(select(Style).where(Style.style_number == style_number)
-                          .options(selectinload(Style.sizes), selectinload(Style.materials)))
-
-
-def counts_by_state(session: Session, *, style_id: int | None = None,
-                    location_id: int | None = None) -> dict[GarmentState, int]:
-    """How many garments of a style and/or at a location are in each state (one grouped query)."""
-    query = select(Garment.state, func.count()).group_by(Garment.state)
-    if style_id is not None:
-        query = query.where(Garment.style_id == style_id)
-    if location_id is not None:
-        query = query.where(Garment.location_id == location_id)
-    found = {state: n for state, n in session.execute(query).all() if state is not None}
-    return {state: found[state] for state in GarmentState if state in found}
-
-
-def counts_by_size(session: Session, style_id: int) -> dict[str, int]:
-    """Garments per size of a style (served by the (style_id, size) index)."""
-    return dict(session.execute(select(Garment.size, func.count()).where(Garment.style_id == style_id)
-                                .group_by(Garment.size)).all())
-
-
-# --- locations -------------------------------------------------------------------------------
-
-
-def all_locations(session: Session, *, kind: LocationKind | None = None) -> Sequence[Location]:
-    """Every location (a chain has tens to hundreds), by kind, city and name."""
-    query = select(Location).order_by(Location.kind, Location.city, Location.name)
-    if kind is not None:
-        query = query.where(Location.kind == kind)
-    return session.scalars(query).all()
-
-
-def location_by_code(session: Session, code: str) -> Location | None:
-    return session.scalar(select(Location).where(Location.code == code))

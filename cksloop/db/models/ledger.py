@@ -1,0 +1,90 @@
+"""The garment ledger: garments, their append-only events, and stored answers for idempotent retries."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from cksloop.db.models.accounts import User
+from cksloop.db.models.base import Base, _enum, utcnow
+from cksloop.db.models.catalogue import Location, Style
+from cksloop.domain.lifecycle import Action, GarmentState
+
+
+class Garment(Base):
+    """One physical piece. Its state, location and price always equal the replay of its events."""
+
+    __tablename__ = "garments"
+    __table_args__ = (
+        # the garment list's filters, answered from the index alone (migration 0007)
+        Index("ix_garments_state_location_style", "state", "location_id", "style_id"),
+        Index("ix_garments_style_size", "style_id", "size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"))
+    size: Mapped[str] = mapped_column(String(12))
+    state: Mapped[GarmentState | None] = mapped_column(_enum(GarmentState))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    price_cents: Mapped[int | None] = mapped_column(Integer)
+    care_return_state: Mapped[GarmentState | None] = mapped_column(_enum(GarmentState))
+    #: number of events recorded; every action names the version it saw (optimistic locking)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    style: Mapped[Style] = relationship(lazy="joined", innerjoin=True)
+    location: Mapped[Location | None] = relationship(lazy="joined")
+
+
+class GarmentEvent(Base):
+    """One line of the append-only ledger: nothing updates or deletes it (a trigger refuses)."""
+
+    __tablename__ = "garment_events"
+    __table_args__ = (UniqueConstraint("garment_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … per garment; equals the garment's version after it
+    action: Mapped[Action] = mapped_column(_enum(Action))
+    from_state: Mapped[GarmentState | None] = mapped_column(_enum(GarmentState))
+    to_state: Mapped[GarmentState] = mapped_column(_enum(GarmentState))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))  # where it is after
+    price_cents: Mapped[int | None] = mapped_column(Integer)  # its price after
+    # indexed with occurred_at below (ix_garment_events_actor_occurred)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(lazy="select")
+    location: Mapped[Location | None] = relationship(lazy="select")
+
+
+class IdempotencyRecord(Base):
+    """The first answer to an API request carrying an Idempotency-Key, replayed on a retry."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # hash of method, path and body
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _ledger_is_append_only(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, GarmentEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise ValueError("the garment ledger is append-only")
+
+
+# the audit view filters the ledger by place and by action, newest first, on a large ledger
+Index("ix_garment_events_location_occurred", GarmentEvent.location_id, GarmentEvent.occurred_at)
+Index("ix_garment_events_action_occurred", GarmentEvent.action, GarmentEvent.occurred_at)
+Index("ix_garment_events_actor_occurred", GarmentEvent.actor_id, GarmentEvent.occurred_at)
