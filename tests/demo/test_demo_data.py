@@ -20,7 +20,8 @@ from cksloop.db.session import make_engine, make_session_factory
 from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.labels import is_valid_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind, Role
-from cksloop.services import accounts, demo, garments
+from cksloop import demo
+from cksloop.services import accounts, garments
 from tests import conftest
 from tests.conftest import FIXED_NOW, PG_ADMIN_URL
 
