@@ -60,7 +60,6 @@ class DemoStyle:
     care: str
     rental: bool = False  # occasion pieces that go into the Dressr pool
     snag_sensitive: bool = False  # the report's one quality return came from such a style
-    gtins: bool = True  # a few older styles never got GTINs
 
     @property
     def season(self) -> str:
@@ -92,7 +91,7 @@ STYLES: list[DemoStyle] = [
               [("linen", 100, False, "")], "PT", "Porto Tailoring", 14995, _WOOL),
     DemoStyle("SS25-1008", "Striped T-shirt Nele", "t-shirt", "navy-ecru stripe", LETTERS,
               [("cotton", 95, True, "organic"), ("elastane", 5, False, "")], "BD", "Dhaka Knit Works",
-              2995, _COTTON, gtins=False),
+              2995, _COTTON),
     DemoStyle("SS25-1009", "Denim shorts Saar", "shorts", "light blue", NUMBERS_SHORT,
               [("cotton", 98, True, "organic"), ("elastane", 2, False, "")], "TN", "Sousse Denim", 5995,
               _COTTON),
@@ -120,7 +119,7 @@ STYLES: list[DemoStyle] = [
               [("lyocell", 100, True, TENCEL)], "CN", "Ningbo Garments", 6995, _GENTLE),
     DemoStyle("AW25-2008", "Corduroy skirt Jo", "skirt", "chestnut", NUMBERS_SHORT,
               [("cotton", 98, True, "organic"), ("elastane", 2, False, "")], "TN", "Sousse Denim", 6995,
-              _COTTON, gtins=False),
+              _COTTON),
     DemoStyle("AW25-2009", "Sequin top Stella", "top", "silver", LETTERS_SHORT,
               [("polyester", 100, True, "recycled")], "IN", "Mumbai Embellishments", 8995,
               "Hand wash cold inside out, do not iron the sequins.", rental=True),
@@ -184,12 +183,8 @@ def demo_gtin(style_index: int, size_index: int) -> str:
 
 
 def demo_gtins(index: int, style: DemoStyle) -> dict[str, str]:
-    """GTINs for most sizes: styles flagged without GTINs get none, and every third style lacks
-    one for its largest size (not every size of every article carries a barcode)."""
-    if not style.gtins:
-        return {}
-    sizes = style.sizes[:-1] if index % 3 == 2 else style.sizes
-    return {size: demo_gtin(index + 1, i + 1) for i, size in enumerate(sizes)}
+    """A GTIN for every size, so every demo label is a GS1 Digital Link a partner's scanner reads."""
+    return {size: demo_gtin(index + 1, i + 1) for i, size in enumerate(style.sizes)}
 
 
 
