@@ -185,7 +185,7 @@ def demo_data(if_empty: bool, seed: int | None, count: int | None) -> None:
     """Fill an empty database with a demo CKS chain; print each new user's password once."""
     import time
 
-    from cksloop.services import demo
+    from cksloop import demo
 
     with session() as s:
         if not demo.database_ready(s):
