@@ -1,0 +1,40 @@
+"""credentials: token expiry and read-only scope, and the append-only account events
+
+Revision ID: 0011_credentials
+Revises: 0009_user_stores
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0011_credentials"
+down_revision = "0009_user_stores"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("read_only", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_table(
+        "account_events",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(40), nullable=False),
+        sa.Column("actor_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
+        sa.Column("subject_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("token_id", sa.Integer(), sa.ForeignKey("api_tokens.id"), nullable=True),
+        sa.Column("address", sa.String(64), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+    )
+    op.create_index("ix_account_events_at", "account_events", ["at"])
+    op.create_index("ix_account_events_subject", "account_events", ["subject_id", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_account_events_subject", table_name="account_events")
+    op.drop_index("ix_account_events_at", table_name="account_events")
+    op.drop_table("account_events")
+    with op.batch_alter_table("api_tokens") as batch:
+        batch.drop_column("read_only")
+        batch.drop_column("expires_at")
