@@ -95,7 +95,8 @@ def _location_ids(session: Session, codes: Iterable[str], errors: dict[str, str]
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return []
-    found = dict(session.execute(select(Location.code, Location.id).where(Location.code.in_(wanted))).tuples())
+    found = {code: id_ for code, id_ in session.execute(select(Location.code, Location.id)
+                                                         .where(Location.code.in_(wanted)))}
     if len(found) != len(wanted):
         errors[field] = N_("No such location.")
     return [found[c] for c in wanted if c in found]
