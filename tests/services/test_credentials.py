@@ -67,6 +67,7 @@ def test_an_admin_cannot_deactivate_themselves(db_session, now):
     with pytest.raises(InvalidDetails):
         accounts.deactivate_user(db_session, email=admin.email, now=now, by=admin)
     db_session.rollback()
+    db_session.expire_all()
     assert db_session.get(type(admin), admin.id).active
 
 
@@ -103,6 +104,7 @@ def test_an_unknown_store_is_refused_and_nothing_changes(db_session, now):
                                         stores=["NO-SUCH"], by=admin, address=None, now=now)
     assert "stores" in refused.value.field_errors
     db_session.rollback()
+    db_session.expire_all()
     assert db_session.get(type(user), user.id).role is Role.STORE_STAFF
 
 
