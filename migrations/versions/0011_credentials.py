@@ -29,9 +29,35 @@ def upgrade() -> None:
     )
     op.create_index("ix_account_events_at", "account_events", ["at"])
     op.create_index("ix_account_events_subject", "account_events", ["subject_id", "at"])
+    _make_account_events_append_only()
+
+
+def _make_account_events_append_only() -> None:
+    """Who changed which credential is evidence too: the database refuses UPDATE and DELETE."""
+    if op.get_bind().dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER account_events_no_{verb.lower()} BEFORE {verb} ON account_events "
+                "BEGIN SELECT RAISE(ABORT, 'account events are append-only'); END"
+            )
+    else:
+        op.execute(
+            "CREATE FUNCTION account_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'account events are append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER account_events_append_only BEFORE UPDATE OR DELETE ON account_events "
+            "FOR EACH ROW EXECUTE FUNCTION account_events_append_only()"
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS account_events_no_update")
+        op.execute("DROP TRIGGER IF EXISTS account_events_no_delete")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS account_events_append_only ON account_events")
+        op.execute("DROP FUNCTION IF EXISTS account_events_append_only()")
     op.drop_index("ix_account_events_subject", table_name="account_events")
     op.drop_index("ix_account_events_at", table_name="account_events")
     op.drop_table("account_events")

@@ -116,3 +116,16 @@ def test_tokens_are_listed_with_their_scope_and_status(db_session, now):
     listed = {t.label: (t.read_only, accounts.token_status(t, now)) for t in
               accounts.list_tokens(db_session, email=user.email)}
     assert listed == {"till": (True, "active"), "old": (False, "expired")}
+
+
+def test_account_events_cannot_be_changed_or_deleted_in_the_database(db_session, now):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    user = make_user(db_session)
+    for statement in (update(AccountEvent).values(action="nothing_happened"), delete(AccountEvent)):
+        with pytest.raises(DBAPIError):
+            db_session.execute(statement.where(AccountEvent.subject_id == user.id))
+            db_session.flush()
+        db_session.rollback()
+    assert db_session.scalar(select(AccountEvent.action).where(AccountEvent.subject_id == user.id)) == "user_created"
