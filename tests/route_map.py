@@ -43,6 +43,15 @@ class Values:
         # a fresh piece in stock for every rule, so one route's write cannot spoil the next
         return make_garment(self.session, now=self.now).code
 
+    def user_id(self) -> str:
+        # a fresh user for every rule: deactivating or resetting one must not spoil the next
+        return str(make_user(self.session, Role.STORE_STAFF).id)
+
+    def token_id(self) -> str:
+        user = make_user(self.session, Role.STORE_STAFF)
+        accounts.create_token(self.session, email=user.email, now=self.now)
+        return str(max(t.id for t in accounts.list_tokens(self.session, email=user.email)))
+
     def photo_id(self) -> str:
         if self._photo_id is None:
             self._photo_id = _make_defect_photo(self)
@@ -93,6 +102,8 @@ FILLERS: dict[str, Filler] = {
     "photo_id": lambda prefix, v, role: v.photo_id(),
     "filename": lambda prefix, v, role: "css/app.css" if prefix == "/static/" else None,
     "location_code": lambda prefix, v, role: STORE,
+    "user_id": lambda prefix, v, role: v.user_id() if prefix.startswith("/admin/users/") else None,
+    "token_id": lambda prefix, v, role: v.token_id() if prefix.startswith("/admin/users/") else None,
 }
 
 

@@ -44,3 +44,6 @@ def detail_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+from cksloop.web.admin import users as _users  # noqa: E402,F401  (registers the users and tokens page on bp)

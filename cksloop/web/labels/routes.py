@@ -12,7 +12,8 @@ from cksloop.adapters import label_sheets, qr, zpl
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import (DEFAULT_LAYOUT, GARMENT_CODE, LAYOUTS, MAX_LABELS, ZPL_DPI, Label,
-                                   SheetLayout, check_dpi, check_start_at, layout_named, parse_codes)
+                                   SheetLayout, check_dpi, check_start_at, garment_path, layout_named,
+                                   parse_codes)
 from cksloop.domain.lifecycle import GarmentState, Role
 from cksloop.domain.messages import N_
 from cksloop.services import labels as label_service
@@ -213,6 +214,9 @@ def _render(form: PrintLabelsForm, *, status: int, check_selection: bool = False
     return render_template(
         "labels/print.html", form=form, selection=selection, preview=preview,
         preview_codes=[label.code for label in (preview or [])[:PREVIEW_CODES]],
+        # labels whose size has no GTIN carry the short /g/ path, which no GS1 scanner reads as a product
+        not_gs1=[label.code for label in (preview or []) if label.url.endswith(garment_path(label.code))],
+        preview_limit=PREVIEW_CODES,
         layout=layout, layouts=LAYOUTS, start_at=_int_or(form.start_at.data, 1),
     ), status
 

@@ -693,16 +693,17 @@ def inspections_csv() -> Any:
 
 
 @bp.route("/rentals/photos/<int:photo_id>")
-@allow()
+@allow(*RENTAL_STAFF)  # the rights of the pages that show it (inspections, attention points)
 def defect_photo(photo_id: int) -> Any:
     record, path = rentals.photo(db(), photo_id, upload_dir=current_app.config["UPLOAD_DIR"])
     response = send_file(path, mimetype=record.content_type, as_attachment=False,
                          download_name=f"defect-{record.id}.jpg", max_age=0, conditional=True)
-    # only ever a picture: no sniffing, no script, no framing, not kept in shared caches
+    # only ever a picture: no sniffing, no script, no framing, never kept by a browser or proxy
     response.headers["Content-Disposition"] = f'inline; filename="defect-{record.id}.jpg"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)
     return response
 
 
