@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cksloop.demo.chain import OUTLET, RENTAL_HUB, SEASONS, STORES, WAREHOUSE, DemoStyle
+from cksloop.domain.clock import BRUSSELS
 from cksloop.domain.lifecycle import Action, GarmentState
-from cksloop.services.garments import BRUSSELS
-
 
 
 @dataclass

@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,14 +15,12 @@ from cksloop.db.models import (Garment, GarmentEvent, IdempotencyRecord, Locatio
                                User)
 from cksloop.db.session import begin_write
 from cksloop.domain import lifecycle
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                     VersionConflict)
 from cksloop.domain.lifecycle import Action, Change, Context, GarmentState, Place, Snapshot
 from cksloop.domain.messages import N_
 from cksloop.services import rentals
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
 
 @dataclass
 class ActionResult:
@@ -57,11 +54,6 @@ def parse_action(name: Any) -> Action:
         return Action(name)
     except ValueError:
         raise InvalidDetails({"action": N_("Not a known action.")}) from None
-
-
-def local_date(now: dt.datetime) -> dt.date:
-    """The date in Brussels at ``now`` (stored times are UTC, the shop lives in local time)."""
-    return now.astimezone(BRUSSELS).date()
 
 
 def snapshot_of(garment: Garment) -> Snapshot:

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table, delete, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CareStep, Garment, Inspection, InspectionDefect, RentalCycle, RentalDefectRollup,
                                RentalOpenCount, RentalPoolStay, RentalRollup, Style)
+from cksloop.domain.clock import local_date, utc
 from cksloop.domain.inspection import ReturnReason
 from cksloop.domain.lifecycle import CareKind
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 GRAINS = ("d", "m")
 ROLLUP_METRICS = ("cycles_started", "returns", "quality_returns", "rent_start_n", "rent_start_s", "rent_end_n",
@@ -36,11 +35,6 @@ _ROLLUP_KEY = ("grain", "bucket_on", "style_id", "partner_id")
 _DEFECT_KEY = (*_ROLLUP_KEY, "code")
 
 
-def utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def seconds(value: dt.datetime) -> int:
     """Whole seconds since 1970 (UTC): summed exactly, on both databases."""
     return int((utc(value) - EPOCH).total_seconds())
@@ -48,7 +42,7 @@ def seconds(value: dt.datetime) -> int:
 
 def day_of(value: dt.datetime) -> dt.date:
     """The Brussels day an instant falls on (the day bucket of an event)."""
-    return utc(value).astimezone(BRUSSELS).date()
+    return local_date(value)
 
 
 def buckets(value: dt.datetime) -> list[tuple[str, dt.date]]:

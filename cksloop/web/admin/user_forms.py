@@ -7,7 +7,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectMultipleFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from cksloop.domain.lifecycle import ROLE_LABELS, Role
+from cksloop.domain.lifecycle import Role
 from cksloop.web.admin.forms import no_control_characters
 from cksloop.web.fields import SelectField, option
 
@@ -20,7 +20,7 @@ class StoresField(SelectMultipleField):
 
 
 def _role_choices() -> list:
-    return [option(role.value, _l(ROLE_LABELS[role])) for role in Role]
+    return [option(role.value, role.label) for role in Role]
 
 
 class AccessForm(FlaskForm):

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext
 
 from cksloop.adapters import label_sheets, qr, zpl
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import (DEFAULT_LAYOUT, GARMENT_CODE, LAYOUTS, MAX_LABELS, ZPL_DPI, Label,
                                    SheetLayout, check_dpi, check_start_at, garment_path, layout_named,
@@ -16,7 +17,6 @@ from cksloop.domain.labels import (DEFAULT_LAYOUT, GARMENT_CODE, LAYOUTS, MAX_LA
 from cksloop.domain.lifecycle import GarmentState, Role
 from cksloop.domain.messages import N_
 from cksloop.services import labels as label_service
-from cksloop.services.garments import local_date
 from cksloop.web.api import openapi
 from cksloop.web.api import serializers as api_in
 from cksloop.web.database import db, now

@@ -23,6 +23,7 @@ from cksloop.services import defect_photos, rental_reports, rentals
 from cksloop.services.garments import get_garment, local_date
 from cksloop.web.database import db, now
 from cksloop.web.fields import option
+from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
 from cksloop.web.i18n import action_label, state_label, translate_error
 from cksloop.web.rentals import forms
@@ -38,13 +39,6 @@ MAX_PAGE = 100_000
 def _helpers() -> dict[str, Any]:
     return {"format_date": format_date, "format_datetime": format_datetime, "today": local_date(now()),
             "garment_url": garment_url}
-
-
-def garment_url(code: str) -> str:
-    """The garment's own page when the garments blueprint is there, else its return screen."""
-    if "garments.detail" in current_app.view_functions:
-        return url_for("garments.detail", code=code)
-    return url_for("rentals.index")
 
 
 def _page() -> int:

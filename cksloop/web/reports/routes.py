@@ -7,16 +7,16 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import format_date, format_datetime, gettext, ngettext
 from flask_login import current_user
 
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails
-from cksloop.domain.inspection import DEFECT_LABELS, DefectCode
+from cksloop.domain.inspection import DefectCode
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.rental_quality import (ATTENTION_REASONS, Period, Statement, Thresholds, parse_period,
                                            parse_thresholds)
-from cksloop.services import rental_reports, rentals
-from cksloop.services.garments import local_date
+from cksloop.services import rental_attention, rental_reports, rentals
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
-from cksloop.web.rentals.routes import garment_url
+from cksloop.web.garments.links import garment_url
 from cksloop.web.reports.forms import AcknowledgeForm
 
 from cksloop.web.api import openapi
@@ -41,7 +41,7 @@ def default_thresholds() -> Thresholds:
 
 def statement_text(statement: Statement) -> str:
     """The statement in the reader's language (the same parts as ``Statement.render``)."""
-    reasons = ", ".join(f"{gettext(DEFECT_LABELS[DefectCode(code)]) if code in DefectCode._value2member_map_ else code}"
+    reasons = ", ".join(f"{DefectCode.label_of(code)}"
                         f" ({n})" for code, n in statement.reasons) or gettext("none")
     return gettext("%(from)s to %(to)s: %(garments)s, %(cycles)s, %(returns)s (reasons: %(reasons)s)",
                    **{"from": statement.period.from_on.isoformat(), "to": statement.period.to_on.isoformat(),
@@ -90,7 +90,7 @@ def rental_quality() -> Any:
     if period is not None and thresholds is not None:
         report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
         if partner_id is None:
-            points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+            points = rental_attention.attention_points(db(), period=period, now=now(), thresholds=thresholds,
                                                      report=report, per_page=10, with_evidence=False)
     show_all = request.args.get("all") if request.args.get("all") in DIMENSIONS else None
     return render_template("reports/rental_quality.html", report=report, points=points, errors=errors,
@@ -110,7 +110,7 @@ def _render_attention(form: AcknowledgeForm | None, status: int = 200) -> Any:
     points = None
     if period is not None and thresholds is not None:
         page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+        points = rental_attention.attention_points(db(), period=period, now=now(), thresholds=thresholds,
                                                  page=page, per_page=POINTS_PER_PAGE)
     return render_template("reports/attention.html", points=points, errors=errors, period=period,
                            thresholds=thresholds or default_thresholds(), posted=form,
@@ -125,7 +125,7 @@ def acknowledge() -> Any:
     if period is None or not form.validate_on_submit():
         return _render_attention(form, 422)
     try:
-        rental_reports.acknowledge(db(), kind=form.kind.data, key=form.key.data, note=form.note.data,
+        rental_attention.acknowledge(db(), kind=form.kind.data, key=form.key.data, note=form.note.data,
                                    actor=current_user.user, now=now(), period=period)
     except InvalidDetails as error:
         for name, message in error.field_errors.items():
@@ -166,7 +166,7 @@ def api_rental_quality() -> Any:
     partner_id = partner if partner and partner > 0 else None
     report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
     page = min(max(request.args.get("attention_page", 1, type=int) or 1, 1), 100_000)
-    points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds, report=report,
+    points = rental_attention.attention_points(db(), period=period, now=now(), thresholds=thresholds, report=report,
                                              page=page, per_page=POINTS_PER_PAGE)
     body = report.as_dict()
     body["thresholds"] = {"min_quality_returns": thresholds.min_quality_returns,

@@ -6,28 +6,26 @@ import base64
 import datetime as dt
 from typing import Any
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from cksloop.adapters import qr
 from cksloop.db import queries
 from cksloop.db.models import Garment, User
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import DomainError, InvalidDetails, NotFound
-from cksloop.domain.lifecycle import Action, LocationKind
+from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, LocationKind, RetireRoute,
+                                      WriteOffReason)
 from cksloop.domain.messages import N_
 from cksloop.domain.scanning import MAX_PAYLOAD, NotALabel, ScannedLabel, mangle_azerty, parse_scan
 from cksloop.services import batches
 from cksloop.services.batches import BatchLine
-from cksloop.services.garments import local_date
 from cksloop.web.api import openapi
 from cksloop.web.api import serializers
 from cksloop.web.api.auth import api_user
 from cksloop.web.database import db, now
-from cksloop.web.garments.forms import (CARE_KIND_LABELS, CARE_OUTCOME_LABELS, GROUND_LABELS,
-                                        RETIRE_ROUTE_LABELS, WRITE_OFF_LABELS)
+from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
 from cksloop.web.i18n import action_label, state_label, translate_error, translate_fields
 
@@ -95,11 +93,8 @@ def batch() -> Any:
         partners=partners,
         due_on=(today + dt.timedelta(days=default_days)).isoformat(),
         today=today.isoformat(),
-        care_kinds=list(CARE_KIND_LABELS.items()),
-        care_outcomes=list(CARE_OUTCOME_LABELS.items()),
-        retire_routes=list(RETIRE_ROUTE_LABELS.items()),
-        grounds=list(GROUND_LABELS.items()),
-        write_off_reasons=list(WRITE_OFF_LABELS.items()),
+        care_kinds=list(CareKind), care_outcomes=list(CareOutcome), retire_routes=list(RetireRoute),
+        grounds=list(DestructionGround), write_off_reasons=list(WriteOffReason),
         max_batch=batches.MAX_BATCH,
     )
 
@@ -118,14 +113,6 @@ def selftest() -> Any:
 
 
 # --- helpers shared by pages and API -------------------------------------------------------------
-
-def garment_url(code: str) -> str:
-    """The garment's page for staff (the short label path, which resolves too, before it exists)."""
-    try:
-        return url_for("garments.detail", code=code)
-    except BuildError:
-        return f"/g/{code}"
-
 
 def not_a_label_message(outcome: NotALabel) -> str:
     return gettext(outcome.message, **outcome.params) if outcome.params else gettext(outcome.message)
