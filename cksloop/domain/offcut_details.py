@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import InvalidDetails
 from .messages import N_
+from .offcut_labels import lot_code_in
 
 #: The heaviest lot or part we accept (one tonne): larger numbers are typing mistakes.
 MAX_WEIGHT_G = 1_000_000
@@ -125,3 +126,31 @@ def composition(value: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
     if sum(p["pct"] for p in parts) != 100:
         errors["composition"] = N_("The percentages must add up to 100.")
     return parts
+
+
+def read_lot_lines(raw: Any, name: str, errors: dict[str, str], *, required: bool) -> dict[str, int | None]:
+    """[{code, grams?}] → {code: grams or None}: one lot scanned twice counts once."""
+    if raw in (None, []) and not required:
+        return {}
+    if not isinstance(raw, list) or not raw:
+        errors[name] = N_("Scan the lots used.")
+        return {}
+    merged: dict[str, int | None] = {}
+    for item in raw:
+        code = lot_code_in(item.get("code")) if isinstance(item, dict) else None
+        if code is None:
+            errors[name] = N_("Not an offcut lot code (they look like CKSR-00012).")
+            continue
+        grams = None
+        if item.get("grams") not in (None, ""):
+            try:
+                grams = parse_grams(item["grams"])
+            except ValueError as reason:
+                errors[f"{name}.{code}"] = str(reason)
+                continue
+        earlier = merged.get(code)
+        if earlier is not None and grams is not None and earlier != grams:
+            errors[f"{name}.{code}"] = N_("This lot was scanned twice with different weights: "
+                                          "enter it once, with the grams used.")
+        merged[code] = earlier if grams is None else grams
+    return merged

@@ -161,6 +161,15 @@ class LotChange:
 
 
 @dataclass(frozen=True)
+class LotSteps:
+    """The changes one lot's ledger records for an entry, on top of ``expected_version``."""
+
+    code: str
+    expected_version: int
+    changes: tuple[LotChange, ...]
+
+
+@dataclass(frozen=True)
 class LotContext:
     """Facts outside the lot that the rules need, looked up by the caller.
 

@@ -14,9 +14,8 @@ from typing import Any
 
 from .errors import DomainError, InvalidDetails
 from .messages import N_
-from .offcut_details import parse_grams, raise_errors, read_text
-from .offcut_labels import lot_code_in
-from .offcuts import LotChange, LotContext, LotSnapshot, OffcutAction, apply, decide
+from .offcut_details import raise_errors, read_lot_lines, read_text
+from .offcuts import LotContext, LotSnapshot, LotSteps, OffcutAction, apply, decide
 from .workshops import MAX_QUANTITY, ProductType, Workshop, read_count
 
 
@@ -91,15 +90,6 @@ class WorkshopEntry:
 
 
 @dataclass(frozen=True)
-class LotSteps:
-    """The changes one lot's ledger records for an entry, on top of ``expected_version``."""
-
-    code: str
-    expected_version: int
-    changes: tuple[LotChange, ...]
-
-
-@dataclass(frozen=True)
 class LoggedWorkshop:
     """What the service writes in one transaction: the entry and every lot's changes, or nothing."""
 
@@ -127,34 +117,6 @@ def read_products(raw: Any, product_types: Mapping[str, ProductType],
         if quantity is not None:
             totals[key] = totals.get(key, 0) + quantity
     return dict(sorted(totals.items()))
-
-
-def _scanned(raw: Any, name: str, errors: dict[str, str], *, required: bool) -> dict[str, int | None]:
-    """[{code, grams?}] → {code: grams or None}: one lot scanned twice counts once."""
-    if raw in (None, []) and not required:
-        return {}
-    if not isinstance(raw, list) or not raw:
-        errors[name] = N_("Scan the lots used.")
-        return {}
-    merged: dict[str, int | None] = {}
-    for item in raw:
-        code = lot_code_in(item.get("code")) if isinstance(item, dict) else None
-        if code is None:
-            errors[name] = N_("Not an offcut lot code (they look like CKSR-00012).")
-            continue
-        grams = None
-        if item.get("grams") not in (None, ""):
-            try:
-                grams = parse_grams(item["grams"])
-            except ValueError as reason:
-                errors[f"{name}.{code}"] = str(reason)
-                continue
-        earlier = merged.get(code)
-        if earlier is not None and grams is not None and earlier != grams:
-            errors[f"{name}.{code}"] = N_("This lot was scanned twice with different weights: "
-                                          "enter it once, with the grams used.")
-        merged[code] = earlier if grams is None else grams
-    return merged
 
 
 def suggest_grams(*, products: Mapping[str, int], product_types: Mapping[str, ProductType],
@@ -219,8 +181,8 @@ def log_workshop(*, workshop: Workshop, participants: Any, products: Any, lots: 
     errors: dict[str, str] = {}
     count = read_count(participants, "participants", errors, maximum=MAX_QUANTITY)
     made = read_products(products, product_types, errors)
-    scanned = _scanned(lots, "lots", errors, required=True)
-    back = _scanned(leftovers, "leftovers", errors, required=False)
+    scanned = read_lot_lines(lots, "lots", errors, required=True)
+    back = read_lot_lines(leftovers, "leftovers", errors, required=False)
     _check_lots(scanned, snapshots, workshop.store, errors)
     raise_errors(errors)
     assert count is not None
@@ -278,7 +240,7 @@ def correct_workshop(*, workshop: Workshop, participants: Any, products: Any, lo
     why = read_text({"note": note}, "note", errors, required=True, max_len=2000)
     count = read_count(participants, "participants", errors, maximum=MAX_QUANTITY)
     made = read_products(products, product_types, errors)
-    scanned = _scanned(lots, "lots", errors, required=True)
+    scanned = read_lot_lines(lots, "lots", errors, required=True)
     for code, grams in scanned.items():
         if grams is None:
             errors[f"lots.{code}"] = N_("Enter the grams used from this lot.")
