@@ -10,12 +10,19 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import InvalidDetails
+from .labels import is_garment_code
+from .lifecycle import LocationKind, Place
 from .messages import N_
-from .offcut_labels import lot_code_in
+from .offcut_labels import is_lot_code, lot_code_in
 
 #: The heaviest lot or part we accept (one tonne): larger numbers are typing mistakes.
 MAX_WEIGHT_G = 1_000_000
 _MAX_TEXT = 200
+#: Where offcuts may lie: stores hold workshops, the warehouse stores, partners remanufacture.
+LOT_PLACES = frozenset({LocationKind.STORE, LocationKind.WAREHOUSE, LocationKind.PARTNER})
+#: The most garments one lot may name as its source (a retirement batch, cut up together).
+MAX_SOURCE_GARMENTS = 500
+_SOURCE_TEXTS = ("style_number", "production_order", "supplier")
 
 
 def parse_grams(value: Any, *, allow_zero: bool = False) -> int:
@@ -154,3 +161,51 @@ def read_lot_lines(raw: Any, name: str, errors: dict[str, str], *, required: boo
                                           "enter it once, with the grams used.")
         merged[code] = earlier if grams is None else grams
     return merged
+
+
+def read_lot_place(details: Mapping[str, Any], name: str, places: Mapping[str, Place],
+                   errors: dict[str, str]) -> str | None:
+    """``details[name]`` as the code of an open place that can hold offcuts (``places``: open ones)."""
+    code = read_text(details, name, errors, required=True, max_len=40)
+    if code is None:
+        return None
+    place = places.get(code)
+    if place is None:
+        errors[name] = N_("No such location, or it is closed.")
+        return None
+    if place.kind not in LOT_PLACES:
+        errors[name] = N_("Offcut lots are kept in a store, the warehouse or at a partner.")
+        return None
+    return code
+
+
+def read_source(value: Any, errors: dict[str, str]) -> dict[str, Any] | None:
+    """Where a lot comes from: style number, production order and supplier (texts), the garments
+    retired into it (garment codes), or the lot it was split from. Only the shape is checked here;
+    the service checks that what it names exists (and points the garments' ledgers to the lot)."""
+    if value is None or value == {}:
+        return None
+    source: dict[str, Any] = {}
+    if not isinstance(value, dict) or set(value) - {*_SOURCE_TEXTS, "garments", "split_from"}:
+        errors["source"] = N_("The source must name a style, order, supplier, garments or lot.")
+        return None
+    for name in _SOURCE_TEXTS:
+        text = read_text(value, name, errors, max_len=60)
+        if text:
+            source[name] = text
+    garments = value.get("garments")
+    if garments is not None:
+        if not isinstance(garments, list) or not 1 <= len(garments) <= MAX_SOURCE_GARMENTS or \
+                not all(isinstance(c, str) and is_garment_code(c) for c in garments):
+            errors["source"] = N_("The garments must be garment codes (they look like CKS-00123).")
+        else:
+            source["garments"] = list(dict.fromkeys(garments))
+    if value.get("split_from") is not None:
+        if is_lot_code(value["split_from"]):
+            source["split_from"] = value["split_from"]
+        else:
+            errors["source"] = N_("Not an offcut lot code (they look like CKSR-00012).")
+    for name in _SOURCE_TEXTS:  # errors of the texts are the source's errors
+        if name in errors:
+            errors["source"] = errors.pop(name)
+    return source

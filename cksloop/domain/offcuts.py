@@ -20,10 +20,10 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import DomainError, InvalidDetails, NotPermitted
-from .lifecycle import LocationKind, Place, Role
+from .lifecycle import Place, Role
 from .messages import N_
-from .offcut_details import (composition, parse_grams, raise_errors, read_choice,
-                             read_grams, read_id, read_text)
+from .offcut_details import (composition, parse_grams, raise_errors, read_choice, read_grams, read_id,
+                             read_lot_place, read_source, read_text)
 from .offcut_labels import is_lot_code
 
 #: What the scales read to; every weight is a whole number of grams.
@@ -81,8 +81,6 @@ _WASTE_LABELS = {
 #: Who writes a lot's ledger; store staff read and scan lots but change nothing (issue 15, API).
 WRITERS = frozenset({Role.WORKSHOP_ORGANISER, Role.MERCHANDISER, Role.ADMIN})
 READERS = frozenset(Role)
-#: Where offcuts may lie: stores hold workshops, the warehouse stores, partners remanufacture.
-LOT_PLACES = frozenset({LocationKind.STORE, LocationKind.WAREHOUSE, LocationKind.PARTNER})
 
 
 class InsufficientOffcut(DomainError):
@@ -195,41 +193,22 @@ def consumer_key(details: Mapping[str, Any]) -> str:
 
 # --- the deciders: one per action --------------------------------------------------------------
 
-def _place(details: Mapping[str, Any], name: str, ctx: LotContext, errors: dict[str, str]) -> str | None:
-    code = read_text(details, name, errors, required=True, max_len=40)
-    if code is None:
-        return None
-    place = ctx.places.get(code)
-    if place is None:
-        errors[name] = N_("No such location, or it is closed.")
-        return None
-    if place.kind not in LOT_PLACES:
-        errors[name] = N_("Offcut lots are kept in a store, the warehouse or at a partner.")
-        return None
-    return code
-
-
 def _create(snap: LotSnapshot, d: Mapping[str, Any], ctx: LotContext) -> LotChange:
     errors: dict[str, str] = {}
     code = d.get("code")
     if not is_lot_code(code):
         errors["code"] = N_("Not an offcut lot code (they look like CKSR-00012).")
     weight = read_grams(d, "weight_g", errors)
-    location = _place(d, "location", ctx, errors)
+    location = read_lot_place(d, "location", ctx.places, errors)
     out: dict[str, Any] = {}
     for name in ("material", "colour"):
         value = read_text(d, name, errors, required=True, max_len=80)
         if value:
             out[name] = value
     out["composition"] = composition(d.get("composition"), errors)
-    source = d.get("source")
-    if source is not None:
-        # the origin is recorded as given (style, order, supplier, retired garments, parent lot);
-        # only its shape is checked here, its ids by the service that resolves them
-        if not isinstance(source, dict) or not all(isinstance(k, str) for k in source):
-            errors["source"] = N_("The source must name a style, order, supplier, garments or lot.")
-        else:
-            out["source"] = dict(source)
+    source = read_source(d.get("source"), errors)
+    if source:
+        out["source"] = source
     if d.get("area_m2") not in (None, ""):
         area = d["area_m2"]
         if isinstance(area, bool) or not isinstance(area, (int, float)) or not 0 < area <= 10_000:
@@ -267,7 +246,7 @@ def _split(snap: LotSnapshot, d: Mapping[str, Any], ctx: LotContext) -> LotChang
 
 def _move(snap: LotSnapshot, d: Mapping[str, Any], ctx: LotContext) -> LotChange:
     errors: dict[str, str] = {}
-    to = _place(d, "to_location", ctx, errors)
+    to = read_lot_place(d, "to_location", ctx.places, errors)
     if to is not None and to == snap.location:
         errors["to_location"] = N_("The lot is already there.")
     if snap.remaining_g == 0:

@@ -120,10 +120,12 @@ def read_products(raw: Any, product_types: Mapping[str, ProductType],
 
 
 def suggest_grams(*, products: Mapping[str, int], product_types: Mapping[str, ProductType],
-                  lots: Sequence[LotSnapshot]) -> dict[str, int]:
-    """Pre-filled grams per scanned lot: the products' typical use, shared out evenly, capped by
-    what each lot has left (a lot that runs short passes the rest to the lots scanned after it)."""
+                  lots: Sequence[LotSnapshot], given_g: int = 0) -> dict[str, int]:
+    """Pre-filled grams per scanned lot: the products' typical use less the ``given_g`` already
+    entered for other lots, shared out evenly, capped by what each lot has left (a lot that runs
+    short passes the rest to the lots scanned after it)."""
     need = sum(product_types[key].typical_use_g * quantity for key, quantity in products.items())
+    need = max(need - given_g, 0)
     shares: dict[str, int] = {}
     for index, lot in enumerate(lots):
         fair = -(-need // (len(lots) - index))  # ceiling, so the last lots are not left short
@@ -189,7 +191,8 @@ def log_workshop(*, workshop: Workshop, participants: Any, products: Any, lots: 
     if count > workshop.capacity and not confirmed:
         raise ConfirmationRequired(participants=count, capacity=workshop.capacity)
     suggested = suggest_grams(products=made, product_types=product_types,
-                              lots=[snapshots[code] for code, grams in scanned.items() if grams is None])
+                              lots=[snapshots[code] for code, grams in scanned.items() if grams is None],
+                              given_g=sum(grams for grams in scanned.values() if grams is not None))
     uses = []
     for code, grams in scanned.items():
         taken = suggested[code] if grams is None else grams

@@ -47,3 +47,11 @@ def test_a_lot_label_url_carries_the_r_path_that_the_path_reader_resolves():
     assert lot_code_in_path(["r", "cksr-00012"]) == "CKSR-00012"
     assert lot_code_in_path(["g", "CKSR-00012"]) is None
     assert lot_code_in_path(["r", "CKS-00012"]) is None
+
+
+def test_a_lot_code_typed_by_a_us_layout_scanner_on_an_azerty_computer_reads_back_after_unmangling():
+    from cksloop.domain.scanning import mangle_azerty, unmangle_azerty
+
+    mangled = mangle_azerty("CKSR-00012")
+    assert mangled != "CKSR-00012" and lot_code_in(mangled) is None
+    assert lot_code_in(unmangle_azerty(mangled)) == "CKSR-00012"

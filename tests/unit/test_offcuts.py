@@ -182,3 +182,22 @@ def test_replay_rebuilds_the_live_snapshot_and_refuses_a_chain_the_rules_never_a
         replay([*changes, overdraw])
     with pytest.raises(LotActionNotPossible):
         replay(changes[1:])  # no create first
+
+
+def test_a_lot_records_where_it_came_from_style_order_supplier_retired_garments_or_parent_lot():
+    source = {"style_number": "W24-0117", "production_order": "PO-8812", "supplier": "Atelier Gent",
+              "garments": ["CKS-00049", "CKS-00050", "CKS-00049"]}
+    change = decide(LotSnapshot(), A.CREATE, create_details(source=source), context())
+    assert change.details["source"] == {**source, "garments": ["CKS-00049", "CKS-00050"]}
+    assert decide(LotSnapshot(), A.CREATE, create_details(source={"split_from": "CKSR-00001"}),
+                  context()).details["source"] == {"split_from": "CKSR-00001"}
+
+
+@pytest.mark.parametrize("source", [
+    {"colour_of_moon": "x"}, {"garments": ["CKSR-00001"]}, {"garments": []}, {"garments": "CKS-00049"},
+    {"split_from": "CKS-00049"}, {"supplier": "x" * 61}, {"style_number": 12},
+])
+def test_a_lot_source_naming_something_unknown_or_malformed_is_refused(source):
+    with pytest.raises(InvalidDetails) as refusal:
+        decide(LotSnapshot(), A.CREATE, create_details(source=source), context())
+    assert "source" in refusal.value.field_errors

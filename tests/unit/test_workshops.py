@@ -88,6 +88,15 @@ def test_grams_left_out_are_prefilled_from_the_typical_use_shared_over_the_lots_
                          lots=[LOTS["CKSR-00012"], LOTS["CKSR-00013"]]) == {"CKSR-00012": 30, "CKSR-00013": 30}
 
 
+def test_grams_entered_for_one_lot_leave_only_the_rest_of_the_typical_use_to_prefill():
+    # 10 jewellery pouches take 350 g: 300 g entered for one lot, 50 g prefilled for the other
+    logged = log(lots=[{"code": "CKSR-00012"}, {"code": "CKSR-00013", "grams": 300}])
+    assert {u.code: u.consumed_g for u in logged.entry.lots} == {"CKSR-00012": 50, "CKSR-00013": 300}
+    with pytest.raises(InvalidDetails) as refusal:  # nothing left to prefill: the grams must be entered
+        log(lots=[{"code": "CKSR-00012"}, {"code": "CKSR-00013", "grams": 350}])
+    assert "lots.CKSR-00012" in refusal.value.field_errors
+
+
 def test_the_same_lot_scanned_twice_in_one_log_is_counted_once():
     logged = log(lots=[{"code": "CKSR-00012", "grams": 400}, {"code": "CKSR-00012"},
                        {"code": "cksr-00012", "grams": 400}])
