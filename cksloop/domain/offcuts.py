@@ -352,6 +352,10 @@ def decide(snapshot: LotSnapshot, action: OffcutAction, details: Mapping[str, An
     InsufficientOffcut (consume or split more than remains, with ``lot`` and ``remaining_g``) or
     InvalidDetails (field → reason). Nothing is changed: the caller records the LotChange.
     """
+    try:
+        action = OffcutAction(action)  # the API passes the word it was sent
+    except ValueError:
+        raise InvalidDetails({"action": N_("Not one of the allowed values.")}) from None
     if ctx.actor_role not in WRITERS:
         raise NotPermitted(action=str(action), role=str(ctx.actor_role), roles=sorted(r.value for r in WRITERS))
     if snapshot.exists == (action is OffcutAction.CREATE):

@@ -201,3 +201,10 @@ def test_a_lot_source_naming_something_unknown_or_malformed_is_refused(source):
     with pytest.raises(InvalidDetails) as refusal:
         decide(LotSnapshot(), A.CREATE, create_details(source=source), context())
     assert "source" in refusal.value.field_errors
+
+
+def test_an_action_given_as_its_word_is_decided_and_an_unknown_word_is_refused():
+    assert decide(make_lot(), "consume", {"grams": 5, "note": "swatches"}, context()).action is A.CONSUME
+    with pytest.raises(InvalidDetails) as refusal:
+        decide(make_lot(), "burn", {}, context())
+    assert "action" in refusal.value.field_errors
