@@ -250,6 +250,10 @@ def correct_workshop(*, workshop: Workshop, participants: Any, products: Any, lo
     was_count, was_made, was_grams = totals(entries)
     new_codes = scanned.keys() - was_grams.keys()
     _check_lots({code: None for code in new_codes}, snapshots, workshop.store, errors)
+    # lots of the earlier entries may have moved on since; they take back what was not used
+    missing = sorted(code for code in was_grams.keys() - new_codes if code not in snapshots)
+    if missing:
+        raise ValueError(f"the caller must pass the snapshots of every lot the workshop used: {missing}")
     raise_errors(errors)
     assert count is not None
     if count > workshop.capacity and not confirmed:
