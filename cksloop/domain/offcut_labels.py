@@ -13,6 +13,10 @@ from collections.abc import Sequence
 #: An offcut lot code: "CKSR-" and 4 to 12 digits or capitals, e.g. CKSR-00012.
 LOT_CODE = re.compile(r"^CKSR-[0-9A-Z]{4,12}$")
 
+#: "CKSR-12", "cksr12", "CKSR 00012": the prefix with a short or spaced number, as people type it
+#: (the prefix is required: a bare number is read as a garment's, labels.garment_code_in)
+_SHORT_LOT_CODE = re.compile(r"^CKSR[- ]?([0-9]{1,12})$")
+
 #: The first path segment of a lot label URL: {BASE_URL}/r/{code}.
 LOT_PATH_SEGMENT = "r"
 
@@ -30,12 +34,20 @@ def format_lot_code(number: int, width: int = 5) -> str:
 
 
 def lot_code_in(text: str) -> str | None:
-    """The lot code ``text`` spells in any letter case (as scanners and people type it), else None."""
+    """The lot code ``text`` spells as scanners and people type it, else None.
+
+    Exact codes in any letter case ("cksr-00012") and the prefix with a short number ("CKSR-12"
+    is CKSR-00012, as garment codes are read by labels.garment_code_in).
+    """
     # ASCII first: upper-casing a ligature makes new letters, and no label of ours holds one
     if not isinstance(text, str) or not text.isascii():
         return None
     upper = text.strip().upper()
-    return upper if LOT_CODE.fullmatch(upper) else None
+    if LOT_CODE.fullmatch(upper):
+        return upper
+    short = _SHORT_LOT_CODE.fullmatch(upper)
+    code = f"CKSR-{short.group(1).zfill(5)}" if short else None
+    return code if code and LOT_CODE.fullmatch(code) else None
 
 
 def lot_code_in_path(segments: Sequence[str]) -> str | None:

@@ -25,10 +25,14 @@ def test_a_lot_number_that_is_not_a_positive_whole_number_forms_no_code(number):
     ("CKSR-00012", "CKSR-00012"),
     ("  cksr-00012\n", "CKSR-00012"),
     ("CKSR-ABC123", "CKSR-ABC123"),
+    ("CKSR-12", "CKSR-00012"),  # short forms, read as garment codes are
+    ("cksr12", "CKSR-00012"),
+    ("CKSR 00012", "CKSR-00012"),
+    ("00012", None),  # a bare number is a garment's
+    ("CKSR-", None),
     ("CKS-00012", None),  # a garment
-    ("CKSR-001", None),  # too short
     ("CKSR-0000000000000", None),  # too long
-    ("CKSR00012", None),
+    ("CKSR00012", "CKSR-00012"),
     ("ＣＫＳＲ-00012", None),  # full-width letters are not ours
     ("", None),
 ])
