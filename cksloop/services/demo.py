@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, Style, User
+from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, Style, User, UserStore
 from cksloop.domain.labels import gs1_check_digit
+from cksloop.domain.store_scope import SCOPED_ROLES
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind, Role
 from cksloop.services import accounts, catalogue, garments
 from cksloop.services.garments import BRUSSELS
@@ -267,6 +268,13 @@ def ensure_users(session: Session, result: DemoResult) -> dict[str, User]:
             user = accounts.create_user(session, email=email, name=name, role=role, password=password,
                                         home_location=home)
             result.created_users.append(CreatedUser(email, role.value, home, password))
+            if role in SCOPED_ROLES:
+                # the demo's one clerk and one organiser play every shop's staff in the histories
+                session.add_all(UserStore(user_id=user.id, location_id=location_id) for location_id in
+                                session.scalars(select(Location.id).where(
+                                    Location.kind.in_((LocationKind.STORE, LocationKind.OUTLET)),
+                                    Location.code != home)))
+                session.flush()
         else:
             result.existing_users.append(email)
         users[key] = user
