@@ -309,4 +309,7 @@ def init_app(app: Flask) -> None:
     """Hook for the factory; the commands live on the ``main`` group above."""
 
 
-from cksloop import cli_ops  # noqa: E402,F401  (registers backup and check on main)
+from cksloop import cli_ops, cli_settings  # noqa: E402  (their commands join main)
+
+cli_ops.register(main)
+cli_settings.register(main)

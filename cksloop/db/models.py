@@ -138,6 +138,17 @@ class UserStore(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
 
 
+class Setting(Base):
+    """A chain-wide setting an admin changes (``cksloop settings set``, the admin page), as text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class ApiToken(Base):
     """A bearer token for the API, stored only as its SHA-256 hash."""
 

@@ -247,7 +247,7 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
         codes_by_id = {p_id: p_code for p_code, p_id in location_ids.items()}
         wanted = [_normalise(c) for c in codes]
         garments = _load(session, sorted({c for c in wanted if _is_code(c)}))
-        facts = house_rules.facts(session, actor=actor)
+        facts = house_rules.facts(session, actor=actor, action=action)
         lines: list[BatchLine] = []
         decisions: list[ledger.Decision] = []
         seen: set[str] = set()
