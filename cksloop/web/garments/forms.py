@@ -20,6 +20,7 @@ from wtforms.widgets import HiddenInput
 
 from cksloop.db.queries import MAX_PAGE, LocationChoice, PartnerChoice
 from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD
+from cksloop.domain.sale_price import DiscountReason
 from cksloop.domain.lifecycle import (STATE_LABELS, Action, CareKind, CareOutcome, DestructionGround,
                                       LocationKind, RetireRoute, WriteOffReason)
 from cksloop.web.fields import SelectField, option
@@ -214,6 +215,9 @@ class TransferForm(ActionForm):
 class SellForm(ActionForm):
     action = Action.SELL
     price = EuroField(_l("Sold for (€, leave empty for the current price)"))
+    # a store discount needs one of these reasons (domain/sale_price.py); the labels are lazy
+    discount_reason = SelectField(_l("Reason for a store discount"), default="", choices=[
+        option("", _l("no discount")), *(option(r.value, _l(r.label)) for r in DiscountReason)])
     receipt = StringField(_l("Receipt number (optional)"),
                           validators=[Optional(), Length(max=60), no_control_characters])
 
