@@ -23,7 +23,7 @@ bp = Blueprint("admin_settings", __name__, url_prefix="/admin")
 
 class SettingsForm(FlaskForm):
     store_discount_limit_pct = IntegerField(
-        _l("Largest store discount (% off the garment's price)"),
+        _l("Largest store discount (percent off the garment's price)"),
         validators=[InputRequired(), NumberRange(min=0, max=90)])
 
 
