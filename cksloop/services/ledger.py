@@ -156,6 +156,7 @@ def run(session: Session, *, stream: Stream, plan: Callable[[], Plan[T]], actor_
     if (answer := replay()) is not None:
         return answer
     attempts = 0
+    decided: Plan[T] | None = None
     while True:
         try:
             decided = plan()
@@ -176,6 +177,8 @@ def run(session: Session, *, stream: Stream, plan: Callable[[], Plan[T]], actor_
             session.rollback()
             if (answer := replay()) is not None:
                 return answer
+            if decided is not None and decided.decisions:
+                raise conflict(decided.decisions[0]) from None
             raise
         except (VersionConflict, IllegalTransition):
             # a retry that read its own first attempt's result: that result is the answer
