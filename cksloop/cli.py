@@ -5,6 +5,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from cksloop import cli_accounts, cli_ops, cli_settings
+from cksloop.cli_support import fail, now as _now, session
 from cksloop.domain.errors import DomainError
 
 
@@ -17,18 +19,6 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """cksloop: keep every garment in the loop."""
-
-
-def session():
-    return current_app.extensions["cksloop.sessions"]()
-
-
-def fail(error: DomainError) -> None:
-    fields = getattr(error, "field_errors", {})
-    message = error.render()
-    for name, text in fields.items():
-        message += f"\n  {name}: {text}"
-    raise click.ClickException(message)
 
 
 @main.group("db")
@@ -44,12 +34,6 @@ def db_upgrade() -> None:
 
     migrate.upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
-
-
-def _now():
-    from cksloop.web.database import now
-
-    return now()
 
 
 # --- demo data and first start ----------------------------------------------------------------
@@ -190,4 +174,7 @@ def init_app(app: Flask) -> None:
     """Hook for the factory; the commands live on the ``main`` group above."""
 
 
-from cksloop import cli_accounts, cli_ops  # noqa: E402,F401  (register users, tokens, backup and check on main)
+# the command modules define their commands; they join ``main`` here, so none imports this module
+cli_accounts.register(main)
+cli_ops.register(main)
+cli_settings.register(main)

@@ -11,12 +11,12 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from cksloop.cli import _now, fail, main, session
+from cksloop.cli_support import fail, now as _now, session
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Role
 
 
-@main.group("users")
+@click.group("users")
 def users_group() -> None:
     """Accounts."""
 
@@ -107,7 +107,7 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
-@main.group("tokens")
+@click.group("tokens")
 def tokens_group() -> None:
     """API tokens."""
 
@@ -183,3 +183,9 @@ def tokens_list(email: str | None) -> None:
 
 def _day(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def register(group: click.Group) -> None:
+    """Add ``users`` and ``tokens`` to the ``cksloop`` group (cli.py calls this: no import cycle)."""
+    group.add_command(users_group)
+    group.add_command(tokens_group)

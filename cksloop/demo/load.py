@@ -14,6 +14,8 @@ from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTN
                                 USERS, demo_gtins)
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
+from cksloop.domain.lifecycle import LocationKind
+from cksloop.domain.store_scope import SCOPED_ROLES
 from cksloop.services import accounts, catalogue, garments
 
 def generate_password() -> str:
@@ -58,8 +60,12 @@ def ensure_users(session: Session, result: DemoResult) -> dict[str, User]:
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             password = generate_password()
+            # the demo's one clerk and one organiser play every shop's staff in the histories, and
+            # store scope lets people act only at their own stores
+            stores = [code for code, _, kind, _ in LOCATIONS if kind in (LocationKind.STORE, LocationKind.OUTLET)
+                      and code != home] if role in SCOPED_ROLES else []
             user = accounts.create_user(session, email=email, name=name, role=role, password=password,
-                                        home_location=home)
+                                        home_location=home, stores=stores)
             result.created_users.append(CreatedUser(email, role.value, home, password))
         else:
             result.existing_users.append(email)

@@ -1,13 +1,13 @@
 """credentials: token expiry and read-only scope, and the append-only account events
 
 Revision ID: 0011_credentials
-Revises: 0009_user_stores
+Revises: 0010_settings
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011_credentials"
-down_revision = "0009_user_stores"
+down_revision = "0010_settings"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""People and their credentials: users, their stores, API tokens, failed sign-ins, account events."""
+"""People and their credentials: users, their stores, API tokens, failed sign-ins, account events; chain settings."""
 from __future__ import annotations
 
 import datetime as dt
@@ -103,3 +103,14 @@ class AccountEvent(Base):
 
 
 # the audit view filters the ledger by place and by action, newest first, on a large ledger
+
+
+class Setting(Base):
+    """A chain-wide setting an admin changes (``cksloop settings set``, the admin page), as text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -23,6 +23,7 @@ from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD, EndUse
 from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, GarmentState,
                                       LocationKind, RetireRoute, WriteOffReason)
 from cksloop.domain.messages import LabelledEnum
+from cksloop.domain.sale_price import DiscountReason
 from cksloop.web.fields import SelectField, option
 
 MAX_EUROS = Decimal("100000")  # the lifecycle refuses prices above 10,000,000 cents
@@ -190,6 +191,9 @@ class TransferForm(ActionForm):
 class SellForm(ActionForm):
     action = Action.SELL
     price = EuroField(_l("Sold for (€, leave empty for the current price)"))
+    # a store discount needs one of these reasons (domain/sale_price.py); the labels are lazy
+    discount_reason = SelectField(_l("Reason for a store discount"), default="", choices=[
+        option("", _l("no discount")), *(option(r.value, r.label) for r in DiscountReason)])
     receipt = StringField(_l("Receipt number (optional)"),
                           validators=[Optional(), Length(max=60), no_control_characters])
 
