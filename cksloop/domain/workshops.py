@@ -10,14 +10,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from .clock import BRUSSELS
 from .lifecycle import LocationKind, Place
 from .messages import N_
 from .offcut_details import parse_grams, raise_errors, read_text
 
 #: Shop dates are Brussels dates (STYLE.md: times stored in UTC, shown in Europe/Brussels).
-BRUSSELS = ZoneInfo("Europe/Brussels")
 MAX_CAPACITY = 500
 MAX_QUANTITY = 10_000
 

@@ -12,7 +12,7 @@ from flask_babel import gettext, ngettext
 from cksloop.domain.errors import DomainError, InvalidDetails
 from cksloop.domain.lifecycle import Role
 from cksloop.services import accounts, audit
-from cksloop.web.admin.routes import bp
+from cksloop.web.admin.blueprint import bp
 from cksloop.web.admin.user_forms import AccessForm, ConfirmForm, NewUserForm, PasswordForm, TokenForm
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
