@@ -136,7 +136,8 @@ def api_operations(app: Flask) -> list[tuple[str, str, Any]]:
     """Every (METHOD, rule, rule object) under /api/ in the app's URL map."""
     out = []
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith(API_PREFIX):
+        # the blueprint's catch-all only turns unknown URLs into the API's 404/405
+        if rule.rule.startswith(API_PREFIX) and rule.endpoint != "api.unknown":
             for method in sorted((rule.methods or set()) - IGNORED_METHODS):
                 out.append((method, rule.rule, rule))
     return sorted(out, key=lambda item: (item[1], item[0]))

@@ -708,4 +708,3 @@ def defect_photo(photo_id: int) -> Any:
     return response
 
 
-from cksloop.web.rentals import api as _api  # noqa: E402,F401  (registers the API views on bp)

@@ -1,13 +1,9 @@
-"""The JSON API under /api/v1: garments, their ledger, actions on them, who is calling, the OpenAPI document.
-
-Authentication and roles happen before any view here runs (``cksloop.web.api.auth.enforce``);
-domain refusals become the one JSON error shape in ``cksloop.web.errors``.
-"""
+"""API garments: the list, one garment, its ledger, and the actions taken on it."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import is_garment_code
@@ -15,30 +11,19 @@ from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
 from cksloop.db import queries
 from cksloop.services import garments
-from cksloop.web.api import openapi
+from cksloop.web.api import openapi, params
 from cksloop.web.api import serializers as out
 from cksloop.web.api.auth import api_user
+from cksloop.web.api.blueprint import bp
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
 MAX_VERSION = 2**31 - 1
 MAX_IDEMPOTENCY_KEY = 200
 
 GARMENTS = openapi.tag("garments", "Garments, their ledger and the actions taken on them")
-ACCOUNT = openapi.tag("account", "Who is calling")
-META = openapi.tag("meta", "This document")
 CODE_404 = "No garment with this code (error not_found)."
-
-
-@bp.after_app_request
-def _no_store(response: Response) -> Response:
-    # answers for one user (tokens, prices, ledger) must not sit in shared caches
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def _garment(code: str) -> Any:
@@ -70,12 +55,12 @@ def _garment(code: str) -> Any:
 )
 def list_garments() -> Any:
     errors: dict[str, str] = {}
-    state = out.query_choice("state", errors, GarmentState)
-    location = out.query_text("location", errors)
-    style = out.query_text("style", errors)
-    season = out.query_choice("season", errors, out.parse_season)
-    page = out.query_int("page", errors, default=1, minimum=1, maximum=queries.MAX_PAGE)
-    per_page = out.query_int("per_page", errors, default=queries.PAGE_SIZE, minimum=1,
+    state = params.query_choice("state", errors, GarmentState)
+    location = params.query_text("location", errors)
+    style = params.query_text("style", errors)
+    season = params.query_choice("season", errors, params.parse_season)
+    page = params.query_int("page", errors, default=1, minimum=1, maximum=queries.MAX_PAGE)
+    per_page = params.query_int("per_page", errors, default=queries.PAGE_SIZE, minimum=1,
                              maximum=MAX_PER_PAGE)
     session = db()
     # a typo in a code is told apart from an empty result
@@ -199,25 +184,3 @@ def _idempotency_key(errors: dict[str, str]) -> str | None:
         errors["idempotency_key"] = N_("An Idempotency-Key is 1 to 200 visible ASCII characters.")
         return None
     return key
-
-
-@bp.get("/me")
-@allow()
-@openapi.operation(
-    summary="Who the token (or session) belongs to, and their role",
-    tags=[ACCOUNT],
-    responses={200: ("The calling user", out.ME)},
-)
-def me() -> Any:
-    return jsonify(out.user_dict(api_user(), auth=g.api_auth))
-
-
-@bp.get("/openapi.json")
-@allow()
-@openapi.operation(
-    summary="This OpenAPI 3.1 document",
-    tags=[META],
-    responses={200: ("The document", {"type": "object"})},
-)
-def openapi_document() -> Any:
-    return jsonify(openapi.build_document(current_app))
