@@ -49,6 +49,8 @@ def _garment(code: str) -> Any:
         openapi.query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                    "default": queries.PAGE_SIZE}),
     ],
+    links={200: openapi.code_links("$response.body#/items/0/code", {
+        "FirstGarment": ("api_garment", "The first garment of the page")})},
     responses={200: ("One page of garments, oldest first", out.GARMENT_PAGE),
                422: "A filter is malformed or names an unknown location or style "
                     "(details.fields says which)."},
@@ -91,6 +93,10 @@ def list_garments() -> Any:
     summary="One garment: style facts, state, location, price, version, allowed actions",
     tags=[GARMENTS],
     responses={200: ("The garment", out.GARMENT), 404: CODE_404},
+    links={200: openapi.code_links("$response.body#/code", {
+        "GarmentEvents": ("api_garment_events", "The garment's ledger"),
+        "ActOnGarment": ("api_act_on_garment", "Take an action on the garment"),
+        "GarmentLabel": ("labels_garment_label", "Print the garment's label")})},
 )
 def garment(code: str) -> Any:
     found = _garment(code)
@@ -169,6 +175,8 @@ def _action(value: Any, errors: dict[str, str]) -> Action | None:
 def _expected_version(value: Any, errors: dict[str, str]) -> int | None:
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema's integer includes 6.0; the document promises integer
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VERSION:
         errors["expected_version"] = N_("Must be a whole number.")
         return None

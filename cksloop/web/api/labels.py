@@ -21,6 +21,8 @@ IMAGE_FORMATS = ("svg", "png", "pdf", "zpl")
 SHEET_FORMATS = ("pdf", "zpl")
 #: 5,000 codes of 16 characters in JSON take ~100 kB; more than twice that is refused as too large
 MAX_BODY_BYTES = 512 * 1024
+#: the layout with the most cells: the bound of ``start_at`` where the format has no sheet
+_LARGEST = max(LAYOUTS.values(), key=lambda layout: layout.cells)
 
 LABELS = openapi.tag("labels", "QR labels for garments: images, A4 sheets (PDF), label printers (ZPL)")
 LAYOUT_SCHEMA = {"type": "string", "enum": sorted(LAYOUTS), "default": DEFAULT_LAYOUT,
@@ -65,7 +67,8 @@ _FILE_CONTENT = {
     parameters=[
         openapi.query("format", {"type": "string", "enum": list(IMAGE_FORMATS), "default": "svg"}),
         openapi.query("layout", LAYOUT_SCHEMA, "Sheet layout (pdf only)"),
-        openapi.query("start_at", START_SCHEMA, "Cell on the sheet (pdf only)"),
+        openapi.query("start_at", START_SCHEMA, "Cell on the sheet (pdf only; other formats "
+                      "check only the bounds above and ignore it)"),
         openapi.query("dpi", DPI_SCHEMA, "Printer resolution (zpl only)"),
     ],
     responses={
@@ -82,7 +85,8 @@ def garment_label(code: str) -> Any:
     start_at = params.query_int("start_at", errors, default=1, minimum=1, maximum=MAX_CELLS)
     dpi = params.query_int("dpi", errors, default=ZPL_DPI[0], minimum=1, maximum=10_000)
     layout = _checked(errors, details, layout_named, layout_name)
-    if layout is not None and "start_at" not in errors:
+    if layout is not None and "start_at" not in errors and kind == "pdf":
+        # a sheet's cell: only a PDF sheet has cells (ZPL prints one label, SVG/PNG one symbol)
         _checked(errors, details, check_start_at, layout, start_at)
     if "dpi" not in errors:
         _checked(errors, details, check_dpi, dpi)
@@ -129,13 +133,14 @@ def print_labels() -> Any:
     layout = _checked(errors, details, layout_named, body.get("layout", DEFAULT_LAYOUT))
     start_at = body.get("start_at", 1)
     if layout is not None:
-        _checked(errors, details, check_start_at, layout, start_at)
+        # the layout's own bound for a PDF sheet; ZPL has no cells, so only the schema's bound
+        _checked(errors, details, check_start_at, layout if kind == "pdf" else _LARGEST, start_at)
     dpi = _checked(errors, details, check_dpi, body.get("dpi", ZPL_DPI[0]))
     _raise(errors, details)
     assert codes is not None and layout is not None and dpi is not None
     labels = label_service.labels_for_codes(db(), codes=codes, base_url=base_url())
     return sheet_response(labels, kind=kind, layout=layout, start_at=start_at, dpi=dpi,
-                  name=f"{len(labels)}-labels")
+                          name=f"{len(labels)}-labels")
 
 
 def _checked(errors: dict[str, str], details: dict[str, Any], check: Callable[..., Any],

@@ -115,7 +115,7 @@ _GARMENT_BRIEF = openapi.schema("ScannedGarment", {
 })
 SCAN_REQUEST = openapi.schema("ScanRequest", {
     "type": "object", "required": ["payload"],
-    "properties": {"payload": {"type": "string", "maxLength": MAX_PAYLOAD,
+    "properties": {"payload": {"type": "string", "minLength": 1, "maxLength": MAX_PAYLOAD,
                                "description": "Exactly what the camera decoded or the scanner typed."}},
 })
 SCAN_RESULT = openapi.schema("ScanResult", {
@@ -136,7 +136,9 @@ CHECK_REQUEST = openapi.schema("ScanCheckRequest", {
     "description": "`code` or `payload` (raw scanned text), plus the action's details as in "
                    "ActionRequest (e.g. to_location).",
     "properties": {"action": {"type": "string", "enum": [a.value for a in batches.BATCH_ACTIONS]},
-                   "code": {"type": "string"}, "payload": {"type": "string"}},
+                   "code": {"type": "string", "minLength": 1},
+                   "payload": {"type": "string", "minLength": 1, "maxLength": MAX_PAYLOAD}},
+    "anyOf": [{"required": ["code"]}, {"required": ["payload"]}],
     "additionalProperties": True,
 })
 BATCH_LINE = openapi.schema("BatchLine", {
@@ -163,7 +165,7 @@ BATCH_REQUEST = openapi.schema("BatchRequest", {
     "description": "Plus the action's details as in ActionRequest, the same for every garment.",
     "properties": {
         "action": {"type": "string", "enum": [a.value for a in Action]},
-        "codes": {"type": "array", "maxItems": batches.MAX_BATCH, "items": {"type": "string"},
+        "codes": {"type": "array", "minItems": 1, "maxItems": batches.MAX_BATCH, "items": {"type": "string"},
                   "description": "Garment codes (or label URLs) in scan order; doubles are reported."},
     },
     "additionalProperties": True,
@@ -189,6 +191,9 @@ BATCH_RESULT = openapi.schema("BatchResult", {
                 "(then `mangled` is true). Writes nothing.",
     tags=[SCANS],
     request=SCAN_REQUEST,
+    links={200: openapi.code_links("$response.body#/code", {
+        "ScannedGarment": ("api_garment", "The garment the label names"),
+        "ActOnScannedGarment": ("api_act_on_garment", "Take an action on it")})},
     responses={200: ("The garment the label names", SCAN_RESULT),
                404: "A well-formed garment code that no garment has (error not_found; details.code).",
                422: "Not a CKS label (error not_a_label; details.reason says why: empty, too_long, "

@@ -239,8 +239,9 @@ ACTION_REQUEST = openapi.schema("ActionRequest", {
                    "and `ground` (retire), `reason` (write_off), `note` (most actions).",
     "properties": {
         "action": {"type": "string", "enum": _ACTIONS},
-        "expected_version": {"type": "integer", "minimum": 0,
-                             "description": "The version you saw; 409 when it moved"},
+        "expected_version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
+                             "description": "The version you saw; 409 when it moved. A whole "
+                                            "number (6.0 counts as 6, as in JSON Schema)."},
         "defects": {"type": "array", "items": {
             "type": "object", "required": ["code", "zone", "severity"],
             "properties": {"code": {"type": "string",
