@@ -40,6 +40,9 @@ def _authenticate() -> Any:
 def _no_store(response: Response) -> Response:
     # answers for one user (tokens, prices, ledger) must not sit in shared caches
     response.headers.setdefault("Cache-Control", "no-store")
+    if request.method == "OPTIONS" and "Allow" in response.headers:
+        # Flask's automatic OPTIONS counts the catch-all's methods too: name only the real ones
+        response.headers["Allow"] = ", ".join(m for m in ANY_METHOD if _served_elsewhere(m))
     return response
 
 

@@ -49,8 +49,6 @@ def _garment(code: str) -> Any:
         openapi.query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                    "default": queries.PAGE_SIZE}),
     ],
-    links={200: openapi.code_links("$response.body#/items/0/code", {
-        "FirstGarment": ("api_garment", "The first garment of the page")})},
     responses={200: ("One page of garments, oldest first", out.GARMENT_PAGE),
                422: "A filter is malformed or names an unknown location or style "
                     "(details.fields says which)."},
@@ -147,6 +145,8 @@ def act_on_garment(code: str) -> Any:
     action = _action(body.get("action"), errors)
     expected_version = _expected_version(body.get("expected_version"), errors)
     key = _idempotency_key(errors)
+    if action not in ACTIONS_WITH_DEFECTS:  # these read them with per-field messages
+        _check_defects_shape(body.get("defects"), errors)
     if errors:
         raise InvalidDetails(errors)
     if not is_garment_code(code):
@@ -181,6 +181,27 @@ def _expected_version(value: Any, errors: dict[str, str]) -> int | None:
         errors["expected_version"] = N_("Must be a whole number.")
         return None
     return value
+
+
+#: the actions whose details parser reads ``defects`` (the inspection of a rental return)
+ACTIONS_WITH_DEFECTS = frozenset({Action.RETURN_RENTAL, Action.INSPECT})
+#: the JSON type each documented field of a defect must have (ActionRequest's schema)
+_DEFECT_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {"code": str, "zone": str, "severity": int,
+                                                           "note": str}
+
+
+def _check_defects_shape(value: Any, errors: dict[str, str]) -> None:
+    """``defects`` has the documented shape whichever action is asked (an action that takes no
+    defects once ignored a malformed list the schema refuses, so the document was not true)."""
+    if value is None:
+        return
+    items = value if isinstance(value, list) else [None]
+    for item in items:
+        if not isinstance(item, dict) or any(
+                name in item and (isinstance(item[name], bool) or not isinstance(item[name], kind))
+                for name, kind in _DEFECT_FIELD_TYPES.items()) or not {"code", "zone", "severity"} <= set(item):
+            errors["defects"] = N_("Send the defects as a list of objects with code, zone and severity.")
+            return
 
 
 def _idempotency_key(errors: dict[str, str]) -> str | None:

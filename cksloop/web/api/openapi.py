@@ -96,9 +96,10 @@ def tag(name: str, description: str) -> str:
 
 def query(name: str, spec: Mapping[str, Any], description: str = "", *,
           required: bool = False) -> dict[str, Any]:
-    """A query-string parameter."""
+    """A query-string parameter; an empty value counts as absent (``allowEmptyValue``), as
+    ``cksloop.web.api.params`` reads every parameter."""
     return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": dict(spec)}
+            "allowEmptyValue": True, "schema": dict(spec)}
 
 
 def header(name: str, spec: Mapping[str, Any], description: str = "", *,
