@@ -46,5 +46,7 @@ def test_schemathesis_finds_nothing_wrong_with_the_api(app, db_session, world, n
          "--max-examples", str(EXAMPLES), "--seed", str(SEED), "--workers", "1",
          "--no-color", "--output-truncate", "true", "--suppress-health-check", "all",
          "--report", "junit", "--report-junit-path", str(report)],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"}, check=False)
+        # in tmp_path: Schemathesis keeps a cache of its findings in the working directory
+        capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"}, check=False,
+        cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
