@@ -105,7 +105,9 @@ def init_app(app: Flask) -> None:
     def _share_wtforms_translations() -> None:
         # Flask-WTF reads WTForms' own messages from disk on every request that builds a form and
         # keeps them on the request under this name; hand it the catalogue loaded once per language
-        if not request.path.startswith("/api/"):
+        # (a blueprint that builds no forms, the API, says so and skips the locale lookup)
+        blueprint = current_app.blueprints.get(request.blueprint or "")
+        if getattr(blueprint, "builds_forms", True):
             request.wtforms_translations = _wtforms_catalog(str(get_locale()))
 
     @app.before_request

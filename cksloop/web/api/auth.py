@@ -1,8 +1,8 @@
 """Who is calling the API: a bearer token or the browser session (with CSRF), then the route's roles.
 
-Every request to a path under ``/api/`` passes through ``enforce`` (called from
-``cksloop.web.guards``'s before-request hook), whichever blueprint defines the route, so an API
-view only needs ``@allow(...)`` like any page:
+Every request to a view of the API blueprint passes through ``enforce`` (called from that
+blueprint's before-request hook, ``cksloop.web.api.blueprint``), so an API view only needs
+``@allow(...)`` like any page:
 
 1. ``Authorization: Bearer <token>`` is checked with ``accounts.caller_for_token``. A missing,
    wrong, revoked, expired or inactive user's token answers 401 ``{"error": "unauthorized", …}``
