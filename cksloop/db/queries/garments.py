@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from cksloop.db.models import Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style, User
+from cksloop.db.models import (DefectPhoto, Garment, GarmentEvent, Inspection, InspectionDefect, Location, RentalCycle,
+                               RentalPartner, Style, User)
 from cksloop.db.queries.paging import MAX_PAGE, PAGE_SIZE, Page, capped_count
 from cksloop.domain.labels import garment_code_in, is_garment_code
 from cksloop.domain.lifecycle import Action, GarmentState, Role
@@ -209,6 +210,21 @@ _GARMENT_HISTORY = (  # built once, like the other statements of the garment pag
     .outerjoin(Location, Location.id == GarmentEvent.location_id)
     .where(GarmentEvent.garment_id == bindparam("garment_id"))
     .order_by(GarmentEvent.seq))
+
+
+def defect_photos_by_event(session: Session, garment_id: int) -> dict[int, list[tuple[int, Any]]]:
+    """The defect photos taken at each of the garment's inspections: event seq → [(photo id, defect code)]."""
+    rows = session.execute(
+        select(GarmentEvent.seq, DefectPhoto.id, InspectionDefect.code)
+        .join(Inspection, Inspection.event_id == GarmentEvent.id)
+        .join(InspectionDefect, InspectionDefect.inspection_id == Inspection.id)
+        .join(DefectPhoto, DefectPhoto.defect_id == InspectionDefect.id)
+        .where(GarmentEvent.garment_id == garment_id)
+        .order_by(GarmentEvent.seq, InspectionDefect.id)).all()
+    photos: dict[int, list[tuple[int, Any]]] = {}
+    for seq, photo_id, code in rows:
+        photos.setdefault(seq, []).append((photo_id, code))
+    return photos
 
 
 @dataclass(frozen=True)

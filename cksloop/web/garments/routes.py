@@ -166,7 +166,9 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
             else rentals.GarmentRentalSummary.none())
     return render_template(
         "garments/detail.html", garment=garment, style=style, gtin=style.gtin_for(garment.size),
-        history=history_lines(entries, names), rental=rental, actions=actions, problem=problem,
+        # newest first: the present is what a person on the shop floor came for
+        history=history_lines(entries, names)[::-1], rental=rental, actions=actions, problem=problem,
+        photos=queries.defect_photos_by_event(session, garment.id),
         life=life,
     ), status
 
