@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetail
                                    NotPermitted, VersionConflict)
 from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
+from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import garments as garment_service
 from cksloop.services import rentals
 from cksloop.services.garments import local_date
@@ -58,12 +59,14 @@ def index() -> Any:
         valid = False
     if not valid:
         return render_template("garments/index.html", form=form, results=None, page_url=None), 400
+    typed = (form.q.data or "").strip()
+    text, reading = _read_search(typed)
     search = queries.GarmentSearch(
         state=GarmentState(form.state.data) if form.state.data else None,
         location_code=form.location.data or None,
         style_number=style_number or None,
         season=form.season.data or None,
-        text=(form.q.data or "").strip() or None,
+        text=text or None,
         overdue_on=local_date(now()) if form.overdue.data else None,
     )
     results = queries.search_garments(session, search=search, page=form.page.data or 1)
@@ -76,7 +79,19 @@ def index() -> Any:
     print_filters = {k: v for k, v in kept.items()
                      if k in ("state", "location", "style", "season", "q", "overdue")}
     return render_template("garments/index.html", form=form, results=results, page_url=page_url,
-                           overdue=search.overdue_on is not None, print_filters=print_filters)
+                           overdue=search.overdue_on is not None, print_filters=print_filters, reading=reading)
+
+
+def _read_search(typed: str) -> tuple[str, tuple[str, str] | None]:
+    """The search text, with a scanned or typed label read as its code by the scan page's parser
+    (CKS-49, a GS1 element string, a label URL); and (typed, code) when it was read differently.
+    A bare number stays text: it may be a size or a style number as well as a code."""
+    if not typed or typed.isdigit():
+        return typed, None
+    outcome = parse_scan(typed, base_url=current_app.config["BASE_URL"])
+    if isinstance(outcome, ScannedLabel) and outcome.code != typed:
+        return outcome.code, (typed, outcome.code)
+    return typed, None
 
 
 @bp.get("/garments/<code>")

@@ -14,6 +14,7 @@ from cksloop.domain.labels import (DEFAULT_LAYOUT, GARMENT_CODE, LAYOUTS, MAX_LA
                                    SheetLayout, check_dpi, check_start_at, layout_named, parse_codes)
 from cksloop.domain.lifecycle import GarmentState, Role
 from cksloop.domain.messages import N_
+from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import labels as label_service
 from cksloop.services.garments import local_date
 from cksloop.web.api import openapi
@@ -158,7 +159,7 @@ def print_form() -> Any:
     a receipt or a batch scan), or with an empty box to paste or scan codes into."""
     values = request.args
     form = PrintLabelsForm(formdata=None, data={
-        "codes": "\n".join(_codes_in(values)),
+        "codes": "\n".join(_typed_codes(values)),  # as typed: the page says how each was read
         **{name: values.get(name, "") for name in ("received_on", "state", "location", "style",
                                                    "season", "q", "overdue")},
         **{name: values[name] for name in ("format", "layout", "dpi") if values.get(name)},
@@ -211,7 +212,7 @@ def _render(form: PrintLabelsForm, *, status: int, check_selection: bool = False
                 _show_selection_error(form, error)
     layout = LAYOUTS.get(form.layout.data or "", LAYOUTS[DEFAULT_LAYOUT])
     return render_template(
-        "labels/print.html", form=form, selection=selection, preview=preview,
+        "labels/print.html", form=form, selection=selection, preview=preview, readings=_readings(values),
         preview_codes=[label.code for label in (preview or [])[:PREVIEW_CODES]],
         layout=layout, layouts=LAYOUTS, start_at=_int_or(form.start_at.data, 1),
     ), status
@@ -257,10 +258,29 @@ def _selection(values: Mapping[str, Any]) -> tuple[label_service.Selection, list
         overdue_on=local_date(now()) if overdue else None), problems
 
 
-def _codes_in(values: Mapping[str, Any]) -> list[str]:
+def _typed_codes(values: Mapping[str, Any]) -> list[str]:
+    """The codes as they were typed, pasted or scanned, one per entry."""
     getlist = getattr(values, "getlist", None)
     raw = getlist("codes") if getlist else [values.get("codes") or ""]
-    return [code for text in raw for code in parse_codes(str(text))]
+    return [part for text in raw for part in parse_codes(str(text))]
+
+
+def _read(typed: str) -> str:
+    """The garment code ``typed`` names, read by the scan page's parser (CKS-49, 00049, a GS1
+    element string or a label URL); a text that names none stays as it is, to be refused by name."""
+    outcome = parse_scan(typed, base_url=_base_url())
+    return outcome.code if isinstance(outcome, ScannedLabel) else typed
+
+
+def _codes_in(values: Mapping[str, Any]) -> list[str]:
+    return [_read(typed) for typed in _typed_codes(values)]
+
+
+def _readings(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(typed, code) for each code read as something other than what was typed, e.g. CKS-49 → CKS-00049."""
+    seen = dict.fromkeys((typed, code) for typed in _typed_codes(values)[:MAX_LABELS]
+                         if (code := _read(typed)) != typed)
+    return list(seen)
 
 
 # --- shared -----------------------------------------------------------------------------------
