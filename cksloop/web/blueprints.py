@@ -16,6 +16,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.rentals.routes import bp as rentals
     from cksloop.web.reports.routes import bp as reports
     from cksloop.web.scan.routes import bp as scan
+    from cksloop.web.site.routes import bp as site
     from cksloop.web.styles.routes import bp as styles
 
-    return [auth, home, garments, styles, locations, api, public, scan, labels, rentals, reports, admin]
+    return [auth, home, garments, styles, locations, api, public, scan, labels, rentals, reports, admin, site]
