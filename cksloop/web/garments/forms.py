@@ -116,12 +116,17 @@ class GarmentFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Code or style"), validators=[Optional(), Length(max=60), no_control_characters])
+    q = StringField(_l("Code, style, colour or size"), validators=[Optional(), Length(max=60), no_control_characters])
     state = SelectField(_l("State"), default="", choices=_enum_choices(STATE_LABELS, placeholder=_l("any state")))
     location = SelectField(_l("Location"), default="", choices=[option("", _l("any location"))])
     style = StringField(_l("Style number"), validators=[Optional(), Length(max=40), no_control_characters])
     season = SelectField(_l("Season"), default="", choices=[option("", _l("any season"))])
     overdue = BooleanField(_l("Only overdue rentals"), false_values=("", "0", "false", "no", "off"))
+    sort = SelectField(_l("Sort by"), default="", choices=[
+        option("", _l("order received")), option("code", _l("code")), option("style", _l("style")),
+        option("size", _l("size")), option("colour", _l("colour")), option("location", _l("location")),
+        option("price", _l("price, lowest first")), option("-price", _l("price, highest first")),
+        option("state", _l("state"))])
     page = IntegerField(_l("Page"), widget=HiddenInput(),
                         validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
 

@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
 from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm,
                                         euros)
+from cksloop.web.garments import export as garment_export
 from cksloop.web.garments.history import history_lines
 from cksloop.web.guards import allow, roles_for
 from cksloop.web.i18n import action_label, state_label, translate_error
@@ -49,26 +50,9 @@ def _page_helpers() -> dict[str, Any]:
 @allow()
 def index() -> Any:
     session = db()
-    form = GarmentFilterForm(formdata=request.args)
-    form.bind_choices(locations=queries.active_locations(session, active_only=False),
-                      seasons=queries.seasons(session))
-    valid = form.validate()
-    style_number = (form.style.data or "").strip()
-    if valid and style_number and queries.style_by_number(session, style_number) is None:
-        form.style.errors.append(gettext("No style with number %(number)s.", number=style_number))
-        valid = False
-    if not valid:
+    form, search, reading = _search_form(session)
+    if search is None:
         return render_template("garments/index.html", form=form, results=None, page_url=None), 400
-    typed = (form.q.data or "").strip()
-    text, reading = _read_search(typed)
-    search = queries.GarmentSearch(
-        state=GarmentState(form.state.data) if form.state.data else None,
-        location_code=form.location.data or None,
-        style_number=style_number or None,
-        season=form.season.data or None,
-        text=text or None,
-        overdue_on=local_date(now()) if form.overdue.data else None,
-    )
     results = queries.search_garments(session, search=search, page=form.page.data or 1)
     kept = {k: v for k, v in request.args.items() if k != "page" and v}
 
@@ -79,7 +63,67 @@ def index() -> Any:
     print_filters = {k: v for k, v in kept.items()
                      if k in ("state", "location", "style", "season", "q", "overdue")}
     return render_template("garments/index.html", form=form, results=results, page_url=page_url,
-                           overdue=search.overdue_on is not None, print_filters=print_filters, reading=reading)
+                           overdue=search.overdue_on is not None, print_filters=print_filters, reading=reading,
+                           export_filters=kept)
+
+
+@bp.get("/garments.<any(csv, xlsx):kind>")
+@allow()
+def export(kind: str) -> Any:
+    """The filtered list as a file, every garment the filters find (not one page)."""
+    session = db()
+    form, search, _reading = _search_form(session)
+    if search is None:
+        return render_template("garments/index.html", form=form, results=None, page_url=None), 400
+    filters = _named_filters(form)
+    rows = queries.export_garments(session, search=search)
+    body = garment_export.as_xlsx(filters, rows) if kind == "xlsx" else garment_export.as_csv(filters, rows)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
+                else "text/csv; charset=utf-8")
+    response = Response(body, mimetype=mimetype)
+    stamp = now().strftime("%Y%m%d-%H%M")
+    response.headers["Content-Disposition"] = f'attachment; filename="cksloop-garments-{stamp}.{kind}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _search_form(session: Session) -> tuple[GarmentFilterForm, queries.GarmentSearch | None,
+                                             tuple[str, str] | None]:
+    """The list's filters from the query string; no search when they are not valid."""
+    form = GarmentFilterForm(formdata=request.args)
+    form.bind_choices(locations=queries.active_locations(session, active_only=False),
+                      seasons=queries.seasons(session))
+    valid = form.validate()
+    style_number = (form.style.data or "").strip()
+    if valid and style_number and queries.style_by_number(session, style_number) is None:
+        form.style.errors.append(gettext("No style with number %(number)s.", number=style_number))
+        valid = False
+    if not valid:
+        return form, None, None
+    text, reading = _read_search((form.q.data or "").strip())
+    return form, queries.GarmentSearch(
+        state=GarmentState(form.state.data) if form.state.data else None,
+        location_code=form.location.data or None,
+        style_number=style_number or None,
+        season=form.season.data or None,
+        text=text or None,
+        overdue_on=local_date(now()) if form.overdue.data else None,
+        sort=form.sort.data or None,
+    ), reading
+
+
+def _named_filters(form: GarmentFilterForm) -> list[tuple[str, str]]:
+    """The filters as a person reads them, for the top of an exported file."""
+    named = [(gettext("Exported"), format_datetime(now(), "medium"))]
+    for field in (form.q, form.state, form.location, form.style, form.season, form.sort):
+        if field.data:
+            shown = dict((str(c.value), str(c.label)) for c in field.choices) if hasattr(field, "choices") else {}
+            named.append((str(field.label.text), shown.get(field.data, field.data)))
+    if form.overdue.data:
+        named.append((str(form.overdue.label.text), gettext("yes")))
+    if len(named) == 1:
+        named.append((gettext("Filters"), gettext("none: every garment")))
+    return named
 
 
 def _read_search(typed: str) -> tuple[str, tuple[str, str] | None]:
