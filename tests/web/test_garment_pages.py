@@ -320,7 +320,7 @@ def test_acting_through_the_form_changes_state_and_writes_exactly_one_event(logi
     assert last.action is Action.TRANSFER and last.actor_id == client.user.id
     assert last.details["note"] == "for the window"
     page = text_of(client.get(response.location))
-    assert "Transfer to another location: done" in page
+    assert f"{garment.code} is now at CKS Gent Veldstraat." in page  # what happened, in the retailer's words
 
 
 def test_selling_changes_the_state_to_sold(login, db_session, world):

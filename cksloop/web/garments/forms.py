@@ -39,9 +39,10 @@ class EuroField(StringField):
 
     cents: int | None = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, price: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
         super().__init__(*args, **kwargs)
+        self.price = price  # a price is never €0; a cost may be
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
@@ -60,6 +61,8 @@ class EuroField(StringField):
             raise ValueError(_l("Type an amount in euros with at most two decimals."))
         if amount < 0 or amount > MAX_EUROS:
             raise ValueError(_l("The amount must be between 0 and 100,000 euros."))
+        if self.price and amount == 0:
+            raise ValueError(_l("A garment cannot cost €0: type its price in euros, e.g. 49,95."))
         self.cents = int(amount * 100)
 
 
@@ -269,7 +272,7 @@ class FinishCareForm(ActionForm):
     action = Action.FINISH_CARE
     outcome = SelectField(_l("Outcome"), default="", validators=[InputRequired()],
                           choices=_enum_choices(CARE_OUTCOME_LABELS, placeholder=_l("choose")))
-    cost = EuroField(_l("Cost (€, optional)"))
+    cost = EuroField(_l("Cost (€, optional)"), price=False)
     note = _note()
 
 

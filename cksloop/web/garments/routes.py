@@ -8,10 +8,11 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cksloop.db import queries
-from cksloop.db.models import Garment
+from cksloop.db.models import Garment, Location
 from cksloop.domain import lifecycle
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                    NotPermitted, VersionConflict)
@@ -28,7 +29,7 @@ from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm
 from cksloop.web.garments import export as garment_export
 from cksloop.web.garments.history import history_lines
 from cksloop.web.guards import allow, roles_for
-from cksloop.web.i18n import action_label, state_label, translate_error
+from cksloop.web.i18n import action_label, money, state_label, translate_error
 
 bp = Blueprint("garments", __name__)
 
@@ -67,9 +68,19 @@ def index() -> Any:
                            export_filters=kept)
 
 
-@bp.get("/garments.<any(csv, xlsx):kind>")
+@bp.get("/garments.csv")
 @allow()
-def export(kind: str) -> Any:
+def export_csv() -> Any:
+    return _export("csv")
+
+
+@bp.get("/garments.xlsx")
+@allow()
+def export_xlsx() -> Any:
+    return _export("xlsx")
+
+
+def _export(kind: str) -> Any:
     """The filtered list as a file, every garment the filters find (not one page)."""
     session = db()
     form, search, _reading = _search_form(session)
@@ -185,9 +196,21 @@ def act(code: str, action: str) -> Any:
     except (IllegalTransition, VersionConflict, NotPermitted) as error:
         garment = _garment_or_404(session, code)
         return _render_detail(session, garment, problem=_problem(error), status=status_for(error))
-    flash(gettext("%(action)s: done. %(code)s is now %(state)s.", action=action_label(chosen),
-                  code=result.code, state=state_label(GarmentState(result.state))), "success")
+    flash(_done_message(session, chosen, result), "success")
     return redirect(url_for("garments.detail", code=result.code), 303)
+
+
+def _done_message(session: Session, action: Action, result: garment_service.ActionResult) -> str:
+    """What happened, in the retailer's words: "CKS-00046 now costs €59,95"."""
+    code, price = result.code, money(result.price_cents) if result.price_cents is not None else None
+    if action is Action.MARK_DOWN and price:
+        return gettext("%(code)s now costs %(price)s.", code=code, price=price)
+    if action is Action.SELL and price:
+        return gettext("%(code)s is sold for %(price)s.", code=code, price=price)
+    if action in (Action.TRANSFER, Action.MOVE_TO_OUTLET) and result.location:
+        place = session.scalar(select(Location.name).where(Location.code == result.location)) or result.location
+        return gettext("%(code)s is now at %(place)s.", code=code, place=place)
+    return gettext("%(code)s is now %(state)s.", code=code, state=state_label(GarmentState(result.state)))
 
 
 # --- the garment page ------------------------------------------------------------------------
