@@ -17,7 +17,7 @@ def upgrade() -> None:
         "settings",
         sa.Column("key", sa.String(length=60), primary_key=True),
         sa.Column("value", sa.String(length=200), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
     )
 
