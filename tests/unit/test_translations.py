@@ -150,3 +150,12 @@ def test_translations_are_written_in_the_language_not_copied_from_the_english(ca
     copied = [m.id for m in catalog if m.id and not m.pluralizable and m.string == m.id
               and len(re.findall(r"[^\W\d_]{2,}", PLACEHOLDER.sub("", m.id))) >= 2]
     assert not copied, copied
+
+
+def test_french_keeps_a_non_breaking_space_before_its_double_punctuation():
+    # a phone screen must never start a line with ":" or "»"; scripts and people translating later
+    # type an ordinary space, so the catalogue is checked (U+00A0, as LibreOffice and Word put it)
+    catalog = read_catalog(po_of("fr"), locale="fr")
+    breaking = [text for m in catalog if m.id for text in strings_of(m)
+                if re.search(r" [:;?!»%]|« ", PLACEHOLDER.sub("", text))]
+    assert not breaking, breaking

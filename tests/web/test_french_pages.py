@@ -15,6 +15,7 @@ from tests.conftest import csrf_from, sign_in
 
 FRENCH_PO = Path(__file__).resolve().parents[2] / "cksloop" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)\w|%%")
+NBSP = "\u00a0"  # French puts a non-breaking space before : ; ? ! and inside « »
 
 
 def text_of(response) -> str:
@@ -81,7 +82,7 @@ def test_the_main_pages_of_a_french_user_are_french_with_no_english_sentence_lef
         f"/garments/{garment.code}": ("Cet article", "Prix actuel", "Composition", "durable", "Historique",
                                       "Ce que vous pouvez faire maintenant", "Vendre", "129,95"),
         "/rentals/": ("Vue d'ensemble", "Stock de location", "En retard", "Réceptionner un carton de retours"),
-        "/reports/rental-quality": ("Pour le rapport annuel", "Taux d'occupation", "Par modèle",
+        "/reports/rental-quality": ("Pour le rapport annuel", "Taux d'utilisation", "Par modèle",
                                     "Aucune activité de location pendant cette période."),
     }
     for path, phrases in expected.items():
@@ -103,12 +104,12 @@ def test_an_action_is_announced_and_refused_in_french(login, db_session, world):
     sold = make_garment(db_session, state=GarmentState.SOLD)
     refused = client.post(f"/garments/{sold.code}/actions/sell", data={"expected_version": sold.version})
     assert refused.status_code == 409
-    assert "« Vendre » est impossible tant que l'article est vendu." in text_of(refused)
+    assert f"«{NBSP}Vendre{NBSP}» est impossible tant que l'article est vendu." in text_of(refused)
 
     garment = make_garment(db_session)
     done = client.post(f"/garments/{garment.code}/actions/sell", data={"expected_version": garment.version})
     assert done.status_code == 303
-    assert f"Vendre : c'est fait. {garment.code} est maintenant vendu." in text_of(client.get(done.location))
+    assert f"Vendre{NBSP}: effectué. {garment.code} est maintenant vendu." in text_of(client.get(done.location))
 
 
 def test_a_signed_in_users_choice_is_saved_and_follows_them_to_another_device(app, login, db_session):
