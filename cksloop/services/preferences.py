@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import User
+from cksloop.db.session import begin_write
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.messages import N_
 
@@ -15,9 +16,9 @@ def set_language(session: Session, *, user_id: int, language: str | None, langua
     """
     if language is not None and language not in languages:
         raise InvalidDetails({"language": N_("Not one of the allowed values.")})
+    begin_write(session)  # the request already read (the signed-in user): write from a fresh start
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(N_("This page does not exist."))
-    if user.language != language:
-        user.language = language
-        session.commit()
+    user.language = language
+    session.commit()
