@@ -1,14 +1,13 @@
 """The ``cksloop`` command: a Flask CLI group whose commands call services (never raw SQL)."""
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from cksloop import cli_accounts, cli_ops, cli_settings
+from cksloop.cli_support import fail, now as _now, session
 from cksloop.domain.errors import DomainError
-from cksloop.domain.lifecycle import Role
 
 
 def _create_app() -> Flask:
@@ -20,18 +19,6 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """cksloop: keep every garment in the loop."""
-
-
-def session():
-    return current_app.extensions["cksloop.sessions"]()
-
-
-def fail(error: DomainError) -> None:
-    fields = getattr(error, "field_errors", {})
-    message = error.render()
-    for name, text in fields.items():
-        message += f"\n  {name}: {text}"
-    raise click.ClickException(message)
 
 
 @main.group("db")
@@ -49,128 +36,6 @@ def db_upgrade() -> None:
     click.echo("Database is up to date.")
 
 
-@main.group("users")
-def users_group() -> None:
-    """Accounts."""
-
-
-def _read_password(password_stdin: bool) -> str:
-    if password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-@users_group.command("create")
-@click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--name", default="", help="Display name (defaults to the part before @).")
-@click.option("--location", "home_location", default=None, help="Home location code, e.g. a store.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
-def users_create(email: str, role: str, name: str, home_location: str | None, password_stdin: bool) -> None:
-    """Create a user; the password is prompted (or read from standard input)."""
-    from cksloop.services import accounts
-
-    password = _read_password(password_stdin)
-    with session() as s:
-        try:
-            user = accounts.create_user(s, email=email, name=name or email.split("@")[0], role=role,
-                                        password=password, home_location=home_location)
-        except DomainError as error:
-            fail(error)
-        click.echo(f"Created {user.email} ({user.role.value}).")
-
-
-@users_group.command("reset-password")
-@click.option("--email", required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
-def users_reset_password(email: str, password_stdin: bool) -> None:
-    """Set a new password; the user's open sessions end."""
-    from cksloop.services import accounts
-
-    password = _read_password(password_stdin)
-    with session() as s:
-        try:
-            accounts.reset_password(s, email=email, password=password)
-        except DomainError as error:
-            fail(error)
-        click.echo(f"Password of {email} reset; their sessions have ended.")
-
-
-@main.group("tokens")
-def tokens_group() -> None:
-    """API tokens."""
-
-
-@tokens_group.command("create")
-@click.option("--email", required=True)
-@click.option("--label", default="", help="What the token is for, e.g. 'Dressr integration'.")
-@with_appcontext
-def tokens_create(email: str, label: str) -> None:
-    """Make a new API token for a user and print it once (only its hash is kept)."""
-    import datetime as dt
-
-    from cksloop.services import accounts
-
-    with session() as s:
-        try:
-            token = accounts.create_token(s, email=email, label=label, now=dt.datetime.now(dt.UTC))
-        except DomainError as error:
-            fail(error)
-        click.echo(token)
-
-
-@tokens_group.command("revoke")
-@click.option("--email", required=True)
-@click.option("--label", default=None, help="Only the tokens with this label (default: all of the user's).")
-@with_appcontext
-def tokens_revoke(email: str, label: str | None) -> None:
-    """Revoke a user's API tokens; requests with them are refused from now on."""
-    import datetime as dt
-
-    from cksloop.services import accounts
-
-    with session() as s:
-        try:
-            count = accounts.revoke_tokens(s, email=email, label=label, now=dt.datetime.now(dt.UTC))
-        except DomainError as error:
-            fail(error)
-        click.echo(f"Revoked {count} token(s) of {email}.")
-
-
-@users_group.command("list")
-@with_appcontext
-def users_list() -> None:
-    """List every user: email, role and home location."""
-    from cksloop.services import accounts
-
-    with session() as s:
-        users = accounts.list_users(s)
-        if not users:
-            click.echo("No users yet. Create one with `cksloop users create` or `cksloop demo-data`.")
-            return
-        rows = [(u.email, u.role.value, _place(u.home_location), "" if u.active else "inactive")
-                for u in users]
-    _table(("email", "role", "home location", ""), rows)
-
-
-def _place(location) -> str:
-    return f"{location.code} ({location.name})" if location is not None else "-"
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    for row in [header, *rows]:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-
-
-def _now():
-    from cksloop.web.database import now
-
-    return now()
-
-
 # --- demo data and first start ----------------------------------------------------------------
 
 
@@ -185,7 +50,7 @@ def demo_data(if_empty: bool, seed: int | None, count: int | None) -> None:
     """Fill an empty database with a demo CKS chain; print each new user's password once."""
     import time
 
-    from cksloop.services import demo
+    from cksloop import demo
 
     with session() as s:
         if not demo.database_ready(s):
@@ -309,4 +174,7 @@ def init_app(app: Flask) -> None:
     """Hook for the factory; the commands live on the ``main`` group above."""
 
 
-from cksloop import cli_ops  # noqa: E402,F401  (registers backup and check on main)
+# the command modules define their commands; they join ``main`` here, so none imports this module
+cli_accounts.register(main)
+cli_ops.register(main)
+cli_settings.register(main)

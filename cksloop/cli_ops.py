@@ -7,11 +7,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cksloop.cli import fail, main
+from cksloop.cli_support import fail
 from cksloop.domain.errors import DomainError
 
 
-@main.command("backup")
+@click.command("backup")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The backup file to write (must not exist yet).")
 @click.option("--check/--no-check", default=True, show_default=True,
@@ -34,7 +34,7 @@ def backup(target: Path, check: bool) -> None:
             raise SystemExit(1)
 
 
-@main.command("check")
+@click.command("check")
 @click.option("--database", "database_url", default=None,
               help="Check this database URL (e.g. a restored backup: sqlite:///path) instead of the app's.")
 @click.option("--chunk", default=1000, show_default=True, type=click.IntRange(1, 100_000),
@@ -80,3 +80,9 @@ def _print(report) -> None:  # noqa: ANN001
     if report.mismatched_codes:
         click.echo("  first mismatched garments: " + ", ".join(report.mismatched_codes))
     click.echo("OK" if report.ok else "PROBLEMS FOUND")
+
+
+def register(group: click.Group) -> None:
+    """Add the operations commands to the ``cksloop`` group (cli.py calls this: no import cycle)."""
+    group.add_command(backup)
+    group.add_command(check)

@@ -6,6 +6,7 @@ suite once for each. PostgreSQL that cannot be reached fails the run; it is neve
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import shutil
@@ -34,6 +35,30 @@ def test_database_kind() -> str:
     if kind not in ("sqlite", "postgresql"):
         raise pytest.UsageError(f"CKSLOOP_TEST_DATABASE must be sqlite or postgresql, not {kind!r}")
     return kind
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The .mo files are built, never committed (scripts/venv.sh builds them too): the tests read
+    # the catalogue the .po holds now. Once, in the process that starts any xdist workers.
+    if not hasattr(config, "workerinput"):
+        compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Each messages.po into its messages.mo, replaced atomically and only when it differs."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "cksloop" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        fresh = io.BytesIO()
+        write_mo(fresh, catalog, use_fuzzy=False)
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.read_bytes() != fresh.getvalue():
+            partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+            partial.write_bytes(fresh.getvalue())
+            partial.replace(mo)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

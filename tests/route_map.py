@@ -26,7 +26,8 @@ from tests.conftest import csrf_from, sign_in
 
 ANONYMOUS = "anonymous"
 SIGN_IN_PATH = "/login"
-SIGNS_OUT = {"auth.logout"}  # its job is to end the session and show the sign-in page
+SIGNS_OUT = {"auth.logout"}
+UNKNOWN_API_URL = "api.unknown"  # its job is to end the session and show the sign-in page
 
 
 @dataclass
@@ -42,6 +43,15 @@ class Values:
     def garment_code(self) -> str:
         # a fresh piece in stock for every rule, so one route's write cannot spoil the next
         return make_garment(self.session, now=self.now).code
+
+    def user_id(self) -> str:
+        # a fresh user for every rule: deactivating or resetting one must not spoil the next
+        return str(make_user(self.session, Role.STORE_STAFF).id)
+
+    def token_id(self) -> str:
+        user = make_user(self.session, Role.STORE_STAFF)
+        accounts.create_token(self.session, email=user.email, now=self.now)
+        return str(max(t.id for t in accounts.list_tokens(self.session, email=user.email)))
 
     def photo_id(self) -> str:
         if self._photo_id is None:
@@ -93,6 +103,8 @@ FILLERS: dict[str, Filler] = {
     "photo_id": lambda prefix, v, role: v.photo_id(),
     "filename": lambda prefix, v, role: "css/app.css" if prefix == "/static/" else None,
     "location_code": lambda prefix, v, role: STORE,
+    "user_id": lambda prefix, v, role: v.user_id() if prefix.startswith("/admin/users/") else None,
+    "token_id": lambda prefix, v, role: v.token_id() if prefix.startswith("/admin/users/") else None,
 }
 
 
@@ -100,6 +112,8 @@ def rules(app: Flask) -> list[tuple[Rule, str]]:
     """(rule, method) pairs: GET where the rule answers GET, else each state-changing method."""
     pairs = []
     for rule in app.url_map.iter_rules():
+        if rule.endpoint == UNKNOWN_API_URL:
+            continue  # serves no resource: the API's own 404/405 (tests/web/test_api_auth.py)
         methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
         chosen = ["GET"] if "GET" in methods else sorted(methods)
         pairs.extend((rule, method) for method in chosen)

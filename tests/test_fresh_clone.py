@@ -3,8 +3,10 @@
 Clones the committed HEAD into a temporary folder and runs ``scripts/run`` there exactly as a
 newcomer would (its own .venv, the SQLite default under CKSLOOP_INSTANCE_PATH), waits for the
 server, signs in with the admin password the first start printed, then starts it a second time
-to show the command is safe to repeat. pip reuses the machine's download cache. Marked
-``fresh_clone``: scripts/test runs it once, with the SQLite pass (it does not use the test database).
+to show the command is safe to repeat. pip starts with an empty cache of its own, so every
+package of requirements.lock is fetched from the index as on a new machine: a release the index
+changes or withdraws fails this test the day it happens. Marked ``fresh_clone``: scripts/test runs
+it once, with the SQLite pass (it does not use the test database).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FIRST_START_TIMEOUT = 300  # seconds: a new .venv and pip install on a busy two-core machine
+FIRST_START_TIMEOUT = 600  # seconds: a new .venv and a pip install with nothing cached, on a busy two-core machine
 RESTART_TIMEOUT = 90
 
 pytestmark = pytest.mark.fresh_clone
@@ -35,12 +37,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _newcomer_env(instance: Path, port: int) -> dict[str, str]:
-    """The environment of a person in a new shell: no test settings, no activated virtualenv."""
+def _newcomer_env(instance: Path, port: int, pip_cache: Path) -> dict[str, str]:
+    """The environment of a person in a new shell on a new machine: no test settings, no activated
+    virtualenv, an empty pip cache, and no local wheel folders or extra indexes from this machine's
+    pip configuration, so every package comes from the package index as it is today."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CKSLOOP_", "PYTEST", "VIRTUAL_ENV", "FLASK_"))}
+           if not k.startswith(("CKSLOOP_", "PYTEST", "VIRTUAL_ENV", "FLASK_", "PIP_NO_CACHE", "PIP_FIND_LINKS",
+                                "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if "/.venv/" not in p + "/")
-    env.update(CKSLOOP_INSTANCE_PATH=str(instance), PORT=str(port), PYTHONUNBUFFERED="1")
+    env.update(CKSLOOP_INSTANCE_PATH=str(instance), PORT=str(port), PYTHONUNBUFFERED="1",
+               PIP_CACHE_DIR=str(pip_cache), PIP_CONFIG_FILE=os.devnull)
     return env
 
 
@@ -81,6 +87,23 @@ class Started:
         self.handle.close()
 
 
+def _pinned(lock: Path) -> dict[str, str]:
+    """name → version of every line of requirements.lock that applies on this machine (Linux, CPython)."""
+    pins = {}
+    for line in lock.read_text().splitlines():
+        match = re.match(r"([A-Za-z0-9._-]+)==(\S+)\s*(?:;\s*([^#]+))?", line)
+        if match and "win32" not in (match.group(3) or ""):
+            pins[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    return pins
+
+
+def _installed(venv_python: Path) -> dict[str, str]:
+    listing = subprocess.run([str(venv_python), "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
+                             capture_output=True, text=True, check=True, timeout=120).stdout
+    return {re.sub(r"[-_.]+", "-", name).lower(): version
+            for name, _, version in (line.partition("==") for line in listing.split())}
+
+
 def _sign_in(base: str, email: str, password: str) -> str:
     """Sign in like a browser; the home page's HTML."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -97,13 +120,27 @@ def test_readme_run_command_works_in_a_fresh_clone(tmp_path):
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True, timeout=120)
     readme = (clone / "README.md").read_text()
     assert "scripts/run" in readme and "scripts/test" in readme, "the README must name both commands"
+    assert not (clone / ".venv").exists() and not list(clone.glob("cksloop/translations/*/LC_MESSAGES/*.mo"))
     port = _free_port()
-    env = _newcomer_env(tmp_path / "instance", port)
+    pip_cache = tmp_path / "pip-cache"  # empty: nothing downloaded before counts
+    pip_cache.mkdir()
+    env = _newcomer_env(tmp_path / "instance", port, pip_cache)
     base = f"http://127.0.0.1:{port}"
 
+    started = time.monotonic()
     first = Started(clone, env, tmp_path / "first-start.log")
     try:
         first.wait_for(f"{base}/login", FIRST_START_TIMEOUT)
+        print(f"fresh clone: first start answered after {time.monotonic() - started:.0f} s")
+        installed = _installed(clone / ".venv" / "bin" / "python")
+        pins = _pinned(clone / "requirements.lock")
+        assert {"flask", "sqlalchemy", "babel", "alembic", "psycopg", "reportlab"} <= installed.keys()
+        unpinned = {name: (version, pins[name]) for name, version in installed.items()
+                    if name in pins and version != pins[name]}
+        assert not unpinned, f"scripts/run installed other versions than requirements.lock: {unpinned}"
+        dutch = urllib.request.Request(f"{base}/login", headers={"Accept-Language": "nl"})
+        with urllib.request.urlopen(dutch, timeout=30) as response:
+            assert "Wachtwoord" in response.read().decode(), "the Dutch catalogue was not compiled at install"
         output = first.output()
         admin = re.search(r"^\|\s+(\S+@\S+)\s+admin\s+(\S+)\s+\|$", output, re.MULTILINE)
         assert admin, f"no admin password printed on first start:\n{output[-4000:]}"

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 try:
@@ -27,6 +29,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                **kwargs)
+
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(_dialect: Any, _record: Any, _args: Any, _kwargs: Any) -> None:
+            keep_private(engine.url.database)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -54,6 +60,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
     return engine
+
+
+def keep_private(database: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600), and take group and other rights
+    off an existing one and its -wal/-shm files: they hold the password and token hashes.
+
+    SQLite gives the -wal, -shm and -journal files the mode of the database file, so a database
+    created 0600 keeps its companions 0600 too.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass  # another process created it meanwhile; the chmod below still applies
+    for companion in (path, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            mode = companion.stat().st_mode
+            if mode & (stat.S_IRWXG | stat.S_IRWXO):
+                companion.chmod(stat.S_IMODE(mode) & 0o700)
+        except (FileNotFoundError, PermissionError):
+            pass  # not there (yet), or not ours to change: SQLite reports what matters
 
 
 class _WriterQueue:

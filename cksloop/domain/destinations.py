@@ -4,9 +4,7 @@ Sources: Directive (EU) 2025/1892, Waste Shipment Regulation (EU) 2024/1157, Reg
 """
 from __future__ import annotations
 
-from enum import StrEnum
-
-from .messages import N_
+from .messages import N_, LabelledEnum
 
 EU_EEA = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO".split()
@@ -16,38 +14,23 @@ EU_EEA = frozenset(
 OTHER_OECD = frozenset("AU CA CL CO CR IL JP KR MX NZ CH TR GB US".split())
 
 
-class EndUse(StrEnum):
+class EndUse(LabelledEnum):
     """What the buyer does with the goods: one vocabulary for contracts, lots and shipments."""
 
-    REUSE = "reuse"
-    REMANUFACTURING = "remanufacturing"
-    LICENSED_SORTING = "licensed_sorting"
-    LICENSED_RECYCLING = "licensed_recycling"
-    LANDFILL = "landfill"
-    INCINERATION = "incineration"
-    ENERGY_RECOVERY = "energy_recovery"
-    DESTRUCTION = "destruction"
-
-    @property
-    def label(self) -> str:
-        return _END_USE_LABELS[self]
+    REUSE = "reuse", N_("resale for reuse")
+    REMANUFACTURING = "remanufacturing", N_("remanufacturing")
+    LICENSED_SORTING = "licensed_sorting", N_("a licensed EU sorter")
+    LICENSED_RECYCLING = "licensed_recycling", N_("a licensed EU recycler")
+    LANDFILL = "landfill", N_("landfill")
+    INCINERATION = "incineration", N_("incineration")
+    ENERGY_RECOVERY = "energy_recovery", N_("energy recovery")
+    DESTRUCTION = "destruction", N_("destruction")
 
     @property
     def may_be_allowed(self) -> bool:
         """Whether a contract may allow this use at all (the others are dumping or destruction)."""
         return self in CONTRACTABLE_USES
 
-
-_END_USE_LABELS: dict[EndUse, str] = {
-    EndUse.REUSE: N_("resale for reuse"),
-    EndUse.REMANUFACTURING: N_("remanufacturing"),
-    EndUse.LICENSED_SORTING: N_("a licensed EU sorter"),
-    EndUse.LICENSED_RECYCLING: N_("a licensed EU recycler"),
-    EndUse.LANDFILL: N_("landfill"),
-    EndUse.INCINERATION: N_("incineration"),
-    EndUse.ENERGY_RECOVERY: N_("energy recovery"),
-    EndUse.DESTRUCTION: N_("destruction"),
-}
 
 #: Uses a contract may allow (any of them).
 CONTRACTABLE_USES = frozenset({EndUse.REUSE, EndUse.REMANUFACTURING, EndUse.LICENSED_SORTING,

@@ -2,95 +2,55 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from .messages import N_
+from .messages import N_, LabelledEnum
 
 
-class Grade(StrEnum):
-    A = "A"  # ready to rent as is
-    B = "B"  # rent after cleaning or a minor fix
-    C = "C"  # repair needed, re-grade after
-    D = "D"  # retire from rental: outlet or resale
-    E = "E"  # not sellable: offcuts, remanufacturing, recycling
+class Grade(LabelledEnum):
+    A = "A", N_("A — ready to rent as is")
+    B = "B", N_("B — rent after cleaning or a minor fix")
+    C = "C", N_("C — repair needed")  # re-graded after the repair
+    D = "D", N_("D — retire from rental (outlet or resale)")
+    E = "E", N_("E — not sellable (offcuts, remanufacturing)")  # or recycling, on a legal ground
 
 
-GRADE_LABELS: dict[Grade, str] = {
-    Grade.A: N_("A — ready to rent as is"),
-    Grade.B: N_("B — rent after cleaning or a minor fix"),
-    Grade.C: N_("C — repair needed"),
-    Grade.D: N_("D — retire from rental (outlet or resale)"),
-    Grade.E: N_("E — not sellable (offcuts, remanufacturing)"),
-}
+class ReturnReason(LabelledEnum):
+    END_OF_RENTAL = "end_of_rental", N_("normal end of rental")
+    # came back because quality fell short (the report's snagging item)
+    QUALITY_RETURN = "quality_return", N_("quality return (quality fell short)")
+    CUSTOMER_DAMAGE = "customer_damage", N_("damaged by the customer")
+    LOST = "lost", N_("lost by the renter")
 
 
-class ReturnReason(StrEnum):
-    END_OF_RENTAL = "end_of_rental"
-    QUALITY_RETURN = "quality_return"  # came back because quality fell short (the report's snagging item)
-    CUSTOMER_DAMAGE = "customer_damage"
-    LOST = "lost"
+class DefectCode(LabelledEnum):
+    SNAG = "SNAG", N_("snag, pulled yarn, loop")
+    PILL = "PILL", N_("pilling, fuzzing")
+    ABR = "ABR", N_("abrasion, thinning, hole from wear")
+    SEAM = "SEAM", N_("seam slippage, open seam")
+    FADE = "FADE", N_("colour fading or bleeding")
+    SHR = "SHR", N_("shrinkage, spirality, deformation")
+    TRIM = "TRIM", N_("missing or broken button, zip, hook, label, QR tag")
+    TEAR = "TEAR", N_("tear, hole, moth")
+    STN = "STN", N_("stain")
+    ODOUR = "ODOUR", N_("odour")
+    FIT = "FIT", N_("stretched, bagging")
 
 
-RETURN_REASON_LABELS: dict[ReturnReason, str] = {
-    ReturnReason.END_OF_RENTAL: N_("normal end of rental"),
-    ReturnReason.QUALITY_RETURN: N_("quality return (quality fell short)"),
-    ReturnReason.CUSTOMER_DAMAGE: N_("damaged by the customer"),
-    ReturnReason.LOST: N_("lost by the renter"),
-}
+class Zone(LabelledEnum):
+    FRONT = "front", N_("front")
+    BACK = "back", N_("back")
+    SLEEVE = "sleeve", N_("sleeve")
+    COLLAR = "collar", N_("collar")
+    CUFF = "cuff", N_("cuff")
+    HEM = "hem", N_("hem")
+    WAIST = "waist", N_("waist")
+    POCKET = "pocket", N_("pocket")
+    LINING = "lining", N_("lining")
+    SEAM = "seam", N_("seam")
+    CLOSURE = "closure", N_("closure (zip, buttons)")
+    WHOLE = "whole", N_("whole garment")
 
-
-class DefectCode(StrEnum):
-    SNAG = "SNAG"
-    PILL = "PILL"
-    ABR = "ABR"
-    SEAM = "SEAM"
-    FADE = "FADE"
-    SHR = "SHR"
-    TRIM = "TRIM"
-    TEAR = "TEAR"
-    STN = "STN"
-    ODOUR = "ODOUR"
-    FIT = "FIT"
-
-
-DEFECT_LABELS: dict[DefectCode, str] = {
-    DefectCode.SNAG: N_("snag, pulled yarn, loop"),
-    DefectCode.PILL: N_("pilling, fuzzing"),
-    DefectCode.ABR: N_("abrasion, thinning, hole from wear"),
-    DefectCode.SEAM: N_("seam slippage, open seam"),
-    DefectCode.FADE: N_("colour fading or bleeding"),
-    DefectCode.SHR: N_("shrinkage, spirality, deformation"),
-    DefectCode.TRIM: N_("missing or broken button, zip, hook, label, QR tag"),
-    DefectCode.TEAR: N_("tear, hole, moth"),
-    DefectCode.STN: N_("stain"),
-    DefectCode.ODOUR: N_("odour"),
-    DefectCode.FIT: N_("stretched, bagging"),
-}
-
-
-class Zone(StrEnum):
-    FRONT = "front"
-    BACK = "back"
-    SLEEVE = "sleeve"
-    COLLAR = "collar"
-    CUFF = "cuff"
-    HEM = "hem"
-    WAIST = "waist"
-    POCKET = "pocket"
-    LINING = "lining"
-    SEAM = "seam"
-    CLOSURE = "closure"
-    WHOLE = "whole"
-
-
-#: what an inspector reads for each zone (pages, history, attention points, exports)
-ZONE_LABELS: dict[Zone, str] = {
-    Zone.FRONT: N_("front"), Zone.BACK: N_("back"), Zone.SLEEVE: N_("sleeve"), Zone.COLLAR: N_("collar"),
-    Zone.CUFF: N_("cuff"), Zone.HEM: N_("hem"), Zone.WAIST: N_("waist"), Zone.POCKET: N_("pocket"),
-    Zone.LINING: N_("lining"), Zone.SEAM: N_("seam"), Zone.CLOSURE: N_("closure (zip, buttons)"),
-    Zone.WHOLE: N_("whole garment"),
-}
 
 MAX_DEFECTS = 20
 

@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from .errors import DomainError
-from .lifecycle import STATE_LABELS, GarmentState
+from .lifecycle import GarmentState
 from .messages import N_
 
 class MarkdownRefused(DomainError):
@@ -220,7 +220,7 @@ def plan_markdown(policy: MarkdownPolicy, garments: Iterable[GarmentPrice], *, p
         first = blocked[0]
         raise MarkdownRefused(
             N_("%(code)s cannot be marked down: it is %(state)s (%(count)s garments cannot)."),
-            reason="garment_state", code=first.code, state=STATE_LABELS[first.state], count=len(blocked),
+            reason="garment_state", code=first.code, state=first.state.label.message, count=len(blocked),
             details={"garments": [{"code": g.code, "state": g.state.value} for g in blocked[:50]]})
     changes, kept = [], []
     for g in garments:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InvalidDetails
-from .inspection import DEFECT_LABELS, DefectCode
+from .inspection import DefectCode
 from .messages import N_
 
 # --- periods -----------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ class Statement:
     def reasons_text(self) -> str:
         if not self.reasons:
             return "none"
-        return ", ".join(f"{DEFECT_LABELS.get(DefectCode(code), code) if code in DefectCode._value2member_map_ else code}"
+        return ", ".join(f"{DefectCode.message_of(code)}"
                          f" ({n})" for code, n in self.reasons)
 
     def render(self) -> str:

@@ -1,4 +1,10 @@
-"""Accounts: users with hashed passwords, API tokens stored as hashes, sign-in checks."""
+"""Accounts: users with hashed passwords, their stores, API tokens stored as hashes, sign-in checks,
+and the append-only account events that say who changed which user or credential.
+
+A deactivated user can neither sign in nor use a token; deactivating ends their sessions and
+revokes their tokens. A password reset ends sessions and revokes tokens too: a reset means the
+old secret may be known to someone else, and a token made with it is no safer.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +12,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from functools import lru_cache
-from typing import Any
+from collections.abc import Iterable
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import ApiToken, Location, User
+from cksloop.db.models import AccountEvent, ApiToken, Location, User, UserStore
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.messages import N_
@@ -23,6 +28,22 @@ _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 TOKEN_PREFIX = "ckl_"
+#: the longest a token may live when it is given an expiry (ten years: "no expiry" is None)
+MAX_TOKEN_DAYS = 3650
+
+#: what an account event records (stored as these values; the labels are for the admin page)
+USER_CREATED = "user_created"
+ROLE_CHANGED = "role_changed"
+STORES_CHANGED = "stores_changed"
+USER_DEACTIVATED = "user_deactivated"
+PASSWORD_RESET = "password_reset"
+TOKEN_CREATED = "token_created"
+TOKEN_REVOKED = "token_revoked"
+EVENT_LABELS = {
+    USER_CREATED: N_("user created"), ROLE_CHANGED: N_("role changed"), STORES_CHANGED: N_("stores changed"),
+    USER_DEACTIVATED: N_("user deactivated"), PASSWORD_RESET: N_("password reset"),
+    TOKEN_CREATED: N_("API token issued"), TOKEN_REVOKED: N_("API token revoked"),
+}
 
 
 def hash_password(password: str) -> str:
@@ -58,9 +79,35 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def record_event(session: Session, *, action: str, subject: User, now: dt.datetime, actor: User | None = None,
+                 token: ApiToken | None = None, address: str | None = None, details: dict | None = None) -> None:
+    """Add an account event to the caller's unit of work (which commits it with the change)."""
+    session.add(AccountEvent(at=now, action=action, actor_id=actor.id if actor else None, subject_id=subject.id,
+                             token_id=token.id if token else None, address=address[:64] if address else None,
+                             details=details or {}))
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _location_ids(session: Session, codes: Iterable[str], errors: dict[str, str], field: str) -> list[int]:
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return []
+    found = {code: id_ for code, id_ in session.execute(select(Location.code, Location.id)
+                                                         .where(Location.code.in_(wanted)))}
+    if len(found) != len(wanted):
+        errors[field] = N_("No such location.")
+    return [found[c] for c in wanted if c in found]
+
+
 def create_user(session: Session, *, email: str, name: str, role: Role | str, password: str,
-                home_location: str | None = None) -> User:
-    """Create a user and commit; InvalidDetails for a bad email, role, password or location."""
+                home_location: str | None = None, stores: Iterable[str] = (), by: User | None = None,
+                address: str | None = None, now: dt.datetime | None = None) -> User:
+    """Create a user (with extra stores besides the home location) and commit; InvalidDetails for
+    a bad email, role, password or location. ``by`` is the admin (None: the command line)."""
+    now = now or _utcnow()
     email = normalise_email(email)
     errors: dict[str, str] = {}
     if not _EMAIL.match(email):
@@ -76,6 +123,7 @@ def create_user(session: Session, *, email: str, name: str, role: Role | str, pa
         location_id = session.scalar(select(Location.id).where(Location.code == home_location))
         if location_id is None:
             errors["home_location"] = N_("No such location.")
+    extra = _location_ids(session, stores, errors, "stores")
     if not errors and session.scalar(select(User.id).where(User.email == email)):
         errors["email"] = N_("A user with this email already exists.")
     if errors:
@@ -84,6 +132,11 @@ def create_user(session: Session, *, email: str, name: str, role: Role | str, pa
     user = User(email=email, name=name.strip(), role=Role(role), home_location_id=location_id,
                 password_hash=hash_password(password), session_nonce=secrets.token_hex(16))
     session.add(user)
+    session.flush()
+    session.add_all(UserStore(user_id=user.id, location_id=i) for i in extra if i != location_id)
+    record_event(session, action=USER_CREATED, subject=user, actor=by, address=address, now=now,
+                 details={"role": user.role.value, "home_location": home_location or None,
+                          "stores": sorted(set(stores) - {home_location})})
     session.commit()
     return user
 
@@ -92,6 +145,63 @@ def find_user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(N_("No user with email %(email)s."), email=email)
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(N_("No such user."))
+    return user
+
+
+def store_codes(session: Session, user: User) -> list[str]:
+    """The codes of the user's extra stores (besides the home location), sorted."""
+    return list(session.scalars(select(Location.code).join(UserStore, UserStore.location_id == Location.id)
+                                .where(UserStore.user_id == user.id).order_by(Location.code)))
+
+
+def change_role_and_stores(session: Session, *, user_id: int, role: Role | str, home_location: str | None,
+                           stores: Iterable[str], by: User | None, address: str | None,
+                           now: dt.datetime) -> User:
+    """Give a user a role, a home location and extra stores; records what changed; commits.
+
+    InvalidDetails for an unknown role or location. An admin may not take away their own admin
+    role: the last way back into this page would go with it.
+    """
+    user = get_user(session, user_id)
+    errors: dict[str, str] = {}
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = N_("Not one of the allowed values.")
+    if by is not None and by.id == user.id and role != Role.ADMIN:
+        errors["role"] = N_("You cannot take away your own administrator role.")
+    location_id = None
+    if home_location:
+        location_id = session.scalar(select(Location.id).where(Location.code == home_location))
+        if location_id is None:
+            errors["home_location"] = N_("No such location.")
+    stores = sorted(set(stores) - {home_location or ""})
+    extra = _location_ids(session, stores, errors, "stores")
+    if errors:
+        raise InvalidDetails(errors)
+    before_stores = store_codes(session, user)
+    before_home = user.home_location.code if user.home_location else None
+    if user.role != role:
+        record_event(session, action=ROLE_CHANGED, subject=user, actor=by, address=address, now=now,
+                     details={"from": user.role.value, "to": Role(role).value})
+        user.role = Role(role)
+        user.session_nonce = secrets.token_hex(16)  # pages open with the old rights close
+    if before_home != (home_location or None) or before_stores != stores:
+        record_event(session, action=STORES_CHANGED, subject=user, actor=by, address=address, now=now,
+                     details={"home_location": {"from": before_home, "to": home_location or None},
+                              "stores": {"from": before_stores, "to": stores}})
+        user.home_location_id = location_id
+        session.execute(delete(UserStore).where(UserStore.user_id == user.id))
+        session.add_all(UserStore(user_id=user.id, location_id=i) for i in extra)
+    session.commit()
+    session.refresh(user)
     return user
 
 
@@ -106,14 +216,42 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
     return user
 
 
-def reset_password(session: Session, *, email: str, password: str) -> User:
-    """Set a new password and end every session the user had."""
+def generate_password() -> str:
+    """A new random password for an admin to hand over (shown once)."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(session: Session, *, email: str, password: str, now: dt.datetime | None = None,
+                   by: User | None = None, address: str | None = None) -> int:
+    """Set a new password, end every session and revoke every API token of the user; commits.
+    Returns how many tokens were revoked."""
+    now = now or _utcnow()
     user = find_user(session, email)
     validate_password(password)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(16)
+    revoked = _revoke(session, user, now=now, by=by, address=address)
+    record_event(session, action=PASSWORD_RESET, subject=user, actor=by, address=address, now=now,
+                 details={"tokens_revoked": revoked})
     session.commit()
-    return user
+    return revoked
+
+
+def deactivate_user(session: Session, *, email: str, now: dt.datetime, by: User | None = None,
+                    address: str | None = None) -> int:
+    """Deactivate a user: no sign-in, every session ends, every token is revoked; commits.
+    Returns how many tokens were revoked. InvalidDetails for an admin deactivating themselves."""
+    user = find_user(session, email)
+    if by is not None and by.id == user.id:
+        raise InvalidDetails({"user": N_("You cannot deactivate yourself.")})
+    revoked = _revoke(session, user, now=now, by=by, address=address)
+    if user.active or revoked:
+        user.active = False
+        user.session_nonce = secrets.token_hex(16)
+        record_event(session, action=USER_DEACTIVATED, subject=user, actor=by, address=address, now=now,
+                     details={"tokens_revoked": revoked})
+    session.commit()
+    return revoked
 
 
 def end_sessions(session: Session, *, user_id: int) -> None:
@@ -139,63 +277,105 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, *, email: str, label: str = "", now: dt.datetime) -> str:
-    """Make a new API token for the user; only its hash is stored, the token is returned once."""
+def create_token(session: Session, *, email: str, label: str = "", now: dt.datetime,
+                 expires_at: dt.datetime | None = None, read_only: bool = False, by: User | None = None,
+                 address: str | None = None) -> str:
+    """Make a new API token for the user; only its hash is stored, the token is returned once.
+
+    ``expires_at`` (None: until revoked) must lie in the future, at most MAX_TOKEN_DAYS away; a
+    read-only token may only read (GET, HEAD). InvalidDetails for an inactive user or a bad expiry.
+    """
     user = find_user(session, email)
+    if not user.active:
+        raise InvalidDetails({"email": N_("This user is deactivated.")})
+    if expires_at is not None and not now < expires_at <= now + dt.timedelta(days=MAX_TOKEN_DAYS):
+        raise InvalidDetails({"expires": N_("The expiry must lie in the future, at most ten years away.")})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:120],
-                         created_at=now))
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label.strip()[:120], created_at=now,
+                   expires_at=expires_at, read_only=read_only)
+    session.add(row)
+    session.flush()
+    record_event(session, action=TOKEN_CREATED, subject=user, actor=by, token=row, address=address, now=now,
+                 details={"label": row.label, "read_only": read_only,
+                          "expires_at": expires_at.isoformat() if expires_at else None})
     session.commit()
     return token
 
 
-def revoke_tokens(session: Session, *, email: str, now: dt.datetime, label: str | None = None) -> int:
-    """Revoke the user's active API tokens (only those with ``label`` when given); returns how many."""
-    user = find_user(session, email)
+def _revoke(session: Session, user: User, *, now: dt.datetime, by: User | None, address: str | None,
+            label: str | None = None, token_id: int | None = None) -> int:
     query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if label is not None:
         query = query.where(ApiToken.label == label)
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
     tokens = list(session.scalars(query))
     for token in tokens:
         token.revoked_at = now
-    session.commit()
+        record_event(session, action=TOKEN_REVOKED, subject=user, actor=by, token=token, address=address,
+                     now=now, details={"label": token.label})
     return len(tokens)
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning ``token``, or None."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    return session.scalar(_USER_FOR_TOKEN, {"token_hash": _token_hash(token)})
+def revoke_tokens(session: Session, *, email: str, now: dt.datetime, label: str | None = None,
+                  token_id: int | None = None, by: User | None = None, address: str | None = None) -> int:
+    """Revoke the user's active API tokens (only those with ``label``, or the one with
+    ``token_id``, when given); returns how many; commits."""
+    user = find_user(session, email)
+    count = _revoke(session, user, now=now, by=by, address=address, label=label, token_id=token_id)
+    session.commit()
+    return count
+
+
+def list_tokens(session: Session, *, email: str | None = None) -> list[ApiToken]:
+    """API tokens (of one user when ``email`` is given), newest first, with their user loaded."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if email is not None:
+        query = query.where(ApiToken.user_id == find_user(session, email).id)
+    return list(session.scalars(query))
+
+
+def token_status(token: ApiToken, now: dt.datetime) -> str:
+    """``active``, ``expired`` or ``revoked``."""
+    if token.revoked_at is not None:
+        return "revoked"
+    expires = token.expires_at
+    if expires is not None and expires.tzinfo is None:  # SQLite hands back naive UTC
+        expires = expires.replace(tzinfo=dt.UTC)
+    return "expired" if expires is not None and expires <= now else "active"
 
 
 #: one statement, built once: every API request asks it
-_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True))
+_TOKEN = select(ApiToken).join(User, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True),
+    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
+
+
+def token_for(session: Session, token: str, *, now: dt.datetime) -> ApiToken | None:
+    """The live token row (not revoked, not expired, of an active user), its user loaded, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    return session.scalar(_TOKEN, {"token_hash": _token_hash(token), "now": now})
+
+
+def user_for_token(session: Session, token: str, *, now: dt.datetime | None = None) -> User | None:
+    """The active user owning ``token`` (not revoked, not expired), or None."""
+    row = token_for(session, token, now=now or _utcnow())
+    return row.user if row else None
 
 
 def caller_for_token(session: Session, token: str, *, address: str | None, now: dt.datetime,
-                     limits: throttle.Limits = throttle.DEFAULT_LIMITS) -> tuple[User | None, int | None]:
-    """The active user owning ``token`` and the seconds ``address`` must wait after too many
-    failed authentications (None: it may go ahead).
+                     limits: throttle.Limits = throttle.DEFAULT_LIMITS) -> tuple[ApiToken | None, int | None]:
+    """The live token row and, for a token that is not valid, the seconds ``address`` must wait
+    after too many failed authentications (None: it may go ahead).
 
-    For a valid token both come from one statement: every API call asks, and on PostgreSQL a
-    round trip costs as much as the rest of a scan's SQL. For an unknown token the wait is asked
-    on its own, so a paused address is refused whatever it sends.
+    A valid token always goes ahead, however many wrong ones came from its address before: the
+    pause slows a guesser down, it must not turn away the till that shares the shop's address.
     """
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None, throttle.check(session, account=None, address=address, now=now, limits=limits)
-    row = session.execute(_caller_statement(limits), {
-        "token_hash": _token_hash(token), "value": throttle.address_param(address),
-        "since": now - limits.window}).first()
-    if row is None:
-        return None, throttle.check(session, account=None, address=address, now=now, limits=limits)
-    return row[0], throttle.wait_after(row[1], limits.window, now) or None
-
-
-@lru_cache(maxsize=4)
-def _caller_statement(limits: throttle.Limits) -> Any:
-    return _USER_FOR_TOKEN.add_columns(throttle.address_failure(limits))
+    row = token_for(session, token, now=now)
+    if row is not None:
+        return row, None
+    return None, throttle.check(session, account=None, address=address, now=now, limits=limits)
 
 
 def count_users(session: Session) -> int:
@@ -205,3 +385,19 @@ def count_users(session: Session) -> int:
 def list_users(session: Session) -> list[User]:
     """Every user, ordered by email, with the home location loaded."""
     return list(session.scalars(select(User).order_by(User.email)))
+
+
+def stores_by_user(session: Session) -> dict[int, list[str]]:
+    """Each user's extra store codes (besides the home location)."""
+    rows = session.execute(select(UserStore.user_id, Location.code)
+                           .join(Location, Location.id == UserStore.location_id).order_by(Location.code))
+    stores: dict[int, list[str]] = {}
+    for user_id, code in rows:
+        stores.setdefault(user_id, []).append(code)
+    return stores
+
+
+def events_of(session: Session, *, user_id: int, limit: int = 50) -> list[AccountEvent]:
+    """The newest account events about one user."""
+    return list(session.scalars(select(AccountEvent).where(AccountEvent.subject_id == user_id)
+                                .order_by(AccountEvent.at.desc(), AccountEvent.id.desc()).limit(limit)))

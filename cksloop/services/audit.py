@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from cksloop.db.models import Garment, GarmentEvent, Location, Style, User
+from cksloop.domain.clock import start_of_local_day, utc
 from cksloop.domain.lifecycle import Action, GarmentState
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 PAGE_SIZE = 50
 
 
@@ -65,7 +64,7 @@ EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(9998, 12, 31)
 def start_of_day(day: dt.date) -> dt.datetime:
     """Midnight in Brussels on ``day``, in UTC (the ledger stores UTC)."""
     day = min(max(day, EARLIEST), LATEST)
-    return dt.datetime.combine(day, dt.time(), BRUSSELS).astimezone(dt.UTC)
+    return start_of_local_day(day)
 
 
 def search(session: Session, *, filters: AuditFilter, before: int | None = None,
@@ -113,7 +112,7 @@ def search(session: Session, *, filters: AuditFilter, before: int | None = None,
     rows = session.execute(query.order_by(GarmentEvent.occurred_at.desc(), GarmentEvent.id.desc())
                            .limit(limit + 1)).all()
     entries = [AuditEntry(
-        event_id=r[0], occurred_at=_utc(r[1]), seq=r[2], action=r[3], from_state=r[4], to_state=r[5],
+        event_id=r[0], occurred_at=utc(r[1]), seq=r[2], action=r[3], from_state=r[4], to_state=r[5],
         details=dict(r[6] or {}), garment_code=r[7], style_name=r[8], actor_name=r[9], actor_email=r[10],
         location_code=r[11], location_name=r[12]) for r in rows[:limit]]
     return AuditPage(entries, entries[-1].event_id if len(rows) > limit else None)
@@ -130,5 +129,3 @@ def locations_for_filter(session: Session) -> list[tuple[str, str]]:
             session.execute(select(Location.code, Location.name).order_by(Location.name))]
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC

@@ -75,6 +75,8 @@ def backup_sqlite(*, database_url: str, target: Path) -> BackupResult:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    # the copy holds the password and token hashes too: owner only, like the database
+    os.close(os.open(partial, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     started = time.monotonic()
     source = sqlite3.connect(source_path, timeout=30)
     dest = sqlite3.connect(partial)

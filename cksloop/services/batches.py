@@ -1,34 +1,30 @@
 """Batch scanning: check one action against a garment at once, then apply it to many in one go.
 
-A batch is one transaction: every garment is loaded in one query (locked against concurrent
-changes), each is checked by the lifecycle rules and written through ``record_change`` so the
-ledger stays the truth, and the whole batch commits once. Garments that cannot take the action
+A batch is one unit of work of the ledger: every garment is loaded in one plain query, each is
+checked by the lifecycle and house rules, and the decisions are written together (each guarded by
+its version; if one moved meanwhile, the batch decides once more) and commit once. Garments that cannot take the action
 are reported with the reason and what they could do instead; they never stop the others.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
-from cksloop.db.models import Garment, IdempotencyRecord, User
-from cksloop.db.session import begin_write
+from cksloop.db.models import Garment, User
 from cksloop.domain import lifecycle
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                    NotPermitted)
 from cksloop.domain.labels import GARMENT_CODE
 from cksloop.domain.lifecycle import Action, Change, Context, Snapshot
 from cksloop.domain.messages import N_
-from cksloop.services import rentals
-from cksloop.services.garments import build_context, load_locations, record_change
+from cksloop.services import house_rules, ledger, streams
+from cksloop.services.garments import build_context, conflict_for, decision_for, load_locations
 
 #: The most garments one batch may hold (a full rail or a big box of returns is ~150).
 MAX_BATCH = 500
@@ -83,8 +79,8 @@ class StoredRefusal(DomainError):
         super().__init__(message, details=details, **params)
 
 
-class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
+#: the one idempotency refusal (the ledger's), under the name the batch API has used
+IdempotencyKeyReused = ledger.IdempotencyKeyReused
 
 
 @dataclass
@@ -212,14 +208,13 @@ def check_action(session: Session, *, action: Action, code: str, details: dict[s
 
 
 def _load(session: Session, codes: Sequence[str]) -> dict[str, Garment]:
-    """The garments named by ``codes``, locked for this transaction, in one query per 500 codes."""
+    """The garments named by ``codes`` (a plain read: the ledger's compare-and-set guards the
+    write), in one query per 500 codes."""
     found: dict[str, Garment] = {}
     for start in range(0, len(codes), MAX_BATCH):
         chunk = codes[start:start + MAX_BATCH]
-        # FOR UPDATE OF garments (PostgreSQL; SQLite's BEGIN IMMEDIATE already excludes writers):
-        # nobody changes these garments between our check and our write. Ordered to avoid deadlocks.
         query = (select(Garment).where(Garment.code.in_(chunk)).order_by(Garment.id)
-                 .options(lazyload(Garment.location)).with_for_update(of=Garment))
+                 .options(lazyload(Garment.location)))
         found.update((g.code, g) for g in session.scalars(query))
     return found
 
@@ -231,35 +226,30 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
     Returns one line per code, in scan order: applied, refused (with the reason and the actions
     possible instead), duplicate (scanned before in this batch) or unknown. Raises NotPermitted
     when the role may never take the action, InvalidDetails for details wrong for any garment or
-    more than MAX_BATCH codes, and VersionConflict (nothing written) if a garment changed anyway.
-    With an ``idempotency_key`` a repeat of the same request (a retry after the shop Wi-Fi lost the
-    answer) returns the first result and writes nothing; the key reused for another batch raises
-    IdempotencyKeyReused.
+    more than MAX_BATCH codes, and VersionConflict (nothing written) if a garment changed again
+    after the batch decided a second time. With an ``idempotency_key`` a repeat of the same
+    request (a retry after the shop Wi-Fi lost the answer) returns the first result and writes
+    nothing; the key reused for another batch raises IdempotencyKeyReused.
     """
     _require_role(action, actor)
     if not isinstance(codes, Sequence) or isinstance(codes, str) or not codes:
         raise InvalidDetails({"codes": N_("Scan at least one garment.")})
     if len(codes) > MAX_BATCH:
         raise InvalidDetails({"codes": N_("At most 500 garments in one batch: split the pile.")})
-    fingerprint = _fingerprint(action, codes, details) if idempotency_key else ""
-    if idempotency_key:
-        stored = _stored(session, actor, idempotency_key, fingerprint)
-        if stored is not None:
-            return stored
-    begin_write(session)
-    try:
-        if idempotency_key:
-            stored = _stored(session, actor, idempotency_key, fingerprint)
-            if stored is not None:
-                session.rollback()
-                return stored
+    actor_id = actor.id
+    idempotency = ledger.Idempotency(actor_id, idempotency_key, ledger.fingerprint(
+        "batch", action=action.value, codes=list(codes), details=details)) if idempotency_key else None
+
+    def plan() -> ledger.Plan[BatchResult]:
         places, location_ids = load_locations(session)
         ctx = build_context(session, actor=actor, now=now, places=places)
         _check_details(action, details, ctx)
         codes_by_id = {p_id: p_code for p_code, p_id in location_ids.items()}
         wanted = [_normalise(c) for c in codes]
         garments = _load(session, sorted({c for c in wanted if _is_code(c)}))
+        facts = house_rules.facts(session, actor=actor, action=action)
         lines: list[BatchLine] = []
+        decisions: list[ledger.Decision] = []
         seen: set[str] = set()
         for raw, code in zip(codes, wanted):
             if code in seen:
@@ -271,44 +261,33 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
             if garment is None:
                 lines.append(_unknown(code or (raw if isinstance(raw, str) else "")))
                 continue
-            lines.append(_apply_one(session, garment, action, details, ctx, actor, now,
-                                    location_ids, codes_by_id))
-        result = BatchResult(action=action, lines=lines)
-        if idempotency_key:
-            session.add(IdempotencyRecord(user_id=actor.id, key=idempotency_key,
-                                          fingerprint=fingerprint, status_code=200,
-                                          response=_stored_form(result), created_at=now))
-        if idempotency_key or result.applied:
-            session.commit()
-        else:
-            session.rollback()
-        return result
-    except IntegrityError:
-        # the same key won a race with us: its answer is the answer; our writes are undone
-        session.rollback()
-        stored = _stored(session, actor, idempotency_key, fingerprint) if idempotency_key else None
-        if stored is None:
-            raise
-        return stored
-    except BaseException:
-        session.rollback()
-        raise
+            line, decision = _decide_one(garment, action, details, ctx, actor, now, location_ids,
+                                         codes_by_id, facts)
+            lines.append(line)
+            if decision is not None:
+                decisions.append(decision)
+        ids = {code: garment.id for code, garment in garments.items()}
+
+        def answer(recorded: list[ledger.Recorded]) -> BatchResult:
+            by_garment = ledger.decisions_by(recorded)
+            for line in lines:
+                if line.outcome is Outcome.APPLIED:
+                    line.version = by_garment[ids[line.code]].seq
+            return BatchResult(action=action, lines=lines)
+
+        return ledger.Plan(decisions, answer=answer, stored_form=_stored_form, write_empty=True)
+
+    return ledger.run(
+        session, stream=streams.GARMENTS, plan=plan, actor_id=actor_id, now=now, idempotency=idempotency,
+        from_stored=_from_stored_answer, redecide=1,
+        conflict=lambda d: conflict_for(session, garment_id=d.aggregate_id, expected=d.seen_version,
+                                        actor=actor))
 
 
-def _fingerprint(action: Action, codes: Sequence[Any], details: dict[str, Any]) -> str:
-    blob = json.dumps({"batch": action.value, "codes": list(codes), "details": details},
-                      sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _stored(session: Session, actor: User, key: str, fingerprint: str) -> BatchResult | None:
-    record = session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == actor.id, IdempotencyRecord.key == key))
-    if record is None:
-        return None
-    if record.fingerprint != fingerprint or "batch" not in record.response:
+def _from_stored_answer(stored: dict[str, Any]) -> BatchResult:
+    if "batch" not in stored:
         raise IdempotencyKeyReused(N_("This Idempotency-Key was already used for a different request."))
-    return _from_stored(record.response["batch"])
+    return _from_stored(stored["batch"])
 
 
 def _stored_form(result: BatchResult) -> dict[str, Any]:
@@ -340,19 +319,16 @@ def _from_stored(data: dict[str, Any]) -> BatchResult:
     return BatchResult(action=Action(data["action"]), lines=lines, replayed=True)
 
 
-def _apply_one(session: Session, garment: Garment, action: Action, details: dict[str, Any],
-               ctx: Context, actor: User, now: dt.datetime, location_ids: dict[str, int],
-               codes_by_id: dict[int, str]) -> BatchLine:
+def _decide_one(garment: Garment, action: Action, details: dict[str, Any], ctx: Context, actor: User,
+                now: dt.datetime, location_ids: dict[str, int], codes_by_id: dict[int, str],
+                facts: house_rules.Facts) -> tuple[BatchLine, ledger.Decision | None]:
+    snapshot = _snapshot(garment, codes_by_id)
     try:
-        change: Change = lifecycle.decide(_snapshot(garment, codes_by_id), action, details, ctx)
+        change: Change = lifecycle.decide(snapshot, action, details, ctx)
+        change = house_rules.apply(facts, actor=actor, snapshot=snapshot, change=change, details=details)
     except (IllegalTransition, InvalidDetails, NotPermitted) as error:
-        return _refused(garment, error, actor.role)
+        return _refused(garment, error, actor.role), None
     line = _described(BatchLine(code=garment.code, outcome=Outcome.APPLIED), garment)
-    event = record_change(session, garment=garment, change=change, actor=actor, now=now,
-                          location_ids=location_ids)
-    rentals.on_change(session, garment_id=garment.id, change=change, event=event, actor=actor, now=now)
     line.state = change.to_state.value
-    line.version = event.seq
     line.allowed_actions = [a.value for a in lifecycle.allowed_actions(change.to_state, actor.role)]
-    return line
-
+    return line, decision_for(garment, change, actor_id=actor.id, now=now, location_ids=location_ids)

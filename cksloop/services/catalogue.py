@@ -13,7 +13,8 @@ from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import format_garment_code, gtin14, is_garment_code, is_valid_gtin
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.messages import N_
-from cksloop.services.garments import build_context, load_locations, record_change, snapshot_of
+from cksloop.services import ledger, streams
+from cksloop.services.garments import build_context, decision_for, load_locations, snapshot_of
 
 
 def create_location(session: Session, *, code: str, name: str, kind: LocationKind | str,
@@ -89,9 +90,12 @@ def receive_garment(session: Session, *, style: Style, size: str, location_code:
         "location": location_code,
         "price_cents": price_cents if price_cents is not None else style.retail_price_cents,
     }, ctx)
-    record_change(session, garment=garment, change=change, actor=actor, now=now,
-                  location_ids=location_ids)
+    # the garment row is new in this transaction: no plain read to decide on, nobody to race
+    ledger.record(session, stream=streams.GARMENTS, actor_id=actor.id, now=now,
+                  decisions=[decision_for(garment, change, actor_id=actor.id, now=now, location_ids=location_ids)])
+    session.expire(garment, ["state", "location_id", "price_cents", "care_return_state", "version", "location"])
     if commit:
+        ledger.before_commit(session, streams.GARMENTS)
         session.commit()
     return garment
 

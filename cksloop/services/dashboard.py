@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, RentalCycle, User
+from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import GarmentState, Role
 from cksloop.domain.messages import N_
-from cksloop.services.garments import local_date
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Defect photos: checked by their content (Pillow, never the file name), re-encoded, kept outside static/.
 
-Re-encoding to a plain JPEG drops whatever rode along in the upload (EXIF with the phone's GPS
-position, a polyglot file's script), so what is served back is only ever a picture.
+Re-encoding the pixels alone into a new JPEG drops whatever rode along in the upload (EXIF with
+the phone's GPS position, XMP, an ICC profile, a JPEG comment, a polyglot file's script), so what
+is served back is only ever a picture.
 """
 from __future__ import annotations
 
@@ -64,8 +65,12 @@ def check(raw: bytes, *, max_bytes: int = MAX_BYTES) -> CheckedPhoto:
                 image = ImageOps.exif_transpose(image)
                 image.thumbnail((MAX_SIDE, MAX_SIDE))
                 rgb = image.convert("RGB")
+                # only the pixels go into the new file: Pillow writes a source's comment (and
+                # other entries of ``info``) back into the JPEG it saves
+                clean = Image.new("RGB", rgb.size)
+                clean.paste(rgb)
                 out = io.BytesIO()
-                rgb.save(out, format="JPEG", quality=85, optimize=True)
+                clean.save(out, format="JPEG", quality=85, optimize=True)
     except PhotoRefused:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):

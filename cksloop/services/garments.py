@@ -1,29 +1,20 @@
-"""Use cases on one garment: take an action, read its ledger, check it against its replay."""
+"""Use cases on one garment: decide an action and write it through the ledger, read it, check its replay."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import (Garment, GarmentEvent, IdempotencyRecord, Location, RentalPartner,
-                               User)
-from cksloop.db.session import begin_write
+from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, User
 from cksloop.domain import lifecycle
-from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
-                                    VersionConflict)
+from cksloop.domain.clock import local_date
+from cksloop.domain.errors import InvalidDetails, NotFound, VersionConflict
 from cksloop.domain.lifecycle import Action, Change, Context, GarmentState, Place, Snapshot
 from cksloop.domain.messages import N_
-from cksloop.services import rentals
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
+from cksloop.services import house_rules, ledger, streams
 
 @dataclass
 class ActionResult:
@@ -47,8 +38,8 @@ class ActionResult:
         }
 
 
-class IdempotencyMismatch(DomainError):
-    code = "idempotency_key_reused"
+#: the one idempotency refusal (the ledger's), under the name the garment API has used
+IdempotencyMismatch = ledger.IdempotencyKeyReused
 
 
 def parse_action(name: Any) -> Action:
@@ -57,11 +48,6 @@ def parse_action(name: Any) -> Action:
         return Action(name)
     except ValueError:
         raise InvalidDetails({"action": N_("Not a known action.")}) from None
-
-
-def local_date(now: dt.datetime) -> dt.date:
-    """The date in Brussels at ``now`` (stored times are UTC, the shop lives in local time)."""
-    return now.astimezone(BRUSSELS).date()
 
 
 def snapshot_of(garment: Garment) -> Snapshot:
@@ -145,134 +131,95 @@ def allowed_actions_for(garment: Garment, user: User) -> list[Action]:
     return lifecycle.allowed_actions(garment.state, user.role)
 
 
-def _fingerprint(action: str, code: str, payload: dict[str, Any]) -> str:
-    blob = json.dumps({"a": action, "c": code, "p": payload}, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+@dataclass(frozen=True)
+class GarmentRef:
+    """What the plan read about a garment and the projections need after the write."""
+
+    id: int
+    code: str
+    style_id: int
 
 
-def _stored_answer(session: Session, user_id: int, key: str, fingerprint: str) -> dict[str, Any] | None:
-    record = session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
-    if record is None:
-        return None
-    if record.fingerprint != fingerprint:
-        raise IdempotencyMismatch(N_("This Idempotency-Key was already used for a different request."))
-    return record.response
+def conflict_for(session: Session, *, garment_id: int, expected: int, actor: User | None) -> VersionConflict:
+    """The one version conflict: what the garment is now and what may be done with it instead."""
+    session.rollback()
+    current = session.get(Garment, garment_id, populate_existing=True)
+    assert current is not None
+    return VersionConflict(expected=expected, current=current.version,
+                           state=current.state.value if current.state else "new",
+                           allowed=[a.value for a in lifecycle.allowed_actions(
+                               current.state, actor.role if actor else None)])
 
 
-def record_change(session: Session, *, garment: Garment, change: Change, actor: User | None,
-                  now: dt.datetime, location_ids: dict[str, int]) -> GarmentEvent:
-    """Write ``change`` to the ledger and the garment row, guarded by the garment's version.
-
-    Raises VersionConflict when someone else changed the garment since it was read.
-    Does not commit: the calling use case owns the transaction.
-    """
-    seen_version = garment.version
+def decision_for(garment: Garment, change: Change, *, actor_id: int | None, now: dt.datetime,
+                 location_ids: dict[str, int]) -> ledger.Decision:
+    """The ledger decision that records ``change`` on ``garment`` (as read, at its version)."""
     location_id = location_ids.get(change.location) if change.location else None
     care_return = None
     if change.to_state is GarmentState.IN_CARE:
         care_return = GarmentState(change.details.get("care_return_state", "in_rental_pool"))
-    result = session.execute(
-        update(Garment)
-        .where(Garment.id == garment.id, Garment.version == seen_version)
-        .values(state=change.to_state, location_id=location_id, price_cents=change.price_cents,
-                care_return_state=care_return, version=seen_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        current = session.get(Garment, garment.id, populate_existing=True)
-        assert current is not None
-        raise VersionConflict(expected=seen_version, current=current.version,
-                              state=current.state.value if current.state else "new",
-                              allowed=[a.value for a in lifecycle.allowed_actions(
-                                  current.state, actor.role if actor else None)])
-    event = GarmentEvent(
-        garment_id=garment.id, seq=seen_version + 1, action=change.action,
-        from_state=change.from_state, to_state=change.to_state, location_id=location_id,
-        price_cents=change.price_cents, actor_id=actor.id if actor else None, occurred_at=now,
-        details=change.details,
-    )
-    session.add(event)
-    session.flush()
-    # keep the in-memory row equal to the database without another SELECT
-    session.expire(garment, ["state", "location_id", "price_cents", "care_return_state", "version",
-                             "location"])
-    return event
+    return ledger.Decision(
+        aggregate_id=garment.id, seen_version=garment.version,
+        values={"state": change.to_state, "location_id": location_id, "price_cents": change.price_cents,
+                "care_return_state": care_return},
+        event={"action": change.action, "from_state": change.from_state, "to_state": change.to_state,
+               "location_id": location_id, "price_cents": change.price_cents, "actor_id": actor_id,
+               "occurred_at": now, "details": change.details},
+        change=change, subject=GarmentRef(garment.id, garment.code, garment.style_id))
+
+
+def result_of(recorded: ledger.Recorded) -> ActionResult:
+    change: Change = recorded.decision.change
+    return ActionResult(
+        code=recorded.decision.subject.code, action=change.action.value,
+        from_state=change.from_state.value if change.from_state else None,
+        state=change.to_state.value, version=recorded.seq, location=change.location,
+        price_cents=change.price_cents, event_id=recorded.event_id, details=change.details)
+
+
+def decide_action(session: Session, *, code: str, action: Action, details: dict[str, Any], actor: User,
+                  now: dt.datetime, expected_version: int | None = None) -> ledger.Decision:
+    """Read the garment and its context (a plain read, no lock) and let the domain decide.
+
+    Raises NotFound, NotPermitted, OutOfScope, IllegalTransition, InvalidDetails, VersionConflict.
+    """
+    garment = get_garment(session, code)
+    if expected_version is not None and expected_version != garment.version:
+        raise VersionConflict(expected=expected_version, current=garment.version,
+                              state=garment.state.value if garment.state else "new",
+                              allowed=[a.value for a in allowed_actions_for(garment, actor)])
+    ctx, location_ids = _context_for(session, garment=garment, details=details, actor=actor, now=now)
+    snapshot = snapshot_of(garment)
+    change = lifecycle.decide(snapshot, action, details, ctx)
+    change = house_rules.check(session, actor=actor, snapshot=snapshot, change=change, details=details)
+    return decision_for(garment, change, actor_id=actor.id, now=now, location_ids=location_ids)
 
 
 def act(session: Session, *, code: str, action: Action, details: dict[str, Any], actor: User,
         now: dt.datetime, expected_version: int | None = None,
         idempotency_key: str | None = None) -> ActionResult:
-    """Take ``action`` on the garment ``code`` for ``actor`` and commit once.
+    """Take ``action`` on the garment ``code`` for ``actor`` and commit once (through the ledger).
 
-    Raises NotFound, NotPermitted, IllegalTransition, InvalidDetails, VersionConflict (someone
-    else acted first, or ``expected_version`` is stale) and IdempotencyMismatch. With an
+    Raises NotFound, NotPermitted, OutOfScope, IllegalTransition, InvalidDetails, VersionConflict
+    (someone else acted first, or ``expected_version`` is stale) and IdempotencyMismatch. With an
     ``idempotency_key`` a repeat of the same request returns the first answer and writes nothing.
     """
-    fingerprint = None
-    if idempotency_key:
-        fingerprint = _fingerprint(action.value, code, {"details": details, "v": expected_version})
-        stored = _stored_answer(session, actor.id, idempotency_key, fingerprint)
-        if stored is not None:
-            return ActionResult(**stored)
-    begin_write(session)
-    try:
-        if idempotency_key:
-            assert fingerprint is not None
-            stored = _stored_answer(session, actor.id, idempotency_key, fingerprint)
-            if stored is not None:
-                session.rollback()
-                return ActionResult(**stored)
-        garment = get_garment(session, code)
-        if expected_version is not None and expected_version != garment.version:
-            raise VersionConflict(expected=expected_version, current=garment.version,
-                                  state=garment.state.value if garment.state else "new",
-                                  allowed=[a.value for a in allowed_actions_for(garment, actor)])
-        ctx, location_ids = _context_for(session, garment=garment, details=details, actor=actor,
-                                         now=now)
-        change = lifecycle.decide(snapshot_of(garment), action, details, ctx)
-        event = record_change(session, garment=garment, change=change, actor=actor, now=now,
-                              location_ids=location_ids)
-        rentals.on_change(session, garment_id=garment.id, change=change, event=event, actor=actor,
-                          now=now)
-        result = ActionResult(
-            code=code, action=action.value,
-            from_state=change.from_state.value if change.from_state else None,
-            state=change.to_state.value, version=event.seq, location=change.location,
-            price_cents=change.price_cents, event_id=event.id, details=change.details,
-        )
-        if idempotency_key:
-            session.add(IdempotencyRecord(user_id=actor.id, key=idempotency_key,
-                                          fingerprint=fingerprint, status_code=200,
-                                          response=result.as_dict(), created_at=now))
-        session.commit()
-        return result
-    except IntegrityError:
-        # a concurrent request won the race (same garment version, or same idempotency key)
-        session.rollback()
-        if idempotency_key:
-            stored = _stored_answer(session, actor.id, idempotency_key, fingerprint or "")
-            if stored is not None:
-                return ActionResult(**stored)
-        garment = get_garment(session, code)
-        raise VersionConflict(expected=expected_version if expected_version is not None else -1,
-                              current=garment.version,
-                              state=garment.state.value if garment.state else "new",
-                              allowed=[a.value for a in allowed_actions_for(garment, actor)]) from None
-    except (VersionConflict, IllegalTransition):
-        # on PostgreSQL a retry racing its own first request can read the garment after the first
-        # one changed it (version moved, or the action no longer fits the new state); once the
-        # first has committed, the retry answers its result like any repeat
-        session.rollback()
-        if idempotency_key:
-            stored = _stored_answer(session, actor.id, idempotency_key, fingerprint or "")
-            if stored is not None:
-                return ActionResult(**stored)
-        raise
-    except BaseException:
-        session.rollback()
-        raise
+    actor_id = actor.id
+    idempotency = ledger.Idempotency(actor_id, idempotency_key, ledger.fingerprint(
+        "garment_action", action=action.value, code=code, details=details, v=expected_version)) \
+        if idempotency_key else None
+
+    def plan() -> ledger.Plan[ActionResult]:
+        decision = decide_action(session, code=code, action=action, details=details, actor=actor, now=now,
+                                 expected_version=expected_version)
+        return ledger.Plan([decision], answer=lambda recorded: result_of(recorded[0]),
+                           stored_form=ActionResult.as_dict)
+
+    return ledger.run(
+        session, stream=streams.GARMENTS, plan=plan, actor_id=actor_id, now=now, idempotency=idempotency,
+        from_stored=lambda stored: ActionResult(**stored),
+        conflict=lambda d: conflict_for(session, garment_id=d.aggregate_id, actor=actor,
+                                        expected=expected_version if expected_version is not None else d.seen_version))
 
 
 def events_of(session: Session, garment: Garment) -> list[GarmentEvent]:

@@ -5,20 +5,18 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cksloop.db import queries
 from cksloop.db.models import Garment, GarmentEvent, Location, Style, StyleSize
+from cksloop.domain.clock import start_of_local_day
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import (MAX_LABELS, Label, check_codes, gtin14, is_garment_code,
                                    is_valid_gtin, make_label, unique_codes, usable_gtin)
 from cksloop.domain.lifecycle import Action, CareKind, GarmentState
 from cksloop.domain.messages import N_
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 # --- choosing garments to label ---------------------------------------------------------------
@@ -121,9 +119,8 @@ def labels_for_selection(session: Session, *, selection: Selection, base_url: st
 def _received_codes(session: Session, selection: Selection) -> list[str]:
     """The garments whose ``receive`` event happened on that Brussels day (the ledger's receipt)."""
     assert selection.received_on is not None
-    start = dt.datetime.combine(selection.received_on, dt.time(), BRUSSELS).astimezone(dt.UTC)
-    end = dt.datetime.combine(selection.received_on + dt.timedelta(days=1), dt.time(),
-                              BRUSSELS).astimezone(dt.UTC)
+    start = start_of_local_day(selection.received_on)
+    end = start_of_local_day(selection.received_on + dt.timedelta(days=1))
     query = (select(Garment.code).select_from(GarmentEvent)
              .join(Garment, Garment.id == GarmentEvent.garment_id)
              .where(GarmentEvent.action == Action.RECEIVE, GarmentEvent.occurred_at >= start,

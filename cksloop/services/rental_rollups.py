@@ -2,7 +2,8 @@
 
 Every rental event adds to one day row and one month row of ``rental_rollups`` (and of
 ``rental_defect_rollups`` for defects), and moves the open counts in ``rental_open_counts``. The
-additions are gathered in the session and written just before it commits, as a few multi-row
+additions are gathered in the session and written just before the ledger commits (``Rollups``,
+a projection registered in ``streams``), as a few multi-row
 upserts whatever the number of garments (a batch of 200 returns is one statement per table), so
 they land in the same transaction as the events; a rollback forgets them. ``rebuild`` recomputes
 everything from the rental tables (after a bulk load, or to check them).
@@ -14,19 +15,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, delete, event, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CareStep, Garment, Inspection, InspectionDefect, RentalCycle, RentalDefectRollup,
                                RentalOpenCount, RentalPoolStay, RentalRollup, Style)
+from cksloop.domain.clock import local_date, utc
 from cksloop.domain.inspection import ReturnReason
 from cksloop.domain.lifecycle import CareKind
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 GRAINS = ("d", "m")
 ROLLUP_METRICS = ("cycles_started", "returns", "quality_returns", "rent_start_n", "rent_start_s", "rent_end_n",
@@ -36,11 +36,6 @@ _ROLLUP_KEY = ("grain", "bucket_on", "style_id", "partner_id")
 _DEFECT_KEY = (*_ROLLUP_KEY, "code")
 
 
-def utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def seconds(value: dt.datetime) -> int:
     """Whole seconds since 1970 (UTC): summed exactly, on both databases."""
     return int((utc(value) - EPOCH).total_seconds())
@@ -48,7 +43,7 @@ def seconds(value: dt.datetime) -> int:
 
 def day_of(value: dt.datetime) -> dt.date:
     """The Brussels day an instant falls on (the day bucket of an event)."""
-    return utc(value).astimezone(BRUSSELS).date()
+    return local_date(value)
 
 
 def buckets(value: dt.datetime) -> list[tuple[str, dt.date]]:
@@ -127,14 +122,18 @@ def _upsert(dialect: str, name: str, keys: tuple[str, ...]) -> Any:
                                       set_={m: table.c[m] + stmt.excluded[m] for m in metrics})
 
 
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    write_pending(session)
+class Rollups:
+    """The rollups as a projection of the garment ledger: the rental tables gather the additions
+    (``bump``); they are written as upserts just before the unit of work commits."""
 
+    def apply(self, session: Session, recorded: Any) -> None:
+        """Nothing per event: ``RentalTables`` gathers the additions as it follows each event."""
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    def before_commit(self, session: Session) -> None:
+        write_pending(session)
+
+    def discard(self, session: Session) -> None:
+        session.info.pop(_PENDING, None)
 
 
 # --- rebuilding everything from the rental tables ---------------------------------------------

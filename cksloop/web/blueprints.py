@@ -6,8 +6,10 @@ from flask import Blueprint
 
 def all_blueprints() -> list[Blueprint]:
     from cksloop.web.admin.routes import bp as admin
-    from cksloop.web.api.routes import bp as api
+    from cksloop.web.admin.settings import bp as admin_settings
+    from cksloop.web.api.views import api_blueprint
     from cksloop.web.auth.routes import bp as auth
+    from cksloop.web.garments.discounts import bp as discounts
     from cksloop.web.garments.routes import bp as garments
     from cksloop.web.home.routes import bp as home
     from cksloop.web.labels.routes import bp as labels
@@ -18,4 +20,5 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.scan.routes import bp as scan
     from cksloop.web.styles.routes import bp as styles
 
-    return [auth, home, garments, styles, locations, api, public, scan, labels, rentals, reports, admin]
+    return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
+            reports, admin, admin_settings]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -40,14 +40,67 @@ def domain_error_response(error: DomainError) -> Any:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    # the API's own errors are answered by its blueprint's handlers (cksloop.web.api.blueprint);
+    # a page asked for as JSON (a script's fetch) gets the same shape
+    return request.accept_mimetypes.best == "application/json"
+
+
+def http_error_text(error: HTTPException) -> str:
+    """The exception's own description, or the standard sentence for its status."""
+    status = error.code or 500
+    texts = {
+        400: gettext("The request could not be understood."),
+        401: gettext("Please sign in."),
+        403: gettext("You may not do this."),
+        404: gettext("This page does not exist."),
+        405: gettext("This is not the way to use this address."),
+        413: gettext("The upload is too large."),
+        429: gettext("Too many attempts. Wait a moment and try again."),
+    }
+    custom = error.description and error.description != type(error).description
+    return error.description if custom else texts.get(status, error.name)
+
+
+def http_error_json(error: HTTPException) -> Any:
+    """An HTTP error as the API's JSON error, keeping the exception's headers (Allow on a 405)."""
+    status = error.code or 500
+    codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
+    response, _ = json_error(codes.get(status, "http_error"), http_error_text(error), status)
+    return _with_headers(response, error), status
+
+
+def _with_headers(response: Any, error: HTTPException) -> Any:
+    # RFC 9110: a 405 names the methods that would work; Retry-After and the like ride along too
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
+
+
+def unexpected_json(error: Exception) -> Any:
+    """An unexpected error as the API's JSON error: 400 for a value the database refused, else 500."""
+    rollback()
+    if is_bad_value(error):
+        current_app.logger.warning("value refused by the database: %s", type(error).__name__)
+        return json_error("bad_value", _bad_value_text(), 400)
+    current_app.logger.exception("unexpected error")
+    return json_error("server_error", _server_error_text(), 500)
+
+
+def _bad_value_text() -> str:
+    return gettext("A value in this request is out of range or contains characters that "
+                   "are not allowed. Nothing was changed.")
+
+
+def _server_error_text() -> str:
+    return gettext("Something went wrong on our side. Nothing was changed; please try again.")
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
-        _rollback()
+        rollback()
         if _wants_json():
             return domain_error_response(error)
         return render_template("errors/error.html", status=status_for(error),
@@ -55,42 +108,25 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
-        status = error.code or 500
-        texts = {
-            400: gettext("The request could not be understood."),
-            401: gettext("Please sign in."),
-            403: gettext("You may not do this."),
-            404: gettext("This page does not exist."),
-            405: gettext("This is not the way to use this address."),
-            413: gettext("The upload is too large."),
-            429: gettext("Too many attempts. Wait a moment and try again."),
-        }
-        custom = error.description and error.description != type(error).description
-        message = error.description if custom else texts.get(status, error.name)
         if _wants_json():
-            codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                     405: "method_not_allowed", 413: "too_large", 429: "too_many_requests"}
-            response = json_error(codes.get(status, "http_error"), message, status)
-            return response
-        return render_template("errors/error.html", status=status, message=message), status
+            return http_error_json(error)
+        status = error.code or 500
+        response = make_response(render_template("errors/error.html", status=status,
+                                                 message=http_error_text(error)), status)
+        return _with_headers(response, error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
-        _rollback()
+        if _wants_json():
+            return unexpected_json(error)
+        rollback()
         if is_bad_value(error):
             # a value no column can hold (a 30-digit id, a NUL byte on PostgreSQL) slipped past a
             # view's own checks: the database refused it, so it is the request's fault, not ours
             app.logger.warning("value refused by the database: %s", type(error).__name__)
-            message = gettext("A value in this request is out of range or contains characters that "
-                              "are not allowed. Nothing was changed.")
-            if _wants_json():
-                return json_error("bad_value", message, 400)
-            return render_template("errors/error.html", status=400, message=message), 400
+            return render_template("errors/error.html", status=400, message=_bad_value_text()), 400
         app.logger.exception("unexpected error")
-        message = gettext("Something went wrong on our side. Nothing was changed; please try again.")
-        if _wants_json():
-            return json_error("server_error", message, 500)
-        return render_template("errors/error.html", status=500, message=message), 500
+        return render_template("errors/error.html", status=500, message=_server_error_text()), 500
 
 
 def is_bad_value(error: BaseException) -> bool:
@@ -100,7 +136,7 @@ def is_bad_value(error: BaseException) -> bool:
     return isinstance(error, sa_exc.StatementError) and isinstance(error.orig, OverflowError)
 
 
-def _rollback() -> None:
+def rollback() -> None:
     session = g.get("db_session")
     if session is not None:
         session.rollback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -47,20 +47,18 @@ def roles_for(endpoint: str) -> frozenset[Role] | None:
     return getattr(view, ROLES_ATTR, frozenset())
 
 
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+def checks_its_own_callers() -> bool:
+    """Whether the matched blueprint authenticates its callers itself (the API: tokens, JSON)."""
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    return bool(getattr(blueprint, "checks_callers", False))
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
     def _enforce_roles() -> Any:
         endpoint = request.endpoint
-        if endpoint is None:
-            return None  # 404/405 follow
-        if is_api_request():
-            from cksloop.web.api.auth import enforce  # bearer token or session + CSRF, then roles_for
-
-            return enforce(endpoint)
+        if endpoint is None or checks_its_own_callers():
+            return None  # 404/405 follow, or the blueprint's own hook decides
         allowed = roles_for(endpoint)
         if allowed is None:
             return None
@@ -76,7 +74,3 @@ def init_app(app: Flask) -> None:
 def _may_open(endpoint: str) -> bool:
     allowed = roles_for(endpoint)
     return allowed is None or (current_user.is_authenticated and current_user.role in allowed)
-
-
-def api_forbidden(message: str) -> Any:
-    return jsonify(error="forbidden", message=message, details={}), 403

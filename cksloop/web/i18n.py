@@ -12,9 +12,10 @@ from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
+from cksloop.domain import messages
 from cksloop.domain.errors import DomainError
-from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ZONE_LABELS
-from cksloop.domain.lifecycle import ACTION_LABELS, ROLE_LABELS, STATE_LABELS
+from cksloop.domain.inspection import DefectCode, Grade, ReturnReason, Zone
+from cksloop.domain.lifecycle import Action, GarmentState, Role
 
 
 #: The request's catalogue, found on its first use. flask-babel finds it again through the app
@@ -61,26 +62,26 @@ def translate_fields(field_errors: dict[str, str]) -> dict[str, str]:
 
 
 def _label(value: Any) -> Any:
-    for table in (STATE_LABELS, ACTION_LABELS):
-        for key, text in table.items():
-            if value == key.value:
-                return gettext(text)
+    """A state or action named in an error's parameters, in the reader's language."""
+    for enum in (GarmentState, Action):
+        if isinstance(value, str) and value in enum._value2member_map_:
+            return enum.label_of(value)
     return value
 
 
 def state_label(state: Any) -> str:
     if state is None:
         return gettext("not yet received")
-    return gettext(STATE_LABELS.get(state, str(state)))
+    return GarmentState.label_of(state)
 
 
 def action_label(action: Any) -> str:
-    return gettext(ACTION_LABELS.get(action, str(action)))
+    return Action.label_of(action)
 
 
 def zone_label(zone: Any) -> str:
     """A garment zone in the reader's language (an unknown one as it was stored)."""
-    return gettext(ZONE_LABELS[zone]) if zone in ZONE_LABELS else str(zone or "?")
+    return Zone.label_of(zone) if zone else "?"
 
 
 def money(cents: int | None) -> str:
@@ -102,11 +103,16 @@ def _wtforms_catalog(locale: str) -> support.Translations:
 
 
 def init_app(app: Flask) -> None:
+    # the domain's enum labels (member.label) speak the request's language through this gettext
+    messages.install_translator(gettext)
+
     @app.before_request
     def _share_wtforms_translations() -> None:
         # Flask-WTF reads WTForms' own messages from disk on every request that builds a form and
         # keeps them on the request under this name; hand it the catalogue loaded once per language
-        if not request.path.startswith("/api/"):
+        # (a blueprint that builds no forms, the API, says so and skips the locale lookup)
+        blueprint = current_app.blueprints.get(request.blueprint or "")
+        if getattr(blueprint, "builds_forms", True):
             request.wtforms_translations = _wtforms_catalog(str(get_locale()))
 
     @app.before_request
@@ -129,9 +135,9 @@ def init_app(app: Flask) -> None:
         state_label=state_label,
         action_label=action_label,
         money=money,
-        grade_label=lambda g: gettext(GRADE_LABELS.get(g, str(g))),
-        defect_label=lambda d: gettext(DEFECT_LABELS.get(d, str(d))),
+        grade_label=Grade.label_of,
+        defect_label=DefectCode.label_of,
         zone_label=zone_label,
-        reason_label=lambda r: gettext(RETURN_REASON_LABELS.get(r, str(r))),
-        role_label=lambda r: gettext(ROLE_LABELS.get(r, str(r))),
+        reason_label=ReturnReason.label_of,
+        role_label=Role.label_of,
     )

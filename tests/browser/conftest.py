@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -19,7 +20,10 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "-
                   "--no-first-run", "--disable-features=Translate,MediaRouter"]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "en-GB", "timezone_id": "Europe/Brussels"}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "en-GB", "timezone_id": "Europe/Brussels"}
 HERE = Path(__file__).parent
+#: axe-core impacts that fail a test (issue 20); minor and moderate ones are reported, not failed
+FAILING_IMPACTS = ("serious", "critical")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -63,3 +67,31 @@ def page(context: BrowserContext) -> Iterator[Page]:
             if message.type == "error" and "Content Security Policy" in message.text else None)
     yield page
     assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def laptop(browser: Browser) -> Iterator[Page]:
+    """A laptop-sized page (1366×768), for the roles that work at a desk."""
+    context = browser.new_context(**LAPTOP)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """The serious and critical axe-core violations on the page as it is now.
+
+    axe-playwright-python injects the axe-core it bundles (no download), so this runs offline."""
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in FAILING_IMPACTS]
+
+
+def describe(violations: list[dict]) -> str:
+    """One line per failing node: rule, impact, what axe says, and the element."""
+    return "\n".join(f"{v['id']} ({v['impact']}): {node.get('failureSummary', v['help'])!r} at {node['target']}"
+                     for v in violations for node in v["nodes"])
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core on {what} ({page.url}):\n{describe(violations)}"

@@ -13,7 +13,7 @@ from cksloop.db.models import CareStep, DefectPhoto, Inspection, RentalCycle, Re
 from cksloop.domain.errors import IllegalTransition, InvalidDetails
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.domain.rental_quality import Figures, Thresholds, parse_period
-from cksloop.services import catalogue, garments, rental_reports, rentals
+from cksloop.services import catalogue, garments, rental_attention, rental_figures, rental_reports, rentals
 from tests.builders import STORE, make_garment, make_user
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -83,7 +83,7 @@ def test_full_rental_loop_keeps_ledger_and_every_analytics_figure_right(db_sessi
     assert report.totals.quality_return_rate == 1.0
     assert report.statement.render() == ("2026-01-01 to 2026-12-31: 1 garment, 1 rental cycle, 1 quality return "
                                          "(reasons: snag, pulled yarn, loop (1))")
-    points = rental_reports.attention_points(s, period=YEAR, now=t2, thresholds=Thresholds()).points
+    points = rental_attention.attention_points(s, period=YEAR, now=t2, thresholds=Thresholds()).points
     assert {(p.kind, p.key) for p in points} == {("style", "SS25-0101"), ("material", DRESS_MATERIAL)}
     assert all(p.reasons == ["quality_returns"] and not p.acknowledged for p in points)
     assert [d["code"] for d in points[0].evidence[0].defects] == ["SNAG"]
@@ -287,7 +287,7 @@ def test_an_acknowledged_attention_point_stays_acknowledged_until_new_evidence(d
     snag = {"reason": "quality_return", "grade": "C", "defects": [{"code": "SNAG", "zone": "front", "severity": 3}]}
     rentals.record_return(s, code=first.code, details=snag, actor=merch, now=now + _days(1))
     period = parse_period("2026-01-01", "2026-12-31", today=now.date())
-    rental_reports.acknowledge(s, kind="style", key="SS25-0101", note="Denser knit for SS27", actor=merch,
+    rental_attention.acknowledge(s, kind="style", key="SS25-0101", note="Denser knit for SS27", actor=merch,
                                now=now + _days(2), period=period)
     points = _points_both_ways(s, period, now + _days(2))
     assert points["SS25-0101"].acknowledged and points["SS25-0101"].acknowledgement.note == "Denser knit for SS27"
@@ -301,8 +301,8 @@ def test_an_acknowledged_attention_point_stays_acknowledged_until_new_evidence(d
 def _points_both_ways(s, period, now):
     """Attention points with their evidence, after checking that the short form (the analytics
     page's, which reads no evidence) tells the same about which points are acknowledged."""
-    full = rental_reports.attention_points(s, period=period, now=now, thresholds=Thresholds()).points
-    short = rental_reports.attention_points(s, period=period, now=now, thresholds=Thresholds(),
+    full = rental_attention.attention_points(s, period=period, now=now, thresholds=Thresholds()).points
+    short = rental_attention.attention_points(s, period=period, now=now, thresholds=Thresholds(),
                                             with_evidence=False).points
     assert [(p.key, p.acknowledged) for p in short] == [(p.key, p.acknowledged) for p in full]
     assert all(p.evidence == [] for p in short) and any(p.evidence for p in full)
@@ -314,7 +314,7 @@ def test_acknowledgement_without_a_note_is_refused(db_session, world, now):
     merch = make_user(s, Role.MERCHANDISER)
     period = parse_period("2026-01-01", "2026-12-31", today=now.date())
     with pytest.raises(InvalidDetails) as refused:
-        rental_reports.acknowledge(s, kind="style", key="SS25-0101", note="  ", actor=merch, now=now, period=period)
+        rental_attention.acknowledge(s, kind="style", key="SS25-0101", note="  ", actor=merch, now=now, period=period)
     assert "note" in refused.value.field_errors
 
 
@@ -377,8 +377,8 @@ def _history(s, world, admin):
 
 def _by_hand(s, period, now, kind):
     """Days of rentals ("cycles") or pool stays inside the period, summed row by row."""
-    from cksloop.services.rental_reports import bounds_of
-    from cksloop.services.rental_rollups import utc
+    from cksloop.domain.clock import utc
+    from cksloop.services.rental_figures import bounds_of
 
     b = bounds_of(period, now=now)
     model = RentalCycle if kind == "cycles" else RentalPoolStay
@@ -452,7 +452,7 @@ def test_garments_rented_in_a_period_count_each_garment_once_per_period_and_part
     rent(once.code, other, T0 + _days(41))       # April
 
     def distinct_garments(period, partner=None):
-        bounds = rental_reports.bounds_of(period, now=T0 + _days(90))
+        bounds = rental_figures.bounds_of(period, now=T0 + _days(90))
         query = select(func.count(func.distinct(RentalCycle.garment_id))).where(
             RentalCycle.checked_out_at >= bounds.start, RentalCycle.checked_out_at < bounds.end)
         if partner is not None:

@@ -40,3 +40,76 @@ def test_domain_never_imports_cksloop_outside_the_domain() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("cksloop"):
                 assert node.module.startswith("cksloop.domain"), f"{path.name}: {node.module}"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Every cksloop module → the cksloop modules it imports at module level (function-level
+    imports are deferred on purpose and cannot form a cycle at import time)."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            found: list[str] = []
+            if isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], *filter(None, [base])])
+                found = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            for target in found:
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                # a package's __init__ runs before its modules anyway: an edge to an enclosing
+                # package is no cycle
+                if target and target != name and not name.startswith(target + "."):
+                    targets.add(target)
+        graph[name] = targets
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle in ``graph`` as the list of modules around it, or None."""
+    done: set[str] = set()
+    for start in sorted(graph):
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        on_path: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            if node in done:
+                continue
+            for nxt in sorted(graph.get(node, ())):
+                if nxt in path:
+                    return [*path[path.index(nxt):], nxt]
+            on_path.add(node)
+            stack.extend((nxt, [*path, nxt]) for nxt in sorted(graph.get(node, ())) if nxt not in done)
+        done.add(start)
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle_and_accepts_a_tree() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_import_cycle_among_cksloop_modules() -> None:
+    graph = module_graph()
+    assert "cksloop.services.garments" in graph and graph["cksloop.services.garments"]
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
+
+
+def test_services_and_db_never_import_web() -> None:
+    for name, targets in module_graph().items():
+        if name.startswith(("cksloop.services", "cksloop.db")):
+            assert not {t for t in targets if t.startswith("cksloop.web")}, name
+    for path in [*(PACKAGE / "services").rglob("*.py"), *(PACKAGE / "db").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # deferred imports too
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("cksloop.web"), f"{path.name}: {node.module}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 from sqlalchemy import select, update
 
 from cksloop.db.models import ApiToken, User
@@ -195,22 +195,27 @@ def test_signed_out_session_is_refused(login):
 # --- roles ------------------------------------------------------------------------------------
 
 def _add_probe_routes(app) -> None:
-    """A blueprint of another job under /api/, as other capabilities add them."""
-    probe = Blueprint("probe", __name__, url_prefix="/api/v1/probe")
-
-    @probe.post("/admins")
+    """Views on the API blueprint (endpoint ``api.…``), as a new resource module adds them."""
     @allow(Role.ADMIN)
     def admins_only():
         return jsonify(email=api_user().email)
 
-    @probe.get("/unmarked")
     def unmarked():  # no @allow: denied to everyone
         return jsonify(ok=True)
 
-    app.register_blueprint(probe)
+    app.add_url_rule("/api/v1/probe/admins", endpoint="api.probe_admins", view_func=admins_only,
+                     methods=["POST"])
+    app.add_url_rule("/api/v1/probe/unmarked", endpoint="api.probe_unmarked", view_func=unmarked)
 
 
-def test_roles_of_any_blueprints_api_view_are_enforced(app, client, db_session, now):
+def test_every_api_route_is_on_the_api_blueprint_whose_hooks_check_callers(app):
+    # the hooks (token auth, no form CSRF, JSON errors) belong to the blueprint, not to the path
+    outside = [rule.rule for rule in app.url_map.iter_rules()
+               if rule.rule.startswith("/api/") and not rule.endpoint.startswith("api.")]
+    assert outside == []
+
+
+def test_roles_of_every_api_view_are_enforced(app, client, db_session, now):
     _add_probe_routes(app)
     for role in Role:
         user, token = token_for(db_session, now, role)
@@ -225,7 +230,7 @@ def test_roles_of_any_blueprints_api_view_are_enforced(app, client, db_session, 
         assert_error_shape(unmarked, 403, "forbidden")
 
 
-def test_other_blueprints_api_view_gets_session_csrf_check_too(app, db_session, login):
+def test_every_api_view_gets_the_session_csrf_check(app, db_session, login):
     _add_probe_routes(app)
     admin = login(Role.ADMIN)
     assert_error_shape(admin.client.post("/api/v1/probe/admins"), 400, "csrf_failed")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from cksloop.db.models import GarmentEvent, User
 from cksloop.domain.lifecycle import Role
-from tests.route_map import Caller, Values, url_for_rule
+from tests.route_map import UNKNOWN_API_URL, Caller, Values, url_for_rule
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -25,6 +25,8 @@ def test_every_state_changing_route_refuses_a_request_without_the_csrf_token(app
     admin = Caller(app, db_session, Role.ADMIN, now)
     checked, problems = [], []
     for rule in app.url_map.iter_rules():
+        if rule.endpoint == UNKNOWN_API_URL:
+            continue  # the API's 404/405 for URLs no view serves: it changes nothing
         for method in sorted((rule.methods or set()) & WRITES):
             url, reason = url_for_rule(rule, values, Role.ADMIN)
             assert url is not None, reason

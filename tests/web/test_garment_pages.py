@@ -207,8 +207,10 @@ def test_garment_page_shows_the_full_history_oldest_first_with_who_where_and_whe
 
     garments.act(db_session, code=garment.code, action=Action.TRANSFER,
                  details={"to_location": OTHER_STORE, "note": "window <display>"}, actor=clerk, now=NOW)
+    # store scope: the garment is now at the Gent store, where a Gent clerk takes it on
+    gent_clerk = make_user(db_session, Role.STORE_STAFF, name="Ward Peeters", home_location=OTHER_STORE)
     garments.act(db_session, code=garment.code, action=Action.START_CARE,
-                 details={"care_kind": "repair"}, actor=clerk, now=NOW + dt.timedelta(hours=2))
+                 details={"care_kind": "repair"}, actor=gent_clerk, now=NOW + dt.timedelta(hours=2))
     response = login().get(f"/garments/{garment.code}")
     raw = response.get_data(as_text=True)
     page = html.unescape(raw)

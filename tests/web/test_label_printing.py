@@ -476,3 +476,22 @@ def test_garment_list_and_style_page_link_to_printing_exactly_what_they_show(db_
     assert "1 label" in preview
     style_page = signed_in.get(f"/styles/{world['dress'].style_number}").get_data(as_text=True)
     assert f'/labels/print?style={world["dress"].style_number}' in style_page
+
+
+def test_print_page_names_the_labels_that_are_not_gs1_because_their_size_has_no_gtin(db_session, world, login):
+    with_gtin = make_garment(db_session, style=world["dress"], size="S")
+    without = [make_garment(db_session, style=world["dress"], size="L"),
+               make_garment(db_session, style=world["blazer"], size="38")]
+    signed_in = login(Role.STORE_STAFF)
+    codes = ",".join(g.code for g in [with_gtin, *without])
+    html = signed_in.get(f"/labels/print?codes={codes}").get_data(as_text=True)
+    note = re.search(r'<p class="hint label-not-gs1">(.*?)</p>', html, re.S)
+    assert note, "the page does not say which labels are not GS1"
+    assert "2 labels are not GS1" in note.group(1) and "cannot read them as products" in note.group(1)
+    assert all(g.code in note.group(1) for g in without) and with_gtin.code not in note.group(1)
+
+
+def test_print_page_has_no_gs1_note_when_every_size_has_a_gtin(db_session, world, login):
+    dress = make_garment(db_session, style=world["dress"], size="M")
+    html = login(Role.STORE_STAFF).get(f"/labels/print?codes={dress.code}").get_data(as_text=True)
+    assert "1 label" in html and "label-not-gs1" not in html

@@ -1,9 +1,10 @@
-"""People and their credentials: users, their stores, API tokens, failed sign-ins."""
+"""People and their credentials: users, their stores, API tokens, failed sign-ins, account events; chain settings."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cksloop.db.models.base import Base, _enum, utcnow
@@ -56,6 +57,10 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
+    #: None: valid until revoked
+    expires_at: Mapped[dt.datetime | None]
+    #: a read-only token may only GET and HEAD (a till that looks garments up, a report reader)
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -79,4 +84,35 @@ class LoginFailure(Base):
     failed_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
+class AccountEvent(Base):
+    """One change of a user or a credential, who made it and from where: append-only.
+
+    ``actor_id`` is None for the command line (someone with access to the server). The audit
+    trail reads these next to the garment ledger.
+    """
+
+    __tablename__ = "account_events"
+    __table_args__ = (Index("ix_account_events_subject", "subject_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    address: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 # the audit view filters the ledger by place and by action, newest first, on a large ledger
+
+
+class Setting(Base):
+    """A chain-wide setting an admin changes (``cksloop settings set``, the admin page), as text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

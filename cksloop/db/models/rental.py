@@ -181,7 +181,7 @@ class RentalRollup(Base):
     The quality analytics read a period's whole months from the month rows and its loose days from
     the day rows: thousands of rows instead of millions. Start and end times of rentals and pool
     stays are summed as whole seconds since 1970 (UTC), which is enough to derive exactly how many
-    days of them fall inside any period (see services.rental_reports). ``partner_id`` 0 means none.
+    days of them fall inside any period (see services.rental_figures). ``partner_id`` 0 means none.
     """
 
     __tablename__ = "rental_rollups"

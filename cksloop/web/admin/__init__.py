@@ -1,1 +1,1 @@
-"""Administration: the audit trail of the garment ledger."""
+"""Administration: the audit trail of the garment ledger, and users and their API tokens."""

@@ -9,7 +9,7 @@ from wtforms import DateField, Field, IntegerField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from cksloop.domain.lifecycle import ACTION_LABELS
+from cksloop.domain.lifecycle import Action
 from cksloop.web.fields import SelectField, option
 
 #: event ids are 64-bit on PostgreSQL; anything larger cannot name an event
@@ -28,7 +28,7 @@ class AuditFilterForm(FlaskForm):
 
     user = SelectField(_l("Who"), default="", choices=[option("", _l("anyone"))])
     action = SelectField(_l("What"), default="",
-                         choices=[option("", _l("any action"))] + [option(a.value, _l(text)) for a, text in ACTION_LABELS.items()])
+                         choices=[option("", _l("any action"))] + [option(a.value, a.label) for a in Action])
     garment = StringField(_l("Garment code"), validators=[Optional(), Length(max=40), no_control_characters])
     location = SelectField(_l("Where"), default="", choices=[option("", _l("anywhere"))])
     since = DateField(_l("From"), validators=[Optional()])

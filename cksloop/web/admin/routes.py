@@ -4,15 +4,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.services import audit
+from cksloop.web.admin.blueprint import bp
 from cksloop.web.admin.forms import AuditFilterForm
 from cksloop.web.database import db
 from cksloop.web.guards import allow
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.get("/audit")
@@ -44,3 +44,6 @@ def detail_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+from cksloop.web.admin import users as _users  # noqa: E402,F401  (registers the users and tokens page on bp)

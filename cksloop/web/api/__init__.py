@@ -1,1 +1,1 @@
-"""The JSON API: authentication, routes, OpenAPI document, serializers."""
+"""The JSON API under /api/v1: one blueprint (blueprint.py), one module per resource, auth, OpenAPI."""

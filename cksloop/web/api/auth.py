@@ -1,12 +1,13 @@
 """Who is calling the API: a bearer token or the browser session (with CSRF), then the route's roles.
 
-Every request to a path under ``/api/`` passes through ``enforce`` (called from
-``cksloop.web.guards``'s before-request hook), whichever blueprint defines the route, so an API
-view only needs ``@allow(...)`` like any page:
+Every request to a view of the API blueprint passes through ``enforce`` (called from that
+blueprint's before-request hook, ``cksloop.web.api.blueprint``), so an API view only needs
+``@allow(...)`` like any page:
 
 1. ``Authorization: Bearer <token>`` is checked with ``accounts.caller_for_token``. A missing,
-   wrong, revoked or inactive user's token answers 401 ``{"error": "unauthorized", …}`` with
-   ``WWW-Authenticate: Bearer``. Bearer requests need no CSRF token.
+   wrong, revoked, expired or inactive user's token answers 401 ``{"error": "unauthorized", …}``
+   with ``WWW-Authenticate: Bearer``; a read-only token answers anything but GET and HEAD with
+   403 ``{"error": "read_only_token", …}``. Bearer requests need no CSRF token.
 2. Without an Authorization header the browser session is accepted (the scan page calls the
    API with fetch); then POST/PUT/PATCH/DELETE must carry a valid ``X-CSRFToken`` header, or
    the answer is 400 ``{"error": "csrf_failed", …}``.
@@ -27,11 +28,13 @@ from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from cksloop.db.models import User
+from cksloop.db.models import ApiToken, User
 from cksloop.services import accounts, throttle
 from cksloop.web.database import db, now
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: what a read-only token may send
+READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_AUTHORIZATION_LENGTH = 512
 
 
@@ -49,14 +52,19 @@ def enforce(endpoint: str) -> Any:
 
     header = request.headers.get("Authorization")
     if header is not None:
-        # repeated wrong tokens from one address pause it (the same table as the sign-in form),
-        # and a paused address is refused even with a good token
-        user, wait = _caller_for_bearer(header)
-        if wait is not None:
-            return too_many_attempts(wait)
-        if user is None:
+        # repeated wrong tokens from one address pause it (the same table as the sign-in form);
+        # a valid token always goes ahead, whatever others sent from its address
+        token, wait = _caller_for_bearer(header)
+        if token is None:
+            if wait is not None:
+                return too_many_attempts(wait)
             throttle.record_failure(db(), account=None, address=request.remote_addr, now=now())
             return unauthorized(invalid_token=True)
+        if token.read_only and request.method not in READ_METHODS:
+            return _error(403, "read_only_token", gettext(
+                "This API token may only read (GET and HEAD requests). Ask an administrator for a "
+                "token that may write."), {"method": request.method})
+        user = token.user
         how = "bearer"
     else:
         user = _user_for_session()
@@ -94,8 +102,8 @@ def too_many_attempts(wait: int) -> Any:
     return response, status
 
 
-def _caller_for_bearer(header: str) -> tuple[User | None, int | None]:
-    """The token's user (None: not a valid token) and the seconds this address must wait."""
+def _caller_for_bearer(header: str) -> tuple[ApiToken | None, int | None]:
+    """The live token (None: not a valid one) and, for an invalid one, the seconds this address must wait."""
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if (len(header) > MAX_AUTHORIZATION_LENGTH or scheme.lower() != "bearer" or not token

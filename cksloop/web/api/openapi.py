@@ -65,8 +65,16 @@ _TAGS: dict[str, str] = {}
 
 _STANDARD_ERRORS = {
     400: "Malformed request: not JSON, or (browser session) no valid X-CSRFToken header.",
-    401: "No valid bearer token and no signed-in session.",
-    403: "The caller's role may not use this route.",
+    401: {"description": "No valid bearer token and no signed-in session.",
+          "headers": {"WWW-Authenticate": {
+              "description": 'The RFC 6750 challenge, e.g. `Bearer realm="cksloop", error="invalid_token"`.',
+              "schema": {"type": "string"}}}},
+    403: "The caller's role may not use this route (details.role, details.roles_allowed), or may "
+         "not take this step (see the operation's own 403).",
+    429: {"description": "Too many failed authentications from this address: wait the seconds "
+                         "`Retry-After` names (also in details.retry_after), then try again.",
+          "headers": {"Retry-After": {"description": "Seconds to wait.",
+                                      "schema": {"type": "integer", "minimum": 1}}}},
 }
 
 
@@ -88,9 +96,10 @@ def tag(name: str, description: str) -> str:
 
 def query(name: str, spec: Mapping[str, Any], description: str = "", *,
           required: bool = False) -> dict[str, Any]:
-    """A query-string parameter."""
+    """A query-string parameter; an empty value counts as absent (``allowEmptyValue``), as
+    ``cksloop.web.api.params`` reads every parameter."""
     return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": dict(spec)}
+            "allowEmptyValue": True, "schema": dict(spec)}
 
 
 def header(name: str, spec: Mapping[str, Any], description: str = "", *,
@@ -103,11 +112,14 @@ def header(name: str, spec: Mapping[str, Any], description: str = "", *,
 def operation(*, summary: str, description: str = "", tags: Iterable[str] = (),
               parameters: Iterable[Mapping[str, Any]] = (), request: Mapping[str, Any] | None = None,
               responses: Mapping[int, Any] | None = None, method: str | None = None,
-              operation_id: str | None = None) -> Callable[[F], F]:
-    """Declare the OpenAPI operation of a view (for all its methods, or just ``method``)."""
+              operation_id: str | None = None,
+              links: Mapping[int, Mapping[str, Any]] | None = None) -> Callable[[F], F]:
+    """Declare the OpenAPI operation of a view (for all its methods, or just ``method``);
+    ``links`` per status says where the answer feeds another operation (see ``code_links``)."""
     spec = {"summary": summary, "description": description, "tags": list(tags),
             "parameters": [dict(p) for p in parameters], "request": request,
-            "responses": dict(responses or {}), "operation_id": operation_id}
+            "responses": dict(responses or {}), "operation_id": operation_id,
+            "links": dict(links or {})}
 
     def mark(view: F) -> F:
         declared = dict(getattr(view, OPENAPI_ATTR, {}))
@@ -116,6 +128,15 @@ def operation(*, summary: str, description: str = "", tags: Iterable[str] = (),
         return view
 
     return mark
+
+
+def code_links(expression: str, targets: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """Links that hand a garment's code (a runtime expression into the answer) to the operations
+    ``targets`` names (link name → (operationId, description)), so clients and stateful fuzzers
+    follow real flows: a scan or a lookup, then the garment's ledger, actions and label."""
+    return {name: {"operationId": operation_id, "description": text,
+                   "parameters": {"code": expression}}
+            for name, (operation_id, text) in targets.items()}
 
 
 def openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
@@ -136,7 +157,8 @@ def api_operations(app: Flask) -> list[tuple[str, str, Any]]:
     """Every (METHOD, rule, rule object) under /api/ in the app's URL map."""
     out = []
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith(API_PREFIX):
+        # the blueprint's catch-all only turns unknown URLs into the API's 404/405
+        if rule.rule.startswith(API_PREFIX) and rule.endpoint != "api.unknown":
             for method in sorted((rule.methods or set()) - IGNORED_METHODS):
                 out.append((method, rule.rule, rule))
     return sorted(out, key=lambda item: (item[1], item[0]))
@@ -218,6 +240,8 @@ def _operation(spec: dict[str, Any], method: str, path_params: list[dict[str, An
     responses: dict[str, Any] = {}
     for status, value in sorted(spec["responses"].items()):
         responses[str(status)] = _response(int(status), value)
+    for status, links in spec["links"].items():
+        responses[str(status)]["links"] = dict(links)
     for status, text in _STANDARD_ERRORS.items():
         if status == 400 and method not in UNSAFE_METHODS:
             continue
@@ -228,6 +252,8 @@ def _operation(spec: dict[str, Any], method: str, path_params: list[dict[str, An
 
 
 def _response(status: int, value: Any) -> dict[str, Any]:
+    if isinstance(value, Mapping) and "content" not in value and status >= 400:
+        return {**value, "content": {"application/json": {"schema": ref("Error")}}}
     if isinstance(value, Mapping):
         return dict(value)
     if isinstance(value, tuple):
@@ -245,6 +271,14 @@ The garment ledger of cksloop for the rental partner, the tills and cksloop's ow
 the token acts with that user's role). cksloop's own pages may use the signed-in session instead,
 sending the page's CSRF token in `X-CSRFToken` on POST/PUT/PATCH/DELETE. A missing or wrong token
 answers 401 with `WWW-Authenticate: Bearer`; a role that may not answers 403.
+
+**Query parameters.** An empty value (`?season=&state=`) counts as absent, the same as leaving
+the parameter out. A parameter given twice, or one that cannot be read (not a whole number, out of
+its bounds, not one of its values), answers 422 `invalid_details` naming it in `details.fields`;
+no filter is ever silently dropped.
+
+**Too many failures.** Repeated wrong tokens from one address pause it: any operation may then
+answer 429 with `Retry-After` (seconds).
 
 **Errors** always have the shape `{"error": code, "message": text, "details": {...}}`. Messages
 follow `Accept-Language` (nl, en).

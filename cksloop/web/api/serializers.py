@@ -1,4 +1,4 @@
-"""JSON in and out of the API: reading request bodies and query strings safely, shaping answers.
+"""JSON in and out of the API: reading request bodies safely, shaping answers (queries: params.py).
 
 ``json_object()`` is for every API view that takes a JSON body: it answers 400 for a body that is
 not JSON (or not UTF-8, or nested absurdly deep), 413 for a large one and 422 for JSON that is not
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, request
@@ -26,7 +24,6 @@ from cksloop.web.api import openapi
 
 MAX_JSON_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 32
-SEASON = re.compile(r"^(SS|AW)[0-9]{2}$")
 
 
 # --- reading requests ----------------------------------------------------------------------
@@ -69,57 +66,6 @@ def _is_storable(data: Any) -> bool:
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
     return True
-
-
-def query_text(name: str, errors: dict[str, str], *, max_len: int = 40) -> str | None:
-    """One short query-string value, or None; a field error for repeats, control characters, length."""
-    values = request.args.getlist(name)
-    if not values or values == [""]:
-        return None
-    if len(values) > 1:
-        errors[name] = N_("Give this filter only once.")
-        return None
-    value = values[0].strip()
-    if len(value) > max_len:
-        errors[name] = N_("Too long.")
-        return None
-    if not value.isprintable():
-        errors[name] = N_("Contains control characters.")
-        return None
-    return value or None
-
-
-def query_int(name: str, errors: dict[str, str], *, default: int, minimum: int, maximum: int) -> int:
-    text = query_text(name, errors, max_len=12)
-    if text is None:
-        return default
-    if not text.isascii() or not text.isdigit():
-        errors[name] = N_("Must be a whole number.")
-        return default
-    value = int(text)
-    if value < minimum:
-        errors[name] = N_("Too small.")
-    elif value > maximum:
-        errors[name] = N_("Too large.")
-    return value
-
-
-def query_choice(name: str, errors: dict[str, str], parse: Callable[[str], Any]) -> Any:
-    text = query_text(name, errors)
-    if text is None:
-        return None
-    try:
-        return parse(text)
-    except ValueError:
-        errors[name] = N_("Not one of the allowed values.")
-        return None
-
-
-def parse_season(text: str) -> str:
-    season = text.upper()
-    if not SEASON.match(season):
-        raise ValueError(text)
-    return season
 
 
 # --- shaping answers -------------------------------------------------------------------------
@@ -293,8 +239,9 @@ ACTION_REQUEST = openapi.schema("ActionRequest", {
                    "and `ground` (retire), `reason` (write_off), `note` (most actions).",
     "properties": {
         "action": {"type": "string", "enum": _ACTIONS},
-        "expected_version": {"type": "integer", "minimum": 0,
-                             "description": "The version you saw; 409 when it moved"},
+        "expected_version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
+                             "description": "The version you saw; 409 when it moved. A whole "
+                                            "number (6.0 counts as 6, as in JSON Schema)."},
         "defects": {"type": "array", "items": {
             "type": "object", "required": ["code", "zone", "severity"],
             "properties": {"code": {"type": "string",

@@ -41,7 +41,7 @@ def login() -> Any:
             return too_many_attempts(form, wait)
         user = accounts.authenticate(db(), email=email, password=form.password.data or "")
         if user is not None:
-            throttle.record_success(db(), account=email, now=now())
+            throttle.record_success(db(), account=email, address=address, now=now())
             lang = session.get("lang")
             session.clear()  # a fresh session on sign-in: no fixation
             if lang:

@@ -6,7 +6,7 @@ the lifecycle rules decide whether the action is allowed and whether its details
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -19,9 +19,11 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import HiddenInput
 
 from cksloop.db.queries import MAX_PAGE, LocationChoice, PartnerChoice
-from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD
-from cksloop.domain.lifecycle import (STATE_LABELS, Action, CareKind, CareOutcome, DestructionGround,
+from cksloop.domain.destinations import ALLOWED_USES, EU_EEA, OTHER_OECD, EndUse
+from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, GarmentState,
                                       LocationKind, RetireRoute, WriteOffReason)
+from cksloop.domain.messages import LabelledEnum
+from cksloop.domain.sale_price import DiscountReason
 from cksloop.web.fields import SelectField, option
 
 MAX_EUROS = Decimal("100000")  # the lifecycle refuses prices above 10,000,000 cents
@@ -73,38 +75,13 @@ def _note() -> TextAreaField:
                                                              no_control_characters])
 
 
-def _enum_choices(labels: dict[Any, Any], *, placeholder: Any) -> list[tuple[str, Any]]:
-    # domain labels are only marked (N_): translate them lazily, when the form is rendered
-    return [option("", placeholder)] + [option(member.value, _l(label) if isinstance(label, str) else label)
-                                  for member, label in labels.items()]
+def _enum_choices(members: Iterable[LabelledEnum], *, placeholder: Any) -> list[Any]:
+    # a member's label is translated when the form is rendered, in the reader's language
+    return [option("", placeholder)] + [option(member.value, member.label) for member in members]
 
 
 STOCK_KINDS = (LocationKind.STORE, LocationKind.WAREHOUSE, LocationKind.OUTLET)
 SELLING_KINDS = (LocationKind.STORE, LocationKind.OUTLET)
-
-CARE_KIND_LABELS = {CareKind.CLEANING: _l("cleaning"), CareKind.REPAIR: _l("repair")}
-CARE_OUTCOME_LABELS = {CareOutcome.DONE: _l("done: ready again"),
-                       CareOutcome.FAILED: _l("failed: inspect and re-grade")}
-RETIRE_ROUTE_LABELS = {RetireRoute.OFFCUTS: _l("cut into offcuts for workshops"),
-                       RetireRoute.REMANUFACTURING: _l("to a remanufacturing partner"),
-                       RetireRoute.RECYCLING: _l("recycling (needs a legal ground)")}
-GROUND_LABELS = {
-    DestructionGround.DANGEROUS: _l("(a) dangerous product"),
-    DestructionGround.NON_COMPLIANT: _l("(b) does not comply with the law"),
-    DestructionGround.IP_INFRINGEMENT: _l("(c) infringes intellectual property"),
-    DestructionGround.IP_LICENCE: _l("(d) bound by an intellectual property licence"),
-    DestructionGround.UNSUITABLE_FOR_REUSE: _l("(e) unsuitable for reuse or remanufacturing"),
-    DestructionGround.DAMAGED_BEYOND_REPAIR: _l("(f) damaged beyond cost-effective repair"),
-    DestructionGround.UNFIXABLE_DEFECTS: _l("(g) defects that cannot be fixed"),
-    DestructionGround.DONATION_REFUSED: _l("(h) donation refused"),
-    DestructionGround.NO_DONATION_RECIPIENT: _l("(i) donated, but no recipient found"),
-    DestructionGround.NO_REUSE_RECIPIENT: _l("(j) prepared for reuse, but no recipient found"),
-}
-WRITE_OFF_LABELS = {WriteOffReason.LOST: _l("lost"), WriteOffReason.STOLEN: _l("stolen"),
-                    WriteOffReason.LOST_IN_TRANSIT: _l("lost in transit"),
-                    WriteOffReason.LOST_BY_RENTER: _l("lost by the renter")}
-USE_LABELS = {"reuse": _l("resale for reuse"), "licensed_sorting": _l("a licensed EU sorter"),
-              "licensed_recycling": _l("a licensed EU recycler")}
 
 
 # --- the garment list's filters ------------------------------------------------------------
@@ -117,7 +94,7 @@ class GarmentFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Code or style"), validators=[Optional(), Length(max=60), no_control_characters])
-    state = SelectField(_l("State"), default="", choices=_enum_choices(STATE_LABELS, placeholder=_l("any state")))
+    state = SelectField(_l("State"), default="", choices=_enum_choices(GarmentState, placeholder=_l("any state")))
     location = SelectField(_l("Location"), default="", choices=[option("", _l("any location"))])
     style = StringField(_l("Style number"), validators=[Optional(), Length(max=40), no_control_characters])
     season = SelectField(_l("Season"), default="", choices=[option("", _l("any season"))])
@@ -214,6 +191,9 @@ class TransferForm(ActionForm):
 class SellForm(ActionForm):
     action = Action.SELL
     price = EuroField(_l("Sold for (€, leave empty for the current price)"))
+    # a store discount needs one of these reasons (domain/sale_price.py); the labels are lazy
+    discount_reason = SelectField(_l("Reason for a store discount"), default="", choices=[
+        option("", _l("no discount")), *(option(r.value, r.label) for r in DiscountReason)])
     receipt = StringField(_l("Receipt number (optional)"),
                           validators=[Optional(), Length(max=60), no_control_characters])
 
@@ -256,14 +236,14 @@ class ReceiveRentalReturnForm(ActionForm):
 class StartCareForm(ActionForm):
     action = Action.START_CARE
     care_kind = SelectField(_l("Cleaning or repair"), default="", validators=[InputRequired()],
-                            choices=_enum_choices(CARE_KIND_LABELS, placeholder=_l("choose")))
+                            choices=_enum_choices(CareKind, placeholder=_l("choose")))
     note = _note()
 
 
 class FinishCareForm(ActionForm):
     action = Action.FINISH_CARE
     outcome = SelectField(_l("Outcome"), default="", validators=[InputRequired()],
-                          choices=_enum_choices(CARE_OUTCOME_LABELS, placeholder=_l("choose")))
+                          choices=_enum_choices(CareOutcome, placeholder=_l("choose")))
     cost = EuroField(_l("Cost (€, optional)"))
     note = _note()
 
@@ -301,7 +281,7 @@ class ShipToBuyerForm(ActionForm):
         choices=[option("", _l("choose"))] + [option(c, c) for c in sorted(EU_EEA | OTHER_OECD)])
     destination_use = SelectField(
         _l("What happens there"), default="", validators=[InputRequired()],
-        choices=[option("", _l("choose"))] + [option(u, USE_LABELS[u]) for u in sorted(ALLOWED_USES)])
+        choices=_enum_choices(sorted(EndUse(use) for use in ALLOWED_USES), placeholder=_l("choose")))
     transport_document = StringField(_l("Transport or export document"),
                                      validators=[InputRequired(), Length(max=120), no_control_characters])
     note = _note()
@@ -310,17 +290,17 @@ class ShipToBuyerForm(ActionForm):
 class RetireForm(ActionForm):
     action = Action.RETIRE
     route = SelectField(_l("Route"), default="", validators=[InputRequired()],
-                        choices=_enum_choices(RETIRE_ROUTE_LABELS, placeholder=_l("choose")))
+                        choices=_enum_choices(RetireRoute, placeholder=_l("choose")))
     ground = SelectField(_l("Legal ground (only for recycling, Delegated Regulation 2026/296)"),
                          default="",
-                         choices=_enum_choices(GROUND_LABELS, placeholder=_l("none")))
+                         choices=_enum_choices(DestructionGround, placeholder=_l("none")))
     note = _note()
 
 
 class WriteOffForm(ActionForm):
     action = Action.WRITE_OFF
     reason = SelectField(_l("Reason"), default="", validators=[InputRequired()],
-                         choices=_enum_choices(WRITE_OFF_LABELS, placeholder=_l("choose")))
+                         choices=_enum_choices(WriteOffReason, placeholder=_l("choose")))
     note = _note()
 
 

@@ -10,10 +10,11 @@ from flask_babel import format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
 from cksloop.db.queries import HistoryEntry, NamesInDetails
-from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS
-from cksloop.domain.lifecycle import Action
-from cksloop.web.garments.forms import (CARE_KIND_LABELS, CARE_OUTCOME_LABELS, GROUND_LABELS,
-                                        RETIRE_ROUTE_LABELS, USE_LABELS, WRITE_OFF_LABELS)
+from cksloop.domain.clock import utc
+from cksloop.domain.destinations import EndUse
+from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
+from cksloop.domain.lifecycle import Action, CareKind, CareOutcome, DestructionGround, RetireRoute, WriteOffReason
+from cksloop.domain.messages import LabelledEnum
 from cksloop.web.i18n import money, state_label, zone_label
 
 
@@ -41,11 +42,6 @@ def _date(value: Any) -> str:
         return str(value)
 
 
-def _label(table: dict[Any, Any], value: Any) -> str:
-    label = table.get(value)
-    return gettext(label) if isinstance(label, str) else str(label) if label is not None else str(value)
-
-
 def _defects(value: Any) -> str:
     if not isinstance(value, list) or not value:
         return gettext("none")
@@ -54,7 +50,7 @@ def _defects(value: Any) -> str:
         if not isinstance(item, dict):
             continue
         text = gettext("%(defect)s (%(zone)s, severity %(severity)s)",
-                       defect=_label(DEFECT_LABELS, item.get("code")), zone=zone_label(item.get("zone")),
+                       defect=DefectCode.label_of(item.get("code")), zone=zone_label(item.get("zone")),
                        severity=item.get("severity", "?"))
         if item.get("note"):
             text += f": {item['note']}"
@@ -66,8 +62,8 @@ def _names(kind: str) -> Reader:
     return lambda value, names, _action: getattr(names, kind).get(value, str(value))
 
 
-def _table(table: dict[Any, Any]) -> Reader:
-    return lambda value, _names, _action: _label(table, value)
+def _table(enum: type[LabelledEnum]) -> Reader:
+    return lambda value, _names, _action: enum.label_of(value)
 
 
 def _plain(read: Callable[[Any], str]) -> Reader:
@@ -75,7 +71,7 @@ def _plain(read: Callable[[Any], str]) -> Reader:
 
 
 def _reason(value: Any, _names: NamesInDetails, action: Action) -> str:
-    return _label(WRITE_OFF_LABELS if action is Action.WRITE_OFF else RETURN_REASON_LABELS, value)
+    return (WriteOffReason if action is Action.WRITE_OFF else ReturnReason).label_of(value)
 
 
 Reader = Callable[[Any, NamesInDetails, Action], str]
@@ -90,22 +86,22 @@ READERS: dict[str, tuple[Any, Reader]] = {
     "due_on": (_l("Due back on"), _plain(_date)),
     "partner_reference": (_l("Partner's reference"), _plain(str)),
     "reason": (_l("Reason"), _reason),
-    "grade": (_l("Grade"), _table(GRADE_LABELS)),
+    "grade": (_l("Grade"), _table(Grade)),
     "defects": (_l("Defects"), _plain(_defects)),
-    "care_kind": (_l("Care"), _table(CARE_KIND_LABELS)),
-    "outcome": (_l("Outcome"), _table(CARE_OUTCOME_LABELS)),
+    "care_kind": (_l("Care"), _table(CareKind)),
+    "outcome": (_l("Outcome"), _table(CareOutcome)),
     "cost_cents": (_l("Cost"), _plain(money)),
     "care_return_state": (_l("Back to, after care"), _plain(state_label)),
     "price_cents": (_l("Sold for"), _plain(money)),
     "previous_price_cents": (_l("Price before"), _plain(money)),
     "receipt": (_l("Receipt"), _plain(str)),
-    "route": (_l("Route"), _table(RETIRE_ROUTE_LABELS)),
-    "retire_route": (_l("Route"), _table(RETIRE_ROUTE_LABELS)),
-    "ground": (_l("Legal ground"), _table(GROUND_LABELS)),
-    "write_off_reason": (_l("Written off as"), _table(WRITE_OFF_LABELS)),
+    "route": (_l("Route"), _table(RetireRoute)),
+    "retire_route": (_l("Route"), _table(RetireRoute)),
+    "ground": (_l("Legal ground"), _table(DestructionGround)),
+    "write_off_reason": (_l("Written off as"), _table(WriteOffReason)),
     "buyer_lot": (_l("Buyer lot"), _plain(str)),
     "destination_country": (_l("Destination country"), _plain(str)),
-    "destination_use": (_l("What happens there"), _table(USE_LABELS)),
+    "destination_use": (_l("What happens there"), _table(EndUse)),
     "transport_document": (_l("Transport document"), _plain(str)),
     "note": (_l("Note"), _plain(str)),
 }
@@ -134,7 +130,7 @@ def history_lines(entries: list[HistoryEntry], names: NamesInDetails) -> list[Hi
     for entry in entries:
         price = money(entry.price_cents) if entry.price_cents != previous_price else None
         previous_price = entry.price_cents
-        occurred = entry.occurred_at if entry.occurred_at.tzinfo else entry.occurred_at.replace(tzinfo=dt.UTC)
+        occurred = utc(entry.occurred_at)
         lines.append(HistoryLine(
             seq=entry.seq, action=entry.action, from_state=entry.from_state, to_state=entry.to_state,
             when=format_datetime(occurred, "medium"), when_iso=occurred.isoformat(),

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from cksloop.db import queries
 from cksloop.db.models import Garment
 from cksloop.domain import lifecycle
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                    NotPermitted, VersionConflict)
 from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
 from cksloop.services import garments as garment_service
 from cksloop.services import rentals
-from cksloop.services.garments import local_date
 from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
 from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm,

@@ -1,153 +1,29 @@
-"""Printing QR labels: one garment's label as SVG/PNG/PDF/ZPL, sheets for a selection, the print page."""
+"""Printing QR labels: the print page for a selection, and the sheet and file answers the API shares."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext
 
-from cksloop.adapters import label_sheets, qr, zpl
+from cksloop.adapters import label_sheets, zpl
 from cksloop.domain.errors import InvalidDetails
-from cksloop.domain.labels import (DEFAULT_LAYOUT, GARMENT_CODE, LAYOUTS, MAX_LABELS, ZPL_DPI, Label,
-                                   SheetLayout, check_dpi, check_start_at, layout_named, parse_codes)
+from cksloop.domain.labels import DEFAULT_LAYOUT, LAYOUTS, MAX_LABELS, Label, SheetLayout, garment_path, parse_codes
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.domain.messages import N_
 from cksloop.services import labels as label_service
-from cksloop.services.garments import local_date
-from cksloop.web.api import openapi
-from cksloop.web.api import serializers as api_in
+from cksloop.domain.clock import local_date
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
 from cksloop.web.i18n import translate_fields
-from cksloop.web.labels.forms import MAX_CELLS, PrintLabelsForm
+from cksloop.web.labels.forms import PrintLabelsForm
 
 bp = Blueprint("labels", __name__)
 
 #: who prints labels: the shop floor, the merchandisers who receive stock, admins
 PRINTERS = (Role.STORE_STAFF, Role.MERCHANDISER, Role.ADMIN)
-IMAGE_FORMATS = ("svg", "png", "pdf", "zpl")
-SHEET_FORMATS = ("pdf", "zpl")
-#: 5,000 codes of 16 characters in JSON take ~100 kB; more than twice that is refused as too large
-MAX_BODY_BYTES = 512 * 1024
 PREVIEW_CODES = 12
-
-LABELS = openapi.tag("labels", "QR labels for garments: images, A4 sheets (PDF), label printers (ZPL)")
-LAYOUT_SCHEMA = {"type": "string", "enum": sorted(LAYOUTS), "default": DEFAULT_LAYOUT,
-                 "description": "; ".join(f"{name}: {layout.title}" for name, layout in LAYOUTS.items())}
-START_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_CELLS, "default": 1,
-                "description": "First free label of a partly used sheet (1 = top left, counting "
-                               "left to right, then down); at most the layout's number of labels."}
-DPI_SCHEMA = {"type": "integer", "enum": list(ZPL_DPI), "default": ZPL_DPI[0],
-              "description": "Resolution of the thermal printer (ZPL only)."}
-openapi.schema("LabelsRequest", {
-    "type": "object",
-    "required": ["codes"],
-    "additionalProperties": False,
-    "properties": {
-        "codes": {"type": "array", "minItems": 1, "maxItems": MAX_LABELS,
-                  "items": {"type": "string", "pattern": GARMENT_CODE.pattern},
-                  "description": "Garment codes, printed in this order; a repeated code prints once."},
-        "format": {"type": "string", "enum": list(SHEET_FORMATS), "default": "pdf"},
-        "layout": LAYOUT_SCHEMA,
-        "start_at": START_SCHEMA,
-        "dpi": DPI_SCHEMA,
-    },
-})
-_FILE_CONTENT = {
-    "image/svg+xml": {"schema": {"type": "string"}},
-    "image/png": {"schema": {"type": "string", "format": "binary"}},
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-    "text/plain": {"schema": {"type": "string", "description": "ZPL II"}},
-}
-
-
-# --- API --------------------------------------------------------------------------------------
-
-@bp.get("/api/v1/garments/<code>/label")
-@allow(*PRINTERS)
-@openapi.operation(
-    summary="One garment's QR label",
-    description="The QR holds the garment's public URL: GS1 Digital Link `/01/{GTIN-14}/21/{code}` "
-                "when its style has a GTIN for the size, else `/g/{code}`. svg and png are the QR "
-                "symbol with its quiet zone; pdf is an A4 sheet with the label in cell `start_at`; "
-                "zpl is a 50 × 25 mm label for a thermal printer.",
-    tags=[LABELS],
-    parameters=[
-        openapi.query("format", {"type": "string", "enum": list(IMAGE_FORMATS), "default": "svg"}),
-        openapi.query("layout", LAYOUT_SCHEMA, "Sheet layout (pdf only)"),
-        openapi.query("start_at", START_SCHEMA, "Cell on the sheet (pdf only)"),
-        openapi.query("dpi", DPI_SCHEMA, "Printer resolution (zpl only)"),
-    ],
-    responses={
-        200: {"description": "The label, in the format asked for", "content": _FILE_CONTENT},
-        404: "No garment with this code (error not_found).",
-        422: "A parameter is wrong (invalid_details; details.fields says which).",
-    },
-)
-def garment_label(code: str) -> Any:
-    errors: dict[str, str] = {}
-    details: dict[str, Any] = {}
-    kind = api_in.query_choice("format", errors, _one_of(IMAGE_FORMATS)) or "svg"
-    layout_name = api_in.query_text("layout", errors) or DEFAULT_LAYOUT
-    start_at = api_in.query_int("start_at", errors, default=1, minimum=1, maximum=MAX_CELLS)
-    dpi = api_in.query_int("dpi", errors, default=ZPL_DPI[0], minimum=1, maximum=10_000)
-    layout = _checked(errors, details, layout_named, layout_name)
-    if layout is not None and "start_at" not in errors:
-        _checked(errors, details, check_start_at, layout, start_at)
-    if "dpi" not in errors:
-        _checked(errors, details, check_dpi, dpi)
-    _raise(errors, details)
-    label = label_service.label_for_garment(db(), code=code, base_url=_base_url())
-    if kind == "svg":
-        return _file(qr.svg(qr.qr_matrix(label.url)), "image/svg+xml", f"{label.code}.svg", inline=True)
-    if kind == "png":
-        return _file(qr.png(qr.qr_matrix(label.url)), "image/png", f"{label.code}.png", inline=True)
-    assert layout is not None
-    return _sheet([label], kind=kind, layout=layout, start_at=start_at, dpi=dpi, name=label.code)
-
-
-@bp.post("/api/v1/labels")
-@allow(*PRINTERS)
-@openapi.operation(
-    summary="Labels for many garments: an A4 sheet PDF or ZPL for a label printer",
-    description=f"At most {MAX_LABELS} codes. Every code must exist; otherwise nothing is printed "
-                "and details.unknown_codes (or malformed_codes) lists them.",
-    tags=[LABELS],
-    request=openapi.ref("LabelsRequest"),
-    responses={
-        200: {"description": "The labels (application/pdf or text/plain ZPL), as a download",
-              "content": {k: v for k, v in _FILE_CONTENT.items() if k in ("application/pdf", "text/plain")}},
-        413: "The body is too large.",
-        422: "Invalid request (invalid_details): details.fields per field, and "
-             "details.unknown_codes / details.malformed_codes / details.max_start_at where useful.",
-    },
-)
-def print_labels() -> Any:
-    body = api_in.json_object(max_bytes=MAX_BODY_BYTES)
-    errors: dict[str, str] = {}
-    details: dict[str, Any] = {}
-    for field in sorted(set(body) - {"codes", "format", "layout", "start_at", "dpi"}):
-        errors[field[:40]] = N_("Not a known field.")
-    codes = body.get("codes")
-    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-        errors["codes"] = N_("Send the garment codes as a list of texts.")
-        codes = None
-    kind = body.get("format", "pdf")
-    if kind not in SHEET_FORMATS:
-        errors["format"] = N_("Choose pdf or zpl.")
-    layout = _checked(errors, details, layout_named, body.get("layout", DEFAULT_LAYOUT))
-    start_at = body.get("start_at", 1)
-    if layout is not None:
-        _checked(errors, details, check_start_at, layout, start_at)
-    dpi = _checked(errors, details, check_dpi, body.get("dpi", ZPL_DPI[0]))
-    _raise(errors, details)
-    assert codes is not None and layout is not None and dpi is not None
-    labels = label_service.labels_for_codes(db(), codes=codes, base_url=_base_url())
-    return _sheet(labels, kind=kind, layout=layout, start_at=start_at, dpi=dpi,
-                  name=f"{len(labels)}-labels")
-
 
 # --- the print page ---------------------------------------------------------------------------
 
@@ -187,11 +63,11 @@ def print_sheet() -> Any:
     if not valid:
         return _render(form, status=422)
     try:
-        labels = label_service.labels_for_selection(db(), selection=selection, base_url=_base_url())
+        labels = label_service.labels_for_selection(db(), selection=selection, base_url=base_url())
     except InvalidDetails as error:
         _show_selection_error(form, error)
         return _render(form, status=422)
-    return _sheet(labels, kind=form.format.data, layout=layout, start_at=start_at,
+    return sheet_response(labels, kind=form.format.data, layout=layout, start_at=start_at,
                   dpi=int(form.dpi.data), name=f"{len(labels)}-labels")
 
 
@@ -206,13 +82,16 @@ def _render(form: PrintLabelsForm, *, status: int, check_selection: bool = False
         if not problems:
             try:
                 preview = label_service.labels_for_selection(db(), selection=selection,
-                                                             base_url=_base_url())
+                                                             base_url=base_url())
             except InvalidDetails as error:
                 _show_selection_error(form, error)
     layout = LAYOUTS.get(form.layout.data or "", LAYOUTS[DEFAULT_LAYOUT])
     return render_template(
         "labels/print.html", form=form, selection=selection, preview=preview,
         preview_codes=[label.code for label in (preview or [])[:PREVIEW_CODES]],
+        # labels whose size has no GTIN carry the short /g/ path, which no GS1 scanner reads as a product
+        not_gs1=[label.code for label in (preview or []) if label.url.endswith(garment_path(label.code))],
+        preview_limit=PREVIEW_CODES,
         layout=layout, layouts=LAYOUTS, start_at=_int_or(form.start_at.data, 1),
     ), status
 
@@ -265,52 +144,25 @@ def _codes_in(values: Mapping[str, Any]) -> list[str]:
 
 # --- shared -----------------------------------------------------------------------------------
 
-def _sheet(labels: list[Label], *, kind: str, layout: SheetLayout, start_at: int, dpi: int,
+def sheet_response(labels: list[Label], *, kind: str, layout: SheetLayout, start_at: int, dpi: int,
            name: str) -> Response:
     if kind == "zpl":
-        return _file(zpl.render_labels(labels, dpi=dpi), "text/plain",
+        return file_response(zpl.render_labels(labels, dpi=dpi), "text/plain",
                      f"cks-labels-{name}-{dpi}dpi.zpl")
-    return _file(label_sheets.render_sheets(labels, layout, start_at=start_at,
+    return file_response(label_sheets.render_sheets(labels, layout, start_at=start_at,
                                             title=gettext("CKS garment labels")),
                  "application/pdf", f"cks-labels-{name}-{layout.name}.pdf")
 
 
-def _file(data: str | bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
+def file_response(data: str | bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
     response = Response(data, mimetype=mimetype)
     # filenames are built from garment codes and layout names only: no quoting problems
     response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     return response
 
 
-def _base_url() -> str:
+def base_url() -> str:
     return str(current_app.config["BASE_URL"])
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        if text not in choices:
-            raise ValueError(text)
-        return text
-
-    return parse
-
-
-def _checked(errors: dict[str, str], details: dict[str, Any], check: Callable[..., Any],
-             *args: Any) -> Any:
-    """Run a domain check, gathering its field errors and details instead of stopping at the first."""
-    try:
-        return check(*args)
-    except InvalidDetails as error:
-        errors.update(error.field_errors)
-        details.update({k: v for k, v in error.details.items() if k != "fields"})
-        return None
-
-
-def _raise(errors: dict[str, str], details: dict[str, Any]) -> None:
-    if errors:
-        error = InvalidDetails(errors)
-        error.details.update(details)
-        raise error
 
 
 def _int_or(value: Any, default: int) -> int:

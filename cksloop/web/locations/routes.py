@@ -16,17 +16,12 @@ from cksloop.web.guards import allow
 
 bp = Blueprint("locations", __name__)
 
-KIND_LABELS = {
+#: the headings of the list page (plural; a kind's own name is LocationKind.label)
+KIND_HEADINGS = {
     LocationKind.STORE: _l("Stores"),
     LocationKind.WAREHOUSE: _l("Warehouses"),
     LocationKind.OUTLET: _l("Outlets"),
     LocationKind.PARTNER: _l("Partners (rental, repair, remanufacturing)"),
-}
-KIND_NAMES = {
-    LocationKind.STORE: _l("store"),
-    LocationKind.WAREHOUSE: _l("warehouse"),
-    LocationKind.OUTLET: _l("outlet"),
-    LocationKind.PARTNER: _l("partner"),
 }
 
 
@@ -35,7 +30,7 @@ KIND_NAMES = {
 def index() -> Any:
     locations = queries.all_locations(db())
     groups = [(kind, list(items)) for kind, items in groupby(locations, key=lambda loc: loc.kind)]
-    return render_template("locations/index.html", groups=groups, kind_labels=KIND_LABELS)
+    return render_template("locations/index.html", groups=groups, kind_headings=KIND_HEADINGS)
 
 
 @bp.get("/locations/<code>")
@@ -47,5 +42,5 @@ def detail(code: str) -> Any:
         location = queries.location_by_code(session, code)
     if location is None:
         raise NotFound(N_("No location with code %(code)s."), code=code)
-    return render_template("locations/detail.html", location=location, kind_names=KIND_NAMES,
+    return render_template("locations/detail.html", location=location,
                            counts=queries.counts_by_state(session, location_id=location.id))

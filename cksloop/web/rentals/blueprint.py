@@ -1,4 +1,4 @@
-"""The ``rentals`` blueprint object, shared by the page views and the API views."""
+"""The ``rentals`` blueprint object, shared by the page modules (lists and exports, actions)."""
 from __future__ import annotations
 
 from flask import Blueprint

@@ -1,6 +1,7 @@
 """Forms of the rental pages. They check the shape of what was typed; the lifecycle rules decide."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,18 +13,16 @@ from wtforms import (DateField, Field, FieldList, Form, FormField, IntegerField,
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from cksloop.domain.inspection import DEFECT_LABELS, GRADE_LABELS, RETURN_REASON_LABELS, ZONE_LABELS, ReturnReason
+from cksloop.domain.inspection import DefectCode, Grade, ReturnReason, Zone
 from cksloop.domain.lifecycle import CareKind, CareOutcome, RetireRoute
+from cksloop.domain.messages import LabelledEnum
 from cksloop.web.fields import SelectField, option
 
 MAX_DEFECT_ROWS = 20
 DEFAULT_DEFECT_ROWS = 3
 
-RETIRE_ROUTE_LABELS = {RetireRoute.OFFCUTS: _l("offcuts (workshop products)"),
-                       RetireRoute.REMANUFACTURING: _l("remanufacturing")}
-CARE_KIND_LABELS = {CareKind.CLEANING: _l("cleaning"), CareKind.REPAIR: _l("repair")}
-OUTCOME_LABELS = {CareOutcome.DONE: _l("done: ready again"),
-                  CareOutcome.FAILED: _l("failed: grade it again (D or E retires it)")}
+#: grade E retires a garment into offcuts or remanufacturing; recycling needs the retire action's legal ground
+GRADE_E_ROUTES = (RetireRoute.OFFCUTS, RetireRoute.REMANUFACTURING)
 
 
 def no_control_characters(form: Any, field: Field) -> None:
@@ -32,9 +31,10 @@ def no_control_characters(form: Any, field: Field) -> None:
         raise ValidationError(_l("Contains characters that cannot be typed."))
 
 
-def _choices(labels: dict[Any, Any], placeholder: Any | None) -> list[Any]:
+def _choices(members: Iterable[LabelledEnum], placeholder: Any | None) -> list[Any]:
+    # a member's label is translated when the form is rendered, in the reader's language
     head = [option("", placeholder)] if placeholder is not None else []
-    return head + [option(k.value, _l(v) if isinstance(v, str) else v) for k, v in labels.items()]
+    return head + [option(member.value, member.label) for member in members]
 
 
 class PartnerForm(FlaskForm):
@@ -80,9 +80,9 @@ class CheckOutForm(FlaskForm):
 class DefectRowForm(Form):
     """One defect line; a line without a defect code is left out."""
 
-    code = SelectField(_l("Defect"), default="", choices=_choices(DEFECT_LABELS, _l("— no defect —")),
+    code = SelectField(_l("Defect"), default="", choices=_choices(DefectCode, _l("— no defect —")),
                        validators=[Optional()])
-    zone = SelectField(_l("Where"), default="", choices=_choices(ZONE_LABELS, _l("choose")), validators=[Optional()])
+    zone = SelectField(_l("Where"), default="", choices=_choices(Zone, _l("choose")), validators=[Optional()])
     severity = SelectField(_l("Severity (1 barely visible – 5 severe)"), default="",
                            choices=[option("", _l("choose"))] + [option(str(n), str(n)) for n in range(1, 6)],
                            validators=[Optional()])
@@ -102,23 +102,23 @@ class InspectionForm(FlaskForm):
     """Reason, grade, defects (with photos) and a note: the mandatory inspection of a return."""
 
     reason = RadioField(_l("Why the rental ended"), default="", validate_choice=False,
-                        choices=_choices(RETURN_REASON_LABELS, None), validators=[Optional()])
-    grade = RadioField(_l("Grade"), default="", validate_choice=False, choices=_choices(GRADE_LABELS, None),
+                        choices=_choices(ReturnReason, None), validators=[Optional()])
+    grade = RadioField(_l("Grade"), default="", validate_choice=False, choices=_choices(Grade, None),
                        validators=[Optional()])
     retire_route = SelectField(_l("For grade E: where it goes"), default="",
-                               choices=_choices(RETIRE_ROUTE_LABELS, _l("choose")), validators=[Optional()])
+                               choices=_choices(GRADE_E_ROUTES, _l("choose")), validators=[Optional()])
     defects = FieldList(FormField(DefectRowForm), min_entries=DEFAULT_DEFECT_ROWS, max_entries=MAX_DEFECT_ROWS)
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000), no_control_characters])
     expected_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def restrict_reasons(self, *, allow_lost: bool, required: bool) -> None:
-        reasons = {k: v for k, v in RETURN_REASON_LABELS.items() if allow_lost or k is not ReturnReason.LOST}
+        reasons = [reason for reason in ReturnReason if allow_lost or reason is not ReturnReason.LOST]
         self.reason.choices = _choices(reasons, None)
         self.reason_required = required
 
 
 class FinishCareForm(FlaskForm):
-    outcome = RadioField(_l("Outcome"), default="", validate_choice=False, choices=_choices(OUTCOME_LABELS, None),
+    outcome = RadioField(_l("Outcome"), default="", validate_choice=False, choices=_choices(CareOutcome, None),
                          validators=[InputRequired(_l("Choose the outcome."))])
     cost = StringField(_l("Cost in euros (optional)"), validators=[Optional(), Length(max=20)],
                        render_kw={"inputmode": "decimal", "autocomplete": "off"})
@@ -141,6 +141,6 @@ class FinishCareForm(FlaskForm):
 
 
 class StartCareForm(FlaskForm):
-    care_kind = RadioField(_l("Send to"), default="", validate_choice=False, choices=_choices(CARE_KIND_LABELS, None),
+    care_kind = RadioField(_l("Send to"), default="", validate_choice=False, choices=_choices(CareKind, None),
                            validators=[InputRequired(_l("Choose cleaning or repair."))])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000), no_control_characters])

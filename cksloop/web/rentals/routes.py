@@ -1,14 +1,12 @@
-"""Rental pages: partners, the pool, check-out, returns with mandatory inspection, care, lists, exports."""
+"""Rental pages: partners, the pool, check-out, returns with mandatory inspection, care, photos.
+
+The lists and CSV exports are in cksloop.web.rentals.lists."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from flask import (Response, current_app, flash, redirect, render_template, request, send_file,
-                   stream_with_context, url_for)
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -17,12 +15,14 @@ from cksloop.db.models import Garment
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, VersionConflict
 from cksloop.domain.inspection import ReturnReason
 from cksloop.domain.lifecycle import Action, GarmentState, Role, allowed_actions
-from cksloop.domain.rental_quality import Period, csv_cell, parse_period
 from cksloop.domain.scanning import ScannedLabel, parse_scan
-from cksloop.services import defect_photos, rental_reports, rentals
-from cksloop.services.garments import get_garment, local_date
+from cksloop.services import defect_photos, rentals
+from cksloop.domain.clock import local_date
+from cksloop.services.garments import get_garment
+from cksloop.web.api import params
 from cksloop.web.database import db, now
 from cksloop.web.fields import option
+from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
 from cksloop.web.i18n import action_label, state_label, translate_error
 from cksloop.web.rentals import forms
@@ -40,21 +40,21 @@ def _helpers() -> dict[str, Any]:
             "garment_url": garment_url}
 
 
-def garment_url(code: str) -> str:
-    """The garment's own page when the garments blueprint is there, else its return screen."""
-    if "garments.detail" in current_app.view_functions:
-        return url_for("garments.detail", code=code)
-    return url_for("rentals.index")
-
-
-def _page() -> int:
+def page_arg() -> int:
+    """The list page asked for, clamped to 1…MAX_PAGE (a page past the end shows an empty list)."""
     number = request.args.get("page", 1, type=int) or 1
     return min(max(number, 1), MAX_PAGE)
 
 
-def _partner_arg() -> int | None:
-    value = request.args.get("partner", type=int)
-    return value if value and value > 0 else None
+def partner_arg() -> int | None:
+    """The rental partner filter, read before any query runs or any export streams: an id within
+    bounds, or a 422 page naming the filter (a giant number once broke a streamed CSV with a 500)."""
+    problems: dict[str, str] = {}
+    value = params.query_id("partner", problems)
+    if problems:
+        abort(422, gettext("The rental partner filter cannot be read: %(problem)s",
+                           problem=gettext(problems["partner"])))
+    return value
 
 
 def _photo_limit() -> int:
@@ -177,9 +177,9 @@ def _partner_choices(placeholder: str) -> list[Any]:
 
 def _render_pool(add_form: forms.AddToPoolForm | None = None, status: int = 200) -> Any:
     session = db()
-    partner_id = _partner_arg()
+    partner_id = partner_arg()
     location = (request.args.get("location") or "").strip()[:40] or None
-    page = _page()
+    page = page_arg()
     entries, count = rentals.pool(session, partner_id=partner_id, location_code=location,
                                   limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     add_form = add_form or forms.AddToPoolForm(partner=str(partner_id) if partner_id else "")
@@ -197,7 +197,7 @@ def pool() -> Any:
 
 
 def _pool_filters() -> dict[str, Any]:
-    return {"partner": _partner_arg(), "location": (request.args.get("location") or "")[:40] or None}
+    return {"partner": partner_arg(), "location": (request.args.get("location") or "")[:40] or None}
 
 
 @bp.route("/rentals/pool/add", methods=["POST"])
@@ -460,7 +460,7 @@ def receive() -> Any:
                 else:
                     flash(gettext("%(code)s received: awaiting inspection.", code=code), "success")
                     return redirect(url_for("rentals.receive"))
-    page = _page()
+    page = page_arg()
     waiting, count = rentals.awaiting_inspection(session, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     # after any verdict the field is empty (and focused): the next scan must not be glued onto a
     # refused one; the error above names the refused code
@@ -475,7 +475,7 @@ def receive() -> Any:
 @bp.route("/rentals/care")
 @allow(*RENTAL_STAFF)
 def care() -> Any:
-    page = _page()
+    page = page_arg()
     steps, count = rentals.open_care(db(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_template("rentals/care.html", steps=steps, count=count, page=page, per_page=PER_PAGE)
 
@@ -544,172 +544,22 @@ def care_start(code: str) -> Any:
     return render_template("rentals/care_start.html", garment=garment, form=form, problem=problem), status
 
 
-# --- open and overdue --------------------------------------------------------------------------
-
-
-@bp.route("/rentals/open")
-@allow(*RENTAL_STAFF)
-def open_cycles() -> Any:
-    return _render_open(overdue=False)
-
-
-@bp.route("/rentals/overdue")
-@allow(*RENTAL_STAFF)
-def overdue() -> Any:
-    return _render_open(overdue=True)
-
-
-def _render_open(*, overdue: bool) -> Any:
-    session = db()
-    page = _page()
-    partner_id = _partner_arg()
-    cycles, count = rentals.open_cycles(session, today=local_date(now()), partner_id=partner_id,
-                                        overdue_only=overdue, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    return render_template("rentals/open.html", cycles=cycles, count=count, page=page, per_page=PER_PAGE,
-                           overdue=overdue, partners=rentals.list_partners(session), partner_id=partner_id)
-
-
-# --- lists and CSV exports for any period and partner ------------------------------------------
-
-LISTS: dict[str, dict[str, Any]] = {
-    "cycles": {"query": rental_reports.cycles_query},
-    "returns": {"query": rental_reports.returns_query},
-    "inspections": {"query": rental_reports.inspections_query},
-}
-
-
-def _period() -> tuple[Period | None, dict[str, str]]:
-    try:
-        return parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now())), {}
-    except InvalidDetails as error:
-        return None, {k: gettext(v) for k, v in error.field_errors.items()}
-
-
-def _render_list(kind: str) -> Any:
-    session = db()
-    period, errors = _period()
-    partner_id = _partner_arg()
-    rows, count, page = [], 0, _page()
-    if period is not None:
-        bounds = rental_reports.bounds_of(period, now=now())
-        query = LISTS[kind]["query"](bounds=bounds, partner_id=partner_id)
-        rows, count = rental_reports.page(session, query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    return render_template(f"rentals/list_{kind}.html", kind=kind, rows=rows, count=count, page=page,
-                           per_page=PER_PAGE, period=period, errors=errors, partners=rentals.list_partners(session),
-                           partner_id=partner_id, to_utc=rental_reports.to_utc), 422 if errors else 200
-
-
-@bp.route("/rentals/cycles")
-@allow(*RENTAL_STAFF)
-def cycles() -> Any:
-    return _render_list("cycles")
-
-
-@bp.route("/rentals/returns")
-@allow(*RENTAL_STAFF)
-def returns() -> Any:
-    return _render_list("returns")
-
-
-@bp.route("/rentals/inspections")
-@allow(*RENTAL_STAFF)
-def inspections() -> Any:
-    return _render_list("inspections")
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return rental_reports.to_utc(value).isoformat()  # type: ignore[union-attr]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else str(getattr(value, "value", value))
-
-
-CSV_COLUMNS: dict[str, tuple[list[str], Callable[[Any], list[Any]]]] = {
-    "cycles": (["cycle", "garment", "style_number", "style", "size", "partner", "started_on", "due_on",
-                "partner_reference", "checked_out_at_utc", "returned_at_utc", "return_reason"],
-               lambda r: [r[0], r[1], r[2], r[3], r[4], r[5], _iso(r[6]), _iso(r[7]), r[8], _iso(r[9]),
-                          _iso(r[10]), _iso(r[11])]),
-    "returns": (["cycle", "garment", "style_number", "style", "size", "partner", "started_on", "due_on",
-                 "returned_at_utc", "return_reason", "grade", "days_out"],
-                lambda r: [r[0], r[1], r[2], r[3], r[4], r[5], _iso(r[6]), _iso(r[7]), _iso(r[8]), _iso(r[9]),
-                           _iso(r[10]), None if r[11] is None else round(float(r[11]), 2)]),
-    "inspections": (["inspection", "inspected_at_utc", "garment", "style_number", "style", "partner", "reason",
-                     "grade", "defect", "zone", "severity", "defect_note", "inspection_note", "photo"],
-                    lambda r: [r[0], _iso(r[1]), r[2], r[3], r[4], r[5], _iso(r[6]), _iso(r[7]), _iso(r[8]),
-                               r[9], r[10], r[11], r[12],
-                               url_for("rentals.defect_photo", photo_id=r[13], _external=True) if r[13] else ""]),
-}
-
-
-def _csv_lines(header: list[str], rows: Iterable[Any], convert: Callable[[Any], list[Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for n, row in enumerate(rows, 1):
-        writer.writerow([csv_cell(v) for v in convert(row)])
-        if n % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _export(kind: str) -> Any:
-    period, errors = _period()
-    if period is None:
-        return _render_list(kind)
-    partner_id = _partner_arg()
-    session = db()
-    query = LISTS[kind]["query"](bounds=rental_reports.bounds_of(period, now=now()), partner_id=partner_id)
-    header, convert = CSV_COLUMNS[kind]
-    name = f"cksloop-{kind}-{period.from_on.isoformat()}-{period.to_on.isoformat()}.csv"
-    def lines() -> Iterator[str]:
-        # the request's teardown has already run when streaming starts: close what we reopen
-        try:
-            yield from _csv_lines(header, rentals.iter_rows(session, query), convert)
-        finally:
-            session.close()
-
-    response = Response(stream_with_context(lines()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.route("/rentals/cycles.csv")
-@allow(*RENTAL_STAFF)
-def cycles_csv() -> Any:
-    return _export("cycles")
-
-
-@bp.route("/rentals/returns.csv")
-@allow(*RENTAL_STAFF)
-def returns_csv() -> Any:
-    return _export("returns")
-
-
-@bp.route("/rentals/inspections.csv")
-@allow(*RENTAL_STAFF)
-def inspections_csv() -> Any:
-    return _export("inspections")
-
-
 # --- defect photos -----------------------------------------------------------------------------
 
 
 @bp.route("/rentals/photos/<int:photo_id>")
-@allow()
+@allow(*RENTAL_STAFF)  # the rights of the pages that show it (inspections, attention points)
 def defect_photo(photo_id: int) -> Any:
     record, path = rentals.photo(db(), photo_id, upload_dir=current_app.config["UPLOAD_DIR"])
     response = send_file(path, mimetype=record.content_type, as_attachment=False,
                          download_name=f"defect-{record.id}.jpg", max_age=0, conditional=True)
-    # only ever a picture: no sniffing, no script, no framing, not kept in shared caches
+    # only ever a picture: no sniffing, no script, no framing, never kept by a browser or proxy
     response.headers["Content-Disposition"] = f'inline; filename="defect-{record.id}.jpg"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)
     return response
 
 
-from cksloop.web.rentals import api as _api  # noqa: E402,F401  (registers the API views on bp)
+from cksloop.web.rentals import lists as _lists  # noqa: E402,F401  (registers the list and export views on bp)

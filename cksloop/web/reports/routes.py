@@ -3,23 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, gettext, ngettext
 from flask_login import current_user
 
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails
-from cksloop.domain.inspection import DEFECT_LABELS, DefectCode
+from cksloop.domain.inspection import DefectCode
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.rental_quality import (ATTENTION_REASONS, Period, Statement, Thresholds, parse_period,
                                            parse_thresholds)
-from cksloop.services import rental_reports, rentals
-from cksloop.services.garments import local_date
+from cksloop.services import rental_attention, rental_reports, rentals
 from cksloop.web.database import db, now
+from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
-from cksloop.web.rentals.routes import garment_url
 from cksloop.web.reports.forms import AcknowledgeForm
-
-from cksloop.web.api import openapi
 
 bp = Blueprint("reports", __name__)
 MERCH = (Role.MERCHANDISER, Role.ADMIN)
@@ -41,7 +39,7 @@ def default_thresholds() -> Thresholds:
 
 def statement_text(statement: Statement) -> str:
     """The statement in the reader's language (the same parts as ``Statement.render``)."""
-    reasons = ", ".join(f"{gettext(DEFECT_LABELS[DefectCode(code)]) if code in DefectCode._value2member_map_ else code}"
+    reasons = ", ".join(f"{DefectCode.label_of(code)}"
                         f" ({n})" for code, n in statement.reasons) or gettext("none")
     return gettext("%(from)s to %(to)s: %(garments)s, %(cycles)s, %(returns)s (reasons: %(reasons)s)",
                    **{"from": statement.period.from_on.isoformat(), "to": statement.period.to_on.isoformat(),
@@ -90,7 +88,7 @@ def rental_quality() -> Any:
     if period is not None and thresholds is not None:
         report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
         if partner_id is None:
-            points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+            points = rental_attention.attention_points(db(), period=period, now=now(), thresholds=thresholds,
                                                      report=report, per_page=10, with_evidence=False)
     show_all = request.args.get("all") if request.args.get("all") in DIMENSIONS else None
     return render_template("reports/rental_quality.html", report=report, points=points, errors=errors,
@@ -110,7 +108,7 @@ def _render_attention(form: AcknowledgeForm | None, status: int = 200) -> Any:
     points = None
     if period is not None and thresholds is not None:
         page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-        points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds,
+        points = rental_attention.attention_points(db(), period=period, now=now(), thresholds=thresholds,
                                                  page=page, per_page=POINTS_PER_PAGE)
     return render_template("reports/attention.html", points=points, errors=errors, period=period,
                            thresholds=thresholds or default_thresholds(), posted=form,
@@ -125,7 +123,7 @@ def acknowledge() -> Any:
     if period is None or not form.validate_on_submit():
         return _render_attention(form, 422)
     try:
-        rental_reports.acknowledge(db(), kind=form.kind.data, key=form.key.data, note=form.note.data,
+        rental_attention.acknowledge(db(), kind=form.kind.data, key=form.key.data, note=form.note.data,
                                    actor=current_user.user, now=now(), period=period)
     except InvalidDetails as error:
         for name, message in error.field_errors.items():
@@ -134,47 +132,3 @@ def acknowledge() -> Any:
         return _render_attention(form, 422)
     flash(gettext("Noted for the next collection: %(key)s.", key=form.key.data), "success")
     return redirect(url_for("reports.attention", **{k: v for k, v in request.args.items()}))
-
-
-# --- API ---------------------------------------------------------------------------------------
-_API_PARAMS = [
-    openapi.query("from", {"type": "string", "format": "date"}, "First day (default: 1 January of `to`'s year)."),
-    openapi.query("to", {"type": "string", "format": "date"}, "Last day, included (default: today)."),
-    openapi.query("partner", {"type": "integer", "minimum": 1}, "Only this rental partner's rentals."),
-    openapi.query("min_quality_returns", {"type": "integer", "minimum": 1}, "Attention threshold."),
-    openapi.query("min_defects", {"type": "integer", "minimum": 1}, "Attention threshold."),
-    openapi.query("min_quality_rate", {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
-                  "Attention threshold, in percent."),
-    openapi.query("attention_page", {"type": "integer", "minimum": 1, "default": 1},
-                  "Page of attention points (20 a page, most quality returns first)."),
-]
-
-
-@bp.get("/api/v1/reports/rental-quality")
-@allow(*MERCH)
-@openapi.operation(summary="Rental quality analytics for a period", tags=["reports"], parameters=_API_PARAMS,
-                   description="Per style, material, supplier and season: rental cycles, days rented, utilisation, "
-                               "quality returns and their rate, defects by type; the attention points with "
-                               "their evidence; and the one-line statement for the yearly report.",
-                   responses={200: ("The analytics", {"type": "object"}),
-                              422: "A date or threshold is malformed, or the period runs backwards "
-                                   "(error invalid_details)"})
-def api_rental_quality() -> Any:
-    period = parse_period(request.args.get("from"), request.args.get("to"), today=local_date(now()))
-    thresholds = parse_thresholds(request.args, default_thresholds())
-    partner = request.args.get("partner", type=int)
-    partner_id = partner if partner and partner > 0 else None
-    report = rental_reports.quality_report(db(), period=period, now=now(), partner_id=partner_id)
-    page = min(max(request.args.get("attention_page", 1, type=int) or 1, 1), 100_000)
-    points = rental_reports.attention_points(db(), period=period, now=now(), thresholds=thresholds, report=report,
-                                             page=page, per_page=POINTS_PER_PAGE)
-    body = report.as_dict()
-    body["thresholds"] = {"min_quality_returns": thresholds.min_quality_returns,
-                          "min_defects": thresholds.min_defects, "min_quality_rate": thresholds.min_quality_rate,
-                          "min_returns_for_rate": thresholds.min_returns_for_rate}
-    body["attention_points"] = [p.as_dict() for p in points.points]
-    body["attention"] = {"total": points.total, "page": points.page, "per_page": points.per_page}
-    return jsonify(body)
-
-
-openapi.tag("reports", "Reports built from the ledger.")

@@ -1,40 +1,30 @@
-"""Scanning: the one scan page (camera, handheld scanner, typing), batch scanning, the scanner
-self-test, and the JSON API the pages (and later the offline queue) call."""
+"""Scanning: the one scan page (camera, handheld scanner, typing), batch scanning, the scanner self-test.
+
+The JSON API these pages call (and later the offline queue) is cksloop.web.api.scans."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
 from typing import Any
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from cksloop.adapters import qr
 from cksloop.db import queries
-from cksloop.db.models import Garment, User
-from cksloop.domain.errors import DomainError, InvalidDetails, NotFound
-from cksloop.domain.lifecycle import Action, LocationKind
-from cksloop.domain.messages import N_
-from cksloop.domain.scanning import MAX_PAYLOAD, NotALabel, ScannedLabel, mangle_azerty, parse_scan
+from cksloop.domain.clock import local_date
+from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, LocationKind, RetireRoute,
+                                      WriteOffReason)
+from cksloop.domain.scanning import NotALabel, ScannedLabel, mangle_azerty, parse_scan
 from cksloop.services import batches
-from cksloop.services.batches import BatchLine
-from cksloop.services.garments import local_date
-from cksloop.web.api import openapi
-from cksloop.web.api import serializers
-from cksloop.web.api.auth import api_user
 from cksloop.web.database import db, now
-from cksloop.web.garments.forms import (CARE_KIND_LABELS, CARE_OUTCOME_LABELS, GROUND_LABELS,
-                                        RETIRE_ROUTE_LABELS, WRITE_OFF_LABELS)
+from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
-from cksloop.web.i18n import action_label, state_label, translate_error, translate_fields
+from cksloop.web.i18n import action_label
 
 bp = Blueprint("scan", __name__)
 
-SCANS = openapi.tag("scans", "Scanning labels: resolve a scan, check and apply batch actions")
-MAX_IDEMPOTENCY_KEY = 200
 
 #: The details each batch action asks for on the batch page (the rules check their values).
 DETAIL_FIELDS: dict[Action, tuple[str, ...]] = {
@@ -66,9 +56,9 @@ def index() -> Any:
     if raw is not None:
         outcome = parse_scan(raw, base_url=current_app.config["BASE_URL"])
         if isinstance(outcome, ScannedLabel):
-            if _find(outcome.code) is not None:
+            if find_scanned(outcome.code) is not None:
                 if outcome.mangled:
-                    flash(_mangled_note(), "info")
+                    flash(mangled_note(), "info")
                 return redirect(garment_url(outcome.code))
             problem, status = gettext("No garment with code %(code)s.", code=outcome.code), 404
         else:
@@ -95,11 +85,8 @@ def batch() -> Any:
         partners=partners,
         due_on=(today + dt.timedelta(days=default_days)).isoformat(),
         today=today.isoformat(),
-        care_kinds=list(CARE_KIND_LABELS.items()),
-        care_outcomes=list(CARE_OUTCOME_LABELS.items()),
-        retire_routes=list(RETIRE_ROUTE_LABELS.items()),
-        grounds=list(GROUND_LABELS.items()),
-        write_off_reasons=list(WRITE_OFF_LABELS.items()),
+        care_kinds=list(CareKind), care_outcomes=list(CareOutcome), retire_routes=list(RetireRoute),
+        grounds=list(DestructionGround), write_off_reasons=list(WriteOffReason),
         max_batch=batches.MAX_BATCH,
     )
 
@@ -119,296 +106,15 @@ def selftest() -> Any:
 
 # --- helpers shared by pages and API -------------------------------------------------------------
 
-def garment_url(code: str) -> str:
-    """The garment's page for staff (the short label path, which resolves too, before it exists)."""
-    try:
-        return url_for("garments.detail", code=code)
-    except BuildError:
-        return f"/g/{code}"
-
-
 def not_a_label_message(outcome: NotALabel) -> str:
     return gettext(outcome.message, **outcome.params) if outcome.params else gettext(outcome.message)
 
 
-def _find(code: str) -> queries.ScannedGarment | None:
+def find_scanned(code: str) -> queries.ScannedGarment | None:
     return queries.scanned_garment(db(), code)
 
 
-def _mangled_note() -> str:
+def mangled_note() -> str:
     return gettext("Your scanner typed this with a US keyboard layout on a Belgian (AZERTY) "
                    "keyboard; cksloop read it back. Set the scanner to Belgian AZERTY: see the "
                    "scanner self-test.")
-
-
-def _payload(body: dict[str, Any]) -> str:
-    value = body.get("payload")
-    if not isinstance(value, str):
-        raise InvalidDetails({"payload": N_("Send the scanned text as a string.")})
-    return value
-
-
-def _not_a_label(outcome: NotALabel) -> Any:
-    read_as = outcome.read_as if len(outcome.read_as) <= 200 else outcome.read_as[:200] + "…"
-    return jsonify(error="not_a_label", message=not_a_label_message(outcome),
-                   details={"reason": outcome.reason.value, "mangled": outcome.mangled,
-                            "read_as": read_as}), 422
-
-
-def _garment_dict(garment: queries.ScannedGarment, user: User) -> dict[str, Any]:
-    from cksloop.domain import lifecycle
-
-    allowed = lifecycle.allowed_actions(garment.state, user.role)
-    return {
-        "code": garment.code,
-        "state": garment.state.value if garment.state else None,
-        "state_label": state_label(garment.state),
-        "style": {"style_number": garment.style_number, "name": garment.style_name,
-                  "colour": garment.colour},
-        "size": garment.size,
-        "allowed_actions": [a.value for a in allowed],
-    }
-
-
-def _line_message(error: DomainError | None) -> str | None:
-    if error is None:
-        return None
-    fields = getattr(error, "field_errors", None)
-    if fields:
-        return " ".join(translate_fields(fields).values())
-    return translate_error(error)
-
-
-def _line_dict(line: BatchLine, *, mangled: bool | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "code": line.code,
-        "outcome": line.outcome.value,
-        "ok": line.ok,
-        "state": line.state,
-        "state_label": state_label(line.state) if line.state else None,
-        "style_number": line.style_number,
-        "style_name": line.style_name,
-        "size": line.size,
-        "allowed_actions": line.allowed_actions,
-        "allowed_action_labels": [action_label(a) for a in line.allowed_actions],
-        "error": line.error.code if line.error is not None else None,
-        "message": _line_message(line.error),
-    }
-    fields = getattr(line.error, "field_errors", None)
-    if fields:
-        out["fields"] = translate_fields(fields)
-    if mangled is not None:
-        out["mangled"] = mangled
-    return out
-
-
-def _action(body: dict[str, Any]) -> Action:
-    value = body.get("action")
-    try:
-        return Action(value) if isinstance(value, str) else Action("")
-    except ValueError:
-        raise InvalidDetails({"action": N_("Not a known action.")}) from None
-
-
-def _details(body: dict[str, Any], *skip: str) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in ("action", *skip)}
-
-
-# --- API -----------------------------------------------------------------------------------------
-
-_GARMENT_BRIEF = openapi.schema("ScannedGarment", {
-    "type": "object",
-    "required": ["code", "state", "style", "size", "allowed_actions"],
-    "properties": {
-        "code": {"type": "string"},
-        "state": {"type": ["string", "null"]},
-        "state_label": {"type": "string"},
-        "style": {"type": "object", "properties": {"style_number": {"type": "string"},
-                                                   "name": {"type": "string"},
-                                                   "colour": {"type": "string"}}},
-        "size": {"type": "string"},
-        "allowed_actions": {"type": "array", "items": {"type": "string"},
-                            "description": "What the caller's role may do with it now."},
-    },
-})
-SCAN_REQUEST = openapi.schema("ScanRequest", {
-    "type": "object", "required": ["payload"],
-    "properties": {"payload": {"type": "string", "maxLength": MAX_PAYLOAD,
-                               "description": "Exactly what the camera decoded or the scanner typed."}},
-})
-SCAN_RESULT = openapi.schema("ScanResult", {
-    "type": "object", "required": ["code", "url", "garment", "mangled"],
-    "properties": {
-        "code": {"type": "string", "example": "CKS-00123"},
-        "url": {"type": "string", "description": "The garment's page for signed-in staff."},
-        "form": {"type": "string", "enum": ["code", "short_url", "digital_link", "gs1_element_string"]},
-        "read_as": {"type": "string", "description": "The payload after undoing a keyboard-layout mix-up."},
-        "mangled": {"type": "boolean", "description": "True when a US-layout scanner typed on a "
-                    "Belgian AZERTY keyboard and the text was read back key by key."},
-        "message": {"type": ["string", "null"]},
-        "garment": _GARMENT_BRIEF,
-    },
-})
-CHECK_REQUEST = openapi.schema("ScanCheckRequest", {
-    "type": "object", "required": ["action"],
-    "description": "`code` or `payload` (raw scanned text), plus the action's details as in "
-                   "ActionRequest (e.g. to_location).",
-    "properties": {"action": {"type": "string", "enum": [a.value for a in batches.BATCH_ACTIONS]},
-                   "code": {"type": "string"}, "payload": {"type": "string"}},
-    "additionalProperties": True,
-})
-BATCH_LINE = openapi.schema("BatchLine", {
-    "type": "object", "required": ["code", "outcome", "ok"],
-    "properties": {
-        "code": {"type": "string"},
-        "outcome": {"type": "string", "enum": [o.value for o in batches.Outcome]},
-        "ok": {"type": "boolean"},
-        "state": {"type": ["string", "null"], "description": "After (applied) or now (refused)."},
-        "state_label": {"type": ["string", "null"]},
-        "style_number": {"type": ["string", "null"]}, "style_name": {"type": ["string", "null"]},
-        "size": {"type": ["string", "null"]},
-        "allowed_actions": {"type": "array", "items": {"type": "string"}},
-        "allowed_action_labels": {"type": "array", "items": {"type": "string"}},
-        "error": {"type": ["string", "null"], "description": "not_allowed_now, forbidden, "
-                  "invalid_details, not_found, duplicate"},
-        "message": {"type": ["string", "null"], "description": "Why not, in the caller's language."},
-        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-        "mangled": {"type": "boolean"},
-    },
-})
-BATCH_REQUEST = openapi.schema("BatchRequest", {
-    "type": "object", "required": ["action", "codes"],
-    "description": "Plus the action's details as in ActionRequest, the same for every garment.",
-    "properties": {
-        "action": {"type": "string", "enum": [a.value for a in Action]},
-        "codes": {"type": "array", "maxItems": batches.MAX_BATCH, "items": {"type": "string"},
-                  "description": "Garment codes (or label URLs) in scan order; doubles are reported."},
-    },
-    "additionalProperties": True,
-})
-BATCH_RESULT = openapi.schema("BatchResult", {
-    "type": "object", "required": ["action", "results", "counts"],
-    "properties": {
-        "action": {"type": "string"},
-        "replayed": {"type": "boolean", "description": "The stored answer to a repeated Idempotency-Key."},
-        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "results": {"type": "array", "items": BATCH_LINE},
-    },
-})
-
-
-@bp.post("/api/v1/scans")
-@allow()
-@openapi.operation(
-    summary="Resolve a scanned payload to a garment",
-    description="Accepts our label URLs (/g/{code}), GS1 Digital Link URLs on our host, bare "
-                "garment codes, and text a US-layout scanner typed on a Belgian AZERTY keyboard "
-                "(then `mangled` is true). Writes nothing.",
-    tags=[SCANS],
-    request=SCAN_REQUEST,
-    responses={200: ("The garment the label names", SCAN_RESULT),
-               404: "A well-formed garment code that no garment has (error not_found; details.code).",
-               422: "Not a CKS label (error not_a_label; details.reason says why: empty, too_long, "
-                    "binary, wifi, other_qr, foreign_url, unknown_path, product_only, bad_gtin, "
-                    "not_a_label), or no payload string (invalid_details)."},
-)
-def resolve_scan() -> Any:
-    body = serializers.json_object()
-    outcome = parse_scan(_payload(body), base_url=current_app.config["BASE_URL"])
-    if isinstance(outcome, NotALabel):
-        return _not_a_label(outcome)
-    garment = _find(outcome.code)
-    if garment is None:
-        error = NotFound(N_("No garment with code %(code)s."), code=outcome.code)
-        return jsonify(error=error.code, message=translate_error(error),
-                       details={"code": outcome.code, "mangled": outcome.mangled}), 404
-    return jsonify(code=garment.code, url=garment_url(garment.code), form=outcome.form.value,
-                   read_as=outcome.read_as, mangled=outcome.mangled,
-                   message=_mangled_note() if outcome.mangled else None,
-                   garment=_garment_dict(garment, api_user()))
-
-
-@bp.post("/api/v1/scans/check")
-@allow()
-@openapi.operation(
-    summary="Can this garment take this action now? (live feedback while batch scanning)",
-    description="Give `code` or the raw `payload`, the action and its details. Writes nothing. "
-                "A garment that cannot take the action is still a 200 answer, with ok false, the "
-                "reason and the actions it could take instead.",
-    tags=[SCANS],
-    request=CHECK_REQUEST,
-    responses={200: ("The verdict for this garment", BATCH_LINE),
-               403: "The caller's role may never take this action (forbidden).",
-               422: "Not a CKS label (not_a_label), an unknown action, or details wrong for any "
-                    "garment (invalid_details, details.fields)."},
-)
-def check_scan() -> Any:
-    body = serializers.json_object()
-    action = _action(body)
-    mangled = False
-    if "payload" in body:
-        outcome = parse_scan(_payload(body), base_url=current_app.config["BASE_URL"])
-        if isinstance(outcome, NotALabel):
-            return _not_a_label(outcome)
-        code, mangled = outcome.code, outcome.mangled
-    else:
-        code = body.get("code")
-        if not isinstance(code, str) or not code.strip():
-            raise InvalidDetails({"code": N_("Send the garment code (or the scanned payload).")})
-    line = batches.check_action(db(), action=action, code=code,
-                                details=_details(body, "code", "payload"), actor=api_user(), now=now())
-    return jsonify(_line_dict(line, mangled=mangled))
-
-
-@bp.post("/api/v1/actions/batch")
-@allow()
-@openapi.operation(
-    summary="Apply one action to many garments in one go",
-    description="One transaction: every garment that can take the action does, each through the "
-                "ledger; the others are reported (refused with the reason and the actions possible "
-                "instead, duplicate, unknown). With `Idempotency-Key` a retried request answers the "
-                "first result again and writes nothing.",
-    tags=[SCANS],
-    parameters=[openapi.header("Idempotency-Key", {"type": "string", "minLength": 1,
-                                                   "maxLength": MAX_IDEMPOTENCY_KEY},
-                               "Visible ASCII; one per batch, reused on retries")],
-    request=BATCH_REQUEST,
-    responses={200: ("One result per scanned code, in scan order", BATCH_RESULT),
-               403: "The caller's role may never take this action (forbidden).",
-               409: "A garment changed while the batch ran (version_conflict); nothing was written.",
-               422: "Unknown action, no codes or more than 500, details wrong for any garment "
-                    "(invalid_details), or an Idempotency-Key reused for another batch."},
-)
-def apply_batch() -> Any:
-    body = serializers.json_object()
-    action = _action(body)
-    raw_codes = body.get("codes")
-    if not isinstance(raw_codes, list) or not all(isinstance(c, str) for c in raw_codes):
-        raise InvalidDetails({"codes": N_("Send the scanned codes as a list of text.")})
-    key = _idempotency_key()
-    base_url = current_app.config["BASE_URL"]
-    codes = [_code_of(c, base_url) for c in raw_codes]
-    result = batches.apply_batch(db(), action=action, codes=codes, details=_details(body, "codes"),
-                                 actor=api_user(), now=now(), idempotency_key=key)
-    counts = {o.value: result.count(o) for o in batches.Outcome if o is not batches.Outcome.ALLOWED}
-    return jsonify(action=result.action.value, replayed=result.replayed, counts=counts,
-                   results=[_line_dict(line) for line in result.lines])
-
-
-def _code_of(text: str, base_url: str) -> str:
-    """A label URL or mangled code in the list becomes its garment code; anything else stays as is."""
-    if len(text) > MAX_PAYLOAD:
-        return text[:40]
-    outcome = parse_scan(text, base_url=base_url)
-    return outcome.code if isinstance(outcome, ScannedLabel) else text
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable() \
-            or " " in key:
-        raise InvalidDetails({"idempotency_key": N_("An Idempotency-Key is 1 to 200 visible ASCII "
-                                                    "characters.")})
-    return key

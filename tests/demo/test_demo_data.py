@@ -18,9 +18,10 @@ from cksloop.db.models import (Garment, GarmentEvent, Inspection, Location, Rent
                                Style, User)
 from cksloop.db.session import make_engine, make_session_factory
 from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
-from cksloop.domain.labels import is_valid_gtin
+from cksloop.domain.labels import is_valid_gtin, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind, Role
-from cksloop.services import accounts, demo, garments
+from cksloop import demo
+from cksloop.services import accounts, garments
 from tests import conftest
 from tests.conftest import FIXED_NOW, PG_ADMIN_URL
 
@@ -161,7 +162,7 @@ def test_there_is_one_theft_and_retirements_go_to_offcuts_and_remanufacturing(se
     assert set(routes) == {"offcuts", "remanufacturing"}
 
 
-def test_demo_styles_cover_three_collections_with_valid_gtins_and_full_compositions(session):
+def test_demo_styles_cover_three_collections_with_a_valid_gtin_for_every_size_and_full_compositions(session):
     styles = list(session.scalars(select(Style)))
     sizes = [size for style in styles for size in style.sizes]
     with_gtin = [size for size in sizes if size.gtin]
@@ -171,8 +172,15 @@ def test_demo_styles_cover_three_collections_with_valid_gtins_and_full_compositi
     assert len(styles) == len(demo.STYLES) >= 30
     assert all(sum(m.percent for m in style.materials) == 100 for style in styles)
     assert all(is_valid_gtin(size.gtin) and size.gtin.startswith("05400009") for size in with_gtin)
-    assert 0.75 < len(with_gtin) / len(sizes) < 1
+    assert with_gtin == sizes, "every demo size has a GTIN, so every demo label is GS1 (issue 20, finding 6)"
+    assert len({size.gtin for size in sizes}) == len(sizes)
     assert {"organic", "recycled", "LENZING™ ECOVERO™", "TENCEL™"} <= certifications
+
+
+def test_every_demo_garment_label_is_a_gs1_digital_link(session):
+    garments = list(session.scalars(select(Garment)))
+    short = [g.code for g in garments if usable_gtin(g.style.gtin_for(g.size)) is None]
+    assert garments and short == []
 
 
 def test_demo_locations_are_belgian_stores_the_warehouse_the_outlet_and_partners(session):

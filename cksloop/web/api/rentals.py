@@ -1,25 +1,24 @@
-"""Rental API for the partner's own system: partners, open cycles, overdue cycles.
+"""API rentals for the partner's own system: partners, open cycles, overdue cycles.
 
-Check-out and return go through the generic ``POST /api/v1/garments/{code}/actions``. Who may call
-what is decided by ``@allow`` and enforced for every ``/api/`` path by ``cksloop.web.guards``.
+Check-out and return go through the generic ``POST /api/v1/garments/{code}/actions``.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 
 from cksloop.domain.lifecycle import Role
 from cksloop.services import rentals
-from cksloop.services.garments import local_date
+from cksloop.domain.clock import local_date
+from cksloop.web.api import openapi, params
+from cksloop.web.api.blueprint import bp
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
-from cksloop.web.rentals.blueprint import bp
-
-from cksloop.web.api import openapi
 
 RENTAL_STAFF = (Role.STORE_STAFF, Role.MERCHANDISER, Role.ADMIN)
 MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000
 
 
 openapi.tag("rentals", "Rental partners and rental cycles (check-out and return are garment actions).")
@@ -44,15 +43,16 @@ openapi.schema("OpenRentalCycles", {
                    "offset": {"type": "integer"}}})
 
 _PAGING = [
-    openapi.query("partner", {"type": "integer", "minimum": 1}, "Only this rental partner's cycles."),
+    openapi.query("partner", {"type": "integer", "minimum": 1, "maximum": params.MAX_ID},
+                  "Only this rental partner's cycles."),
     openapi.query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}),
-    openapi.query("offset", {"type": "integer", "minimum": 0, "default": 0}),
+    openapi.query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}),
 ]
 
 
-@bp.get("/api/v1/rental-partners")
+@bp.get("/rental-partners")
 @allow(*RENTAL_STAFF)
-@openapi.operation(summary="List the rental partners", tags=["rentals"],
+@openapi.operation(summary="List the rental partners", tags=["rentals"], operation_id="rentals_api_partners",
                    responses={200: ("The partners, by name", {"type": "object", "properties": {
                        "items": {"type": "array", "items": openapi.ref("RentalPartner")}}})})
 def api_partners() -> Any:
@@ -62,27 +62,35 @@ def api_partners() -> Any:
     return jsonify(items=items)
 
 
+_BAD_FILTER = "A filter cannot be read (invalid_details; details.fields names it)."
+
+
 def _open(overdue: bool) -> Any:
-    limit = min(max(request.args.get("limit", 100, type=int) or 100, 1), MAX_LIMIT)
-    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), 10_000_000)
-    partner = request.args.get("partner", type=int)
-    items, total = rentals.open_cycles(db(), today=local_date(now()), partner_id=partner if partner else None,
+    errors: dict[str, str] = {}
+    partner = params.query_id("partner", errors)
+    limit = params.query_int("limit", errors, default=100, minimum=1, maximum=MAX_LIMIT)
+    offset = params.query_int("offset", errors, default=0, minimum=0, maximum=MAX_OFFSET)
+    params.raise_if_any(errors)
+    items, total = rentals.open_cycles(db(), today=local_date(now()), partner_id=partner,
                                        overdue_only=overdue, limit=limit, offset=offset)
     return jsonify(items=[c.as_dict() for c in items], total=total, limit=limit, offset=offset)
 
 
-@bp.get("/api/v1/rentals/open")
+@bp.get("/rentals/open")
 @allow(*RENTAL_STAFF)
 @openapi.operation(summary="Rental cycles not yet ended", tags=["rentals"], parameters=_PAGING,
-                   responses={200: ("Open cycles, earliest due first", openapi.ref("OpenRentalCycles"))})
+                   operation_id="rentals_api_open",
+                   responses={200: ("Open cycles, earliest due first", openapi.ref("OpenRentalCycles")),
+                              422: _BAD_FILTER})
 def api_open() -> Any:
     return _open(False)
 
 
-@bp.get("/api/v1/rentals/overdue")
+@bp.get("/rentals/overdue")
 @allow(*RENTAL_STAFF)
 @openapi.operation(summary="Rental cycles past their due date, with days overdue", tags=["rentals"],
-                   parameters=_PAGING,
-                   responses={200: ("Overdue cycles, most overdue first", openapi.ref("OpenRentalCycles"))})
+                   parameters=_PAGING, operation_id="rentals_api_overdue",
+                   responses={200: ("Overdue cycles, most overdue first", openapi.ref("OpenRentalCycles")),
+                              422: _BAD_FILTER})
 def api_overdue() -> Any:
     return _open(True)

@@ -1,13 +1,9 @@
-"""The JSON API under /api/v1: garments, their ledger, actions on them, who is calling, the OpenAPI document.
-
-Authentication and roles happen before any view here runs (``cksloop.web.api.auth.enforce``);
-domain refusals become the one JSON error shape in ``cksloop.web.errors``.
-"""
+"""API garments: the list, one garment, its ledger, and the actions taken on it."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import is_garment_code
@@ -15,30 +11,19 @@ from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
 from cksloop.db import queries
 from cksloop.services import garments
-from cksloop.web.api import openapi
+from cksloop.web.api import openapi, params
 from cksloop.web.api import serializers as out
 from cksloop.web.api.auth import api_user
+from cksloop.web.api.blueprint import bp
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 200
 MAX_VERSION = 2**31 - 1
 MAX_IDEMPOTENCY_KEY = 200
 
 GARMENTS = openapi.tag("garments", "Garments, their ledger and the actions taken on them")
-ACCOUNT = openapi.tag("account", "Who is calling")
-META = openapi.tag("meta", "This document")
 CODE_404 = "No garment with this code (error not_found)."
-
-
-@bp.after_app_request
-def _no_store(response: Response) -> Response:
-    # answers for one user (tokens, prices, ledger) must not sit in shared caches
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 def _garment(code: str) -> Any:
@@ -70,12 +55,12 @@ def _garment(code: str) -> Any:
 )
 def list_garments() -> Any:
     errors: dict[str, str] = {}
-    state = out.query_choice("state", errors, GarmentState)
-    location = out.query_text("location", errors)
-    style = out.query_text("style", errors)
-    season = out.query_choice("season", errors, out.parse_season)
-    page = out.query_int("page", errors, default=1, minimum=1, maximum=queries.MAX_PAGE)
-    per_page = out.query_int("per_page", errors, default=queries.PAGE_SIZE, minimum=1,
+    state = params.query_choice("state", errors, GarmentState)
+    location = params.query_text("location", errors)
+    style = params.query_text("style", errors)
+    season = params.query_choice("season", errors, params.parse_season)
+    page = params.query_int("page", errors, default=1, minimum=1, maximum=queries.MAX_PAGE)
+    per_page = params.query_int("per_page", errors, default=queries.PAGE_SIZE, minimum=1,
                              maximum=MAX_PER_PAGE)
     session = db()
     # a typo in a code is told apart from an empty result
@@ -106,6 +91,10 @@ def list_garments() -> Any:
     summary="One garment: style facts, state, location, price, version, allowed actions",
     tags=[GARMENTS],
     responses={200: ("The garment", out.GARMENT), 404: CODE_404},
+    links={200: openapi.code_links("$response.body#/code", {
+        "GarmentEvents": ("api_garment_events", "The garment's ledger"),
+        "ActOnGarment": ("api_act_on_garment", "Take an action on the garment"),
+        "GarmentLabel": ("labels_garment_label", "Print the garment's label")})},
 )
 def garment(code: str) -> Any:
     found = _garment(code)
@@ -156,6 +145,8 @@ def act_on_garment(code: str) -> Any:
     action = _action(body.get("action"), errors)
     expected_version = _expected_version(body.get("expected_version"), errors)
     key = _idempotency_key(errors)
+    if action not in ACTIONS_WITH_DEFECTS:  # these read them with per-field messages
+        _check_defects_shape(body.get("defects"), errors)
     if errors:
         raise InvalidDetails(errors)
     if not is_garment_code(code):
@@ -184,10 +175,33 @@ def _action(value: Any, errors: dict[str, str]) -> Action | None:
 def _expected_version(value: Any, errors: dict[str, str]) -> int | None:
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema's integer includes 6.0; the document promises integer
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VERSION:
         errors["expected_version"] = N_("Must be a whole number.")
         return None
     return value
+
+
+#: the actions whose details parser reads ``defects`` (the inspection of a rental return)
+ACTIONS_WITH_DEFECTS = frozenset({Action.RETURN_RENTAL, Action.INSPECT})
+#: the JSON type each documented field of a defect must have (ActionRequest's schema)
+_DEFECT_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {"code": str, "zone": str, "severity": int,
+                                                           "note": str}
+
+
+def _check_defects_shape(value: Any, errors: dict[str, str]) -> None:
+    """``defects`` has the documented shape whichever action is asked (an action that takes no
+    defects once ignored a malformed list the schema refuses, so the document was not true)."""
+    if value is None:
+        return
+    items = value if isinstance(value, list) else [None]
+    for item in items:
+        if not isinstance(item, dict) or any(
+                name in item and (isinstance(item[name], bool) or not isinstance(item[name], kind))
+                for name, kind in _DEFECT_FIELD_TYPES.items()) or not {"code", "zone", "severity"} <= set(item):
+            errors["defects"] = N_("Send the defects as a list of objects with code, zone and severity.")
+            return
 
 
 def _idempotency_key(errors: dict[str, str]) -> str | None:
@@ -199,25 +213,3 @@ def _idempotency_key(errors: dict[str, str]) -> str | None:
         errors["idempotency_key"] = N_("An Idempotency-Key is 1 to 200 visible ASCII characters.")
         return None
     return key
-
-
-@bp.get("/me")
-@allow()
-@openapi.operation(
-    summary="Who the token (or session) belongs to, and their role",
-    tags=[ACCOUNT],
-    responses={200: ("The calling user", out.ME)},
-)
-def me() -> Any:
-    return jsonify(out.user_dict(api_user(), auth=g.api_auth))
-
-
-@bp.get("/openapi.json")
-@allow()
-@openapi.operation(
-    summary="This OpenAPI 3.1 document",
-    tags=[META],
-    responses={200: ("The document", {"type": "object"})},
-)
-def openapi_document() -> Any:
-    return jsonify(openapi.build_document(current_app))
