@@ -4,13 +4,13 @@ Stores are in Flanders, Brussels and Wallonia: a clerk who picks French (or Dutc
 once gets it on every device they sign in to; empty means "follow the browser".
 
 Revision ID: 0012_user_language
-Revises: 0009_user_stores
+Revises: 0011_credentials
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0012_user_language"
-down_revision = "0009_user_stores"
+down_revision = "0011_credentials"
 branch_labels = None
 depends_on = None
 
