@@ -15,7 +15,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.labels.routes import bp as labels
     from cksloop.web.locations.routes import bp as locations
     from cksloop.web.public.routes import bp as public
-    from cksloop.web.rentals.routes import bp as rentals
+    from cksloop.web.rentals.views import bp as rentals
     from cksloop.web.reports.routes import bp as reports
     from cksloop.web.scan.routes import bp as scan
     from cksloop.web.styles.routes import bp as styles

@@ -16,8 +16,7 @@ from cksloop.services import rental_reports, rentals
 from cksloop.domain.clock import local_date
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
-from cksloop.web.rentals.blueprint import bp
-from cksloop.web.rentals.routes import PER_PAGE, RENTAL_STAFF, page_arg, partner_arg
+from cksloop.web.rentals.blueprint import PER_PAGE, RENTAL_STAFF, bp, page_arg, partner_arg
 
 
 # --- open and overdue --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -14,47 +14,25 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import Garment
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, VersionConflict
 from cksloop.domain.inspection import ReturnReason
-from cksloop.domain.lifecycle import Action, GarmentState, Role, allowed_actions
+from cksloop.domain.lifecycle import Action, GarmentState, allowed_actions
 from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import defect_photos, rentals
 from cksloop.domain.clock import local_date
 from cksloop.services.garments import get_garment
-from cksloop.web.api import params
 from cksloop.web.database import db, now
 from cksloop.web.fields import option
 from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
 from cksloop.web.i18n import action_label, state_label, translate_error
 from cksloop.web.rentals import forms
-from cksloop.web.rentals.blueprint import bp
+from cksloop.web.rentals.blueprint import MERCH, PER_PAGE, RENTAL_STAFF, bp, page_arg, partner_arg
 
-RENTAL_STAFF = (Role.STORE_STAFF, Role.MERCHANDISER, Role.ADMIN)
-MERCH = (Role.MERCHANDISER, Role.ADMIN)
-PER_PAGE = 50
-MAX_PAGE = 100_000
 
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {"format_date": format_date, "format_datetime": format_datetime, "today": local_date(now()),
             "garment_url": garment_url}
-
-
-def page_arg() -> int:
-    """The list page asked for, clamped to 1…MAX_PAGE (a page past the end shows an empty list)."""
-    number = request.args.get("page", 1, type=int) or 1
-    return min(max(number, 1), MAX_PAGE)
-
-
-def partner_arg() -> int | None:
-    """The rental partner filter, read before any query runs or any export streams: an id within
-    bounds, or a 422 page naming the filter (a giant number once broke a streamed CSV with a 500)."""
-    problems: dict[str, str] = {}
-    value = params.query_id("partner", problems)
-    if problems:
-        abort(422, gettext("The rental partner filter cannot be read: %(problem)s",
-                           problem=gettext(problems["partner"])))
-    return value
 
 
 def _photo_limit() -> int:
@@ -561,5 +539,3 @@ def defect_photo(photo_id: int) -> Any:
     response.headers.pop("Expires", None)
     return response
 
-
-from cksloop.web.rentals import lists as _lists  # noqa: E402,F401  (registers the list and export views on bp)
