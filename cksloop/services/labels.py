@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from cksloop.adapters import label_sheets, qr, zpl
 from cksloop.db import queries
 from cksloop.db.models import Garment, GarmentEvent, Location, Style, StyleSize
 from cksloop.domain.clock import start_of_local_day
 from cksloop.domain.errors import InvalidDetails, NotFound
-from cksloop.domain.labels import (MAX_LABELS, Label, check_codes, gtin14, is_garment_code,
+from cksloop.domain.labels import (MAX_LABELS, Label, SheetLayout, check_codes, gtin14, is_garment_code,
                                    is_valid_gtin, make_label, unique_codes, usable_gtin)
 from cksloop.domain.lifecycle import Action, CareKind, GarmentState
 from cksloop.domain.messages import N_
@@ -223,3 +224,19 @@ def public_product(session: Session, *, code: str, gtin: str | None = None) -> P
         rental_cycles=rental_cycles,
         repairs=repairs,
     )
+
+
+# --- printing: the adapters that draw labels, behind the use case ------------------------------
+
+def print_file(labels: Sequence[Label], *, kind: str, layout: SheetLayout, start_at: int, dpi: int,
+               title: str) -> str | bytes:
+    """The labels as a printer takes them: ZPL text for a label printer, else an A4 PDF sheet."""
+    if kind == "zpl":
+        return zpl.render_labels(labels, dpi=dpi)
+    return label_sheets.render_sheets(labels, layout, start_at=start_at, title=title)
+
+
+def qr_image(text: str, *, kind: str, module_px: int = 8) -> str | bytes:
+    """The QR symbol of ``text`` as SVG text or PNG bytes."""
+    matrix = qr.qr_matrix(text)
+    return qr.svg(matrix, module_px=module_px) if kind == "svg" else qr.png(matrix, module_px=module_px)

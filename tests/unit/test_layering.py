@@ -113,3 +113,42 @@ def test_services_and_db_never_import_web() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # deferred imports too
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith("cksloop.web"), f"{path.name}: {node.module}"
+
+
+# --- what STYLE.md draws for the web layer and the adapters ---------------------------------------
+
+#: the one web module that wires the app to the database (sessions per request) and the error
+#: backstop that recognises a database error: everything else reads through services or queries
+WEB_DATABASE_WIRING = {"cksloop.web.database", "cksloop.web.errors"}
+#: what a web module may take from the database layer: the read modules and the models' types
+WEB_MAY_READ = ("cksloop.db.queries", "cksloop.db.models")
+#: SQL-building names that never belong in a view
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text", "func", "and_", "or_", "exists"}
+
+
+def _web_modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in (PACKAGE / "web").rglob("*.py")}
+
+
+def test_web_reaches_the_database_only_through_services_or_the_read_modules() -> None:
+    for name, path in _web_modules().items():
+        if name in WEB_DATABASE_WIRING:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.startswith("cksloop.db"):
+                    modules = [node.module] if node.module != "cksloop.db" else \
+                        [f"cksloop.db.{alias.name}" for alias in node.names]
+                    assert all(m.startswith(WEB_MAY_READ) for m in modules), f"{name} imports {node.module}"
+                if node.module.split(".")[0] == "sqlalchemy":
+                    names = {alias.name for alias in node.names}
+                    assert not names & SQL_BUILDERS, f"{name} builds SQL with {names & SQL_BUILDERS}"
+
+
+def test_adapters_are_called_from_services_not_from_web_or_the_domain() -> None:
+    for path in [*(PACKAGE / "web").rglob("*.py"), *(PACKAGE / "domain").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("cksloop.adapters"), f"{path.relative_to(PACKAGE)}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("cksloop.adapters") for a in node.names), f"{path.relative_to(PACKAGE)}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cksloop.adapters import qr
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import (DEFAULT_LAYOUT, GARMENT_CODE, LAYOUTS, MAX_LABELS, ZPL_DPI, check_dpi,
                                    check_start_at, layout_named)
@@ -93,9 +92,11 @@ def garment_label(code: str) -> Any:
     _raise(errors, details)
     label = label_service.label_for_garment(db(), code=code, base_url=base_url())
     if kind == "svg":
-        return file_response(qr.svg(qr.qr_matrix(label.url)), "image/svg+xml", f"{label.code}.svg", inline=True)
+        return file_response(label_service.qr_image(label.url, kind="svg"), "image/svg+xml", f"{label.code}.svg",
+                             inline=True)
     if kind == "png":
-        return file_response(qr.png(qr.qr_matrix(label.url)), "image/png", f"{label.code}.png", inline=True)
+        return file_response(label_service.qr_image(label.url, kind="png"), "image/png", f"{label.code}.png",
+                             inline=True)
     assert layout is not None
     return sheet_response([label], kind=kind, layout=layout, start_at=start_at, dpi=dpi, name=label.code)
 

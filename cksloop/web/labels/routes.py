@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext
 
-from cksloop.adapters import label_sheets, zpl
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import DEFAULT_LAYOUT, LAYOUTS, MAX_LABELS, Label, SheetLayout, garment_path, parse_codes
 from cksloop.domain.lifecycle import GarmentState, Role
@@ -146,12 +145,11 @@ def _codes_in(values: Mapping[str, Any]) -> list[str]:
 
 def sheet_response(labels: list[Label], *, kind: str, layout: SheetLayout, start_at: int, dpi: int,
            name: str) -> Response:
+    content = label_service.print_file(labels, kind=kind, layout=layout, start_at=start_at, dpi=dpi,
+                                       title=gettext("CKS garment labels"))
     if kind == "zpl":
-        return file_response(zpl.render_labels(labels, dpi=dpi), "text/plain",
-                     f"cks-labels-{name}-{dpi}dpi.zpl")
-    return file_response(label_sheets.render_sheets(labels, layout, start_at=start_at,
-                                            title=gettext("CKS garment labels")),
-                 "application/pdf", f"cks-labels-{name}-{layout.name}.pdf")
+        return file_response(content, "text/plain", f"cks-labels-{name}-{dpi}dpi.zpl")
+    return file_response(content, "application/pdf", f"cks-labels-{name}-{layout.name}.pdf")
 
 
 def file_response(data: str | bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:

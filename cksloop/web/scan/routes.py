@@ -11,13 +11,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext
 from flask_login import current_user
 
-from cksloop.adapters import qr
 from cksloop.db import queries
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, LocationKind, RetireRoute,
                                       WriteOffReason)
 from cksloop.domain.scanning import NotALabel, ScannedLabel, mangle_azerty, parse_scan
-from cksloop.services import batches
+from cksloop.services import batches, labels
 from cksloop.web.database import db, now
 from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
@@ -98,7 +97,7 @@ SELFTEST_TEXT = "Test-0123456789-aqwzm-AQWZM-:/.,"
 @bp.get("/scan/selftest")
 @allow()
 def selftest() -> Any:
-    svg = qr.svg(qr.qr_matrix(SELFTEST_TEXT), module_px=6)
+    svg = str(labels.qr_image(SELFTEST_TEXT, kind="svg", module_px=6))
     data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return render_template("scan/selftest.html", test_text=SELFTEST_TEXT,
                            test_mangled=mangle_azerty(SELFTEST_TEXT), test_qr=data_uri)
