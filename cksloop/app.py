@@ -63,6 +63,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in blueprints.all_blueprints():
         app.register_blueprint(blueprint)
+    from cksloop.web.site import routes as site
+
+    site.init_app(app)  # versioned static URLs, cached for a year
 
 
 def register_errors(app: Flask) -> None:

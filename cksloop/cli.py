@@ -32,8 +32,13 @@ def db_upgrade() -> None:
     """Apply all migrations to the configured database."""
     from cksloop.db import migrate
 
-    migrate.upgrade(current_app.config["DATABASE_URL"])
-    click.echo("Database is up to date.")
+    done = migrate.upgrade(current_app.config["DATABASE_URL"])
+    if done.created:
+        click.echo(f"Created the database at {done.created} and applied {done.applied} migrations.")
+    elif done.applied:
+        click.echo(f"Applied {done.applied} migration{'s' if done.applied != 1 else ''}: the database is up to date.")
+    else:
+        click.echo("Database is up to date.")
 
 
 # --- demo data and first start ----------------------------------------------------------------

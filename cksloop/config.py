@@ -17,7 +17,7 @@ ENV_KEYS = {
 def defaults(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'cksloop.sqlite3'}",
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": default_base_url(),
         "UPLOAD_DIR": str(Path(instance_path) / "uploads"),  # outside static/: never served as-is
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -36,6 +36,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # absolute, so the catalogs are found whatever the app's root_path or working directory
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent / "translations"),
     }
+
+
+def default_base_url() -> str:
+    """Without CKSLOOP_BASE_URL, labels and sign-in links point where scripts/run starts the
+    app: 127.0.0.1 on $PORT (5000 when unset), so `PORT=8080 scripts/run` prints port 8080."""
+    port = os.environ.get("PORT", "")
+    return f"http://127.0.0.1:{int(port) if port.isdecimal() and 0 < int(port) < 65536 else 5000}"
 
 
 def secret_key_from_instance(instance_path: str) -> str:

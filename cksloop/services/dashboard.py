@@ -13,12 +13,16 @@ from cksloop.domain.lifecycle import GarmentState, Role
 from cksloop.domain.messages import N_
 
 
+#: the roles that handle rentals (the rentals pages allow the same roles)
+RENTAL_ROLES = frozenset({Role.STORE_STAFF, Role.MERCHANDISER, Role.ADMIN})
+
+
 @dataclass(frozen=True)
 class Task:
     label: str  # untranslated; the page translates it
     count: int
     state: str | None = None  # filter for the garment list
-    here_only: bool = False
+    here_only: bool = False  # counted at the user's home store, not the whole chain
     overdue: bool = False
 
 
@@ -39,8 +43,11 @@ def today_for(session: Session, *, user: User, now: dt.datetime) -> list[Task]:
     here = user.home_location_id if user.role is Role.STORE_STAFF else None
     counts = _count_by_state(session, here)
     S = GarmentState
-    tasks = [Task(N_("Rentals overdue"), overdue_rentals(session, now=now), S.RENTED_OUT.value,
-                  overdue=True)]
+    tasks: list[Task] = []
+    # a tile links to work its role may do: workshop organisers do not handle rentals
+    if user.role in RENTAL_ROLES:
+        tasks.append(Task(N_("Rentals overdue"), overdue_rentals(session, now=now), S.RENTED_OUT.value,
+                          overdue=True))
     if user.role in (Role.STORE_STAFF, Role.ADMIN):
         tasks += [
             Task(N_("Returns awaiting inspection"), counts.get(S.AWAITING_INSPECTION, 0),

@@ -18,7 +18,8 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.rentals.views import bp as rentals
     from cksloop.web.reports.routes import bp as reports
     from cksloop.web.scan.routes import bp as scan
+    from cksloop.web.site.routes import bp as site
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, admin, admin_settings]
+            reports, admin, admin_settings, site]

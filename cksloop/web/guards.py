@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "auth.set_language",
     "public.product_by_code",
     "public.product_by_gtin",
+    "site.favicon",
+    "site.manifest",
 })
 ROLES_ATTR = "_cksloop_roles"
 

@@ -41,6 +41,7 @@ def test_newcomer_signs_in_finds_a_garment_reads_its_history_and_adds_it_to_the_
     expect(page.locator(".topbar .who")).to_contain_text("Nina Peeters")
     _no_sideways_scrolling(page)
 
+    page.get_by_text("Menu", exact=True).click()  # on a phone the links sit behind the menu button
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Garments").click()
     expect(page).to_have_url(re.compile(r"/garments$"))
     page.get_by_role("search").get_by_role("textbox").first.fill(code)

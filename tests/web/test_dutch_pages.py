@@ -95,7 +95,7 @@ def test_a_done_action_is_announced_in_dutch(login, db_session, world):
                            data={"expected_version": garment.version, "to_location": OTHER_STORE})
     assert response.status_code == 303
     page = text_of(client.get(response.location))
-    assert f"Verplaatsen naar een andere locatie: gedaan. {garment.code} is nu in voorraad." in page
+    assert f"{garment.code} is nu in CKS Gent Veldstraat." in page
 
 
 def test_an_action_not_allowed_now_is_refused_in_dutch_naming_the_state_and_what_can_be_done(

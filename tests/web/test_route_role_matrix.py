@@ -73,9 +73,10 @@ def test_every_route_answers_each_role_as_the_guard_table_says(app, db_session, 
 def test_public_endpoints_are_a_short_explicit_list(app):
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}
     public = sorted(registered & PUBLIC_ENDPOINTS)
-    # sign-in, language, static files and the customer's product page behind a label's QR code
+    # sign-in, language, static files, the favicon and web app manifest (browsers fetch them
+    # without the session), and the customer's product page behind a label's QR code
     assert set(public) <= {"static", "auth.login", "auth.set_language", "public.product_by_code",
-                           "public.product_by_gtin"}, public
+                           "public.product_by_gtin", "site.favicon", "site.manifest"}, public
     assert {"static", "auth.login"} <= set(public)
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, false, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from cksloop.db.models import Garment, GarmentEvent, Location, RentalCycle, RentalPartner, Style, User
+from cksloop.db.models import (DefectPhoto, Garment, GarmentEvent, Inspection, InspectionDefect, Location, RentalCycle,
+                               RentalPartner, Style, User)
 from cksloop.db.queries.paging import MAX_PAGE, PAGE_SIZE, Page, capped_count
 from cksloop.domain.labels import garment_code_in, is_garment_code
 from cksloop.domain.lifecycle import Action, GarmentState, Role
@@ -31,8 +32,22 @@ class GarmentSearch:
     location_code: str | None = None
     style_number: str | None = None
     season: str | None = None
-    text: str | None = None  # a garment code, or part of a style number or name
+    text: str | None = None  # words, each a garment code, size, colour or part of a style number or name
     overdue_on: dt.date | None = None  # only garments whose open rental was due before this date
+    sort: str | None = None  # one of SORTS, "-" in front for descending; None: as received
+
+
+#: the columns the garment list shows, by the name a sort link uses
+SORTS: dict[str, Any] = {"code": Garment.code, "style": Style.name, "size": Garment.size, "colour": Style.colour,
+                         "location": Location.name, "price": Garment.price_cents, "state": Garment.state}
+
+
+def sort_key(sort: str | None) -> tuple[str, bool] | None:
+    """(column name, descending) for a sort parameter, None when it names no column."""
+    if not sort:
+        return None
+    name = sort.removeprefix("-")
+    return (name, sort.startswith("-")) if name in SORTS else None
 
 
 @dataclass(frozen=True)
@@ -67,19 +82,30 @@ MAX_LISTED_STYLES = 500
 
 
 def _text_styles(session: Session, text: str) -> Any:
-    """The styles a free text names, by number prefix or part of the name: a list of ids, or a
-    subquery when there are many."""
+    """The styles a free text names, by number prefix, part of the name or colour: a list of ids,
+    or a subquery when there are many."""
     pattern = _like_escape(text)
     matching = select(Style.id).where(or_(Style.style_number.ilike(f"{pattern}%", escape="\\"),
-                                          Style.name.ilike(f"%{pattern}%", escape="\\")))
+                                          Style.name.ilike(f"%{pattern}%", escape="\\"),
+                                          Style.colour.ilike(f"%{pattern}%", escape="\\")))
     ids = list(session.scalars(matching.limit(MAX_LISTED_STYLES + 1)))
     return ids if len(ids) <= MAX_LISTED_STYLES else matching
 
 
-def _filtered(query: Select[Any], search: GarmentSearch, text_styles: Any = ()) -> Select[Any]:
+def _words(text: str | None) -> list[str]:
+    """The search words: "Noor 38" is a style word and a size, each must match."""
+    return list(dict.fromkeys((text or "").split()))[:8]
+
+
+def _text_matches(session: Session, search: GarmentSearch) -> list[tuple[str, Any]]:
+    return [(word, _text_styles(session, word)) for word in _words(search.text)]
+
+
+def _filtered(query: Select[Any], search: GarmentSearch,
+              text_styles: list[tuple[str, Any]] | None = None) -> Select[Any]:
     """``query`` (over garments) narrowed by ``search``, each condition on an indexed column.
 
-    ``text_styles`` are the styles the free text matched (see ``_text_styles``).
+    ``text_styles`` are, per search word, the styles it matched (see ``_text_matches``).
     """
     if search.state is not None:
         query = query.where(Garment.state == search.state)
@@ -91,16 +117,16 @@ def _filtered(query: Select[Any], search: GarmentSearch, text_styles: Any = ()) 
             Style.style_number == search.style_number).scalar_subquery())
     if search.season:
         query = query.where(Garment.style_id.in_(select(Style.id).where(Style.season == search.season)))
-    text = (search.text or "").strip()
-    if text:
-        # the styles table is small: it was matched first; here the garments' indexes do the rest
-        matches = []
-        codes = _code_candidates(text)
+    for word, styles in text_styles or []:
+        # the styles table is small: it was matched first; here the garments' indexes do the rest.
+        # Each word must match: a code, a size, or a style (number, name, colour)
+        matches = [Garment.size == word, Garment.size == word.upper()]
+        codes = _code_candidates(word)
         if codes:
             matches.append(Garment.code.in_(codes))
-        if not isinstance(text_styles, (list, tuple)) or text_styles:
-            matches.append(Garment.style_id.in_(text_styles))
-        query = query.where(or_(*matches) if matches else false())
+        if not isinstance(styles, (list, tuple)) or styles:
+            matches.append(Garment.style_id.in_(styles))
+        query = query.where(or_(*matches))
     if search.overdue_on is not None:
         # an open rental cycle exists only while the garment is rented out: filtering on the
         # state first keeps this cheap on a ledger with millions of closed cycles
@@ -119,7 +145,7 @@ def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
     the filter indexes alone, then the display rows for just those ids.
     """
     page = max(1, min(page, MAX_PAGE))
-    styles = _text_styles(session, search.text.strip()) if (search.text or "").strip() else ()
+    styles = _text_matches(session, search)
     total, capped = capped_count(session, _filtered(select(Garment.id), search, styles))
     overdue = search.overdue_on is not None
     picked = _filtered(select(Garment.id, *([RentalCycle.due_on] if overdue else [])), search, styles)
@@ -127,6 +153,9 @@ def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
     # hoping to meet them). Many matches: walking in id order meets a page of them quickly.
     by_id = Garment.id if capped else Garment.id + 0
     order = [RentalCycle.due_on, Garment.id] if overdue else [by_id]
+    chosen = sort_key(search.sort)
+    if chosen is not None:  # a column the list shows: join what it needs, ties in received order
+        picked, order = _sorted(picked, *chosen), [_column(*chosen), Garment.id]
     found = session.execute(picked.order_by(*order).limit(per_page + 1)
                             .offset((page - 1) * per_page)).all()
     due_by_id = {row[0]: (row[1] if overdue else None) for row in found[:per_page]}
@@ -140,6 +169,38 @@ def search_garments(session: Session, *, search: GarmentSearch, page: int = 1,
             .where(Garment.id.in_(list(due_by_id)))).all()}
     items = [GarmentRow(*rows[gid], due_on=due) for gid, due in due_by_id.items() if gid in rows]
     return Page(items, page, per_page, len(found) > per_page, total, capped)
+
+
+def _sorted(query: Select[Any], name: str, _descending: bool) -> Select[Any]:
+    if name in ("style", "colour"):
+        return query.join(Style, Style.id == Garment.style_id)
+    if name == "location":
+        return query.outerjoin(Location, Location.id == Garment.location_id)
+    return query
+
+
+def _column(name: str, descending: bool) -> Any:
+    column = SORTS[name]
+    return column.desc() if descending else column.asc()
+
+
+#: an export holds at most this many garments (a spreadsheet's practical size)
+MAX_EXPORT = 100_000
+
+
+def export_garments(session: Session, *, search: GarmentSearch, batch: int = 2000) -> Iterable[GarmentRow]:
+    """Every garment matching ``search`` (up to MAX_EXPORT), in the list's order, a batch at a time."""
+    styles = _text_matches(session, search)
+    overdue = search.overdue_on is not None
+    query = _filtered(select(Garment.code, Style.style_number, Style.name, Garment.size, Style.colour,
+                             Garment.state, Location.code, Location.name, Garment.price_cents,
+                             RentalCycle.due_on if overdue else Garment.id), search, styles)
+    query = query.join(Style, Style.id == Garment.style_id).outerjoin(Location, Location.id == Garment.location_id)
+    chosen = sort_key(search.sort)
+    order = ([_column(*chosen)] if chosen else [RentalCycle.due_on] if overdue else []) + [Garment.id]
+    result = session.execute(query.order_by(*order).limit(MAX_EXPORT).execution_options(yield_per=batch))
+    for row in result:
+        yield GarmentRow(*row[:9], due_on=row[9] if overdue else None)
 
 
 @dataclass(frozen=True)
@@ -209,6 +270,21 @@ _GARMENT_HISTORY = (  # built once, like the other statements of the garment pag
     .outerjoin(Location, Location.id == GarmentEvent.location_id)
     .where(GarmentEvent.garment_id == bindparam("garment_id"))
     .order_by(GarmentEvent.seq))
+
+
+def defect_photos_by_event(session: Session, garment_id: int) -> dict[int, list[tuple[int, Any]]]:
+    """The defect photos taken at each of the garment's inspections: event seq → [(photo id, defect code)]."""
+    rows = session.execute(
+        select(GarmentEvent.seq, DefectPhoto.id, InspectionDefect.code)
+        .join(Inspection, Inspection.event_id == GarmentEvent.id)
+        .join(InspectionDefect, InspectionDefect.inspection_id == Inspection.id)
+        .join(DefectPhoto, DefectPhoto.defect_id == InspectionDefect.id)
+        .where(GarmentEvent.garment_id == garment_id)
+        .order_by(GarmentEvent.seq, InspectionDefect.id)).all()
+    photos: dict[int, list[tuple[int, Any]]] = {}
+    for seq, photo_id, code in rows:
+        photos.setdefault(seq, []).append((photo_id, code))
+    return photos
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,10 @@ class EuroField(StringField):
 
     cents: int | None = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, price: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
         super().__init__(*args, **kwargs)
+        self.price = price  # a price is never €0; a cost may be
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         super().process_formdata(valuelist)
@@ -62,6 +63,8 @@ class EuroField(StringField):
             raise ValueError(_l("Type an amount in euros with at most two decimals."))
         if amount < 0 or amount > MAX_EUROS:
             raise ValueError(_l("The amount must be between 0 and 100,000 euros."))
+        if self.price and amount == 0:
+            raise ValueError(_l("A garment cannot cost €0: type its price in euros, e.g. 49,95."))
         self.cents = int(amount * 100)
 
 
@@ -93,12 +96,17 @@ class GarmentFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Code or style"), validators=[Optional(), Length(max=60), no_control_characters])
+    q = StringField(_l("Code, style, colour or size"), validators=[Optional(), Length(max=60), no_control_characters])
     state = SelectField(_l("State"), default="", choices=_enum_choices(GarmentState, placeholder=_l("any state")))
     location = SelectField(_l("Location"), default="", choices=[option("", _l("any location"))])
     style = StringField(_l("Style number"), validators=[Optional(), Length(max=40), no_control_characters])
     season = SelectField(_l("Season"), default="", choices=[option("", _l("any season"))])
     overdue = BooleanField(_l("Only overdue rentals"), false_values=("", "0", "false", "no", "off"))
+    sort = SelectField(_l("Sort by"), default="", choices=[
+        option("", _l("order received")), option("code", _l("code")), option("style", _l("style")),
+        option("size", _l("size")), option("colour", _l("colour")), option("location", _l("location")),
+        option("price", _l("price, lowest first")), option("-price", _l("price, highest first")),
+        option("state", _l("state"))])
     page = IntegerField(_l("Page"), widget=HiddenInput(),
                         validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
 
@@ -244,7 +252,7 @@ class FinishCareForm(ActionForm):
     action = Action.FINISH_CARE
     outcome = SelectField(_l("Outcome"), default="", validators=[InputRequired()],
                           choices=_enum_choices(CareOutcome, placeholder=_l("choose")))
-    cost = EuroField(_l("Cost (€, optional)"))
+    cost = EuroField(_l("Cost (€, optional)"), price=False)
     note = _note()
 
 

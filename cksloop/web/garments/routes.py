@@ -5,28 +5,31 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cksloop.db import queries
-from cksloop.db.models import Garment
+from cksloop.db.models import Garment, Location
 from cksloop.domain import lifecycle
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                    NotPermitted, VersionConflict)
 from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
+from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import garments as garment_service
 from cksloop.services import rentals
 from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
 from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm,
                                         euros)
+from cksloop.web.garments import export as garment_export
 from cksloop.web.garments.history import history_lines
 from cksloop.web.guards import allow, roles_for
-from cksloop.web.i18n import action_label, state_label, translate_error
+from cksloop.web.i18n import action_label, money, state_label, translate_error
 
 bp = Blueprint("garments", __name__)
 
@@ -48,24 +51,9 @@ def _page_helpers() -> dict[str, Any]:
 @allow()
 def index() -> Any:
     session = db()
-    form = GarmentFilterForm(formdata=request.args)
-    form.bind_choices(locations=queries.active_locations(session, active_only=False),
-                      seasons=queries.seasons(session))
-    valid = form.validate()
-    style_number = (form.style.data or "").strip()
-    if valid and style_number and queries.style_by_number(session, style_number) is None:
-        form.style.errors.append(gettext("No style with number %(number)s.", number=style_number))
-        valid = False
-    if not valid:
+    form, search, reading = _search_form(session)
+    if search is None:
         return render_template("garments/index.html", form=form, results=None, page_url=None), 400
-    search = queries.GarmentSearch(
-        state=GarmentState(form.state.data) if form.state.data else None,
-        location_code=form.location.data or None,
-        style_number=style_number or None,
-        season=form.season.data or None,
-        text=(form.q.data or "").strip() or None,
-        overdue_on=local_date(now()) if form.overdue.data else None,
-    )
     results = queries.search_garments(session, search=search, page=form.page.data or 1)
     kept = {k: v for k, v in request.args.items() if k != "page" and v}
 
@@ -76,7 +64,89 @@ def index() -> Any:
     print_filters = {k: v for k, v in kept.items()
                      if k in ("state", "location", "style", "season", "q", "overdue")}
     return render_template("garments/index.html", form=form, results=results, page_url=page_url,
-                           overdue=search.overdue_on is not None, print_filters=print_filters)
+                           overdue=search.overdue_on is not None, print_filters=print_filters, reading=reading,
+                           export_filters=kept)
+
+
+@bp.get("/garments.csv")
+@allow()
+def export_csv() -> Any:
+    return _export("csv")
+
+
+@bp.get("/garments.xlsx")
+@allow()
+def export_xlsx() -> Any:
+    return _export("xlsx")
+
+
+def _export(kind: str) -> Any:
+    """The filtered list as a file, every garment the filters find (not one page)."""
+    session = db()
+    form, search, _reading = _search_form(session)
+    if search is None:
+        return render_template("garments/index.html", form=form, results=None, page_url=None), 400
+    filters = _named_filters(form)
+    rows = queries.export_garments(session, search=search)
+    body = garment_export.as_xlsx(filters, rows) if kind == "xlsx" else garment_export.as_csv(filters, rows)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if kind == "xlsx"
+                else "text/csv; charset=utf-8")
+    response = Response(body, mimetype=mimetype)
+    stamp = now().strftime("%Y%m%d-%H%M")
+    response.headers["Content-Disposition"] = f'attachment; filename="cksloop-garments-{stamp}.{kind}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _search_form(session: Session) -> tuple[GarmentFilterForm, queries.GarmentSearch | None,
+                                             tuple[str, str] | None]:
+    """The list's filters from the query string; no search when they are not valid."""
+    form = GarmentFilterForm(formdata=request.args)
+    form.bind_choices(locations=queries.active_locations(session, active_only=False),
+                      seasons=queries.seasons(session))
+    valid = form.validate()
+    style_number = (form.style.data or "").strip()
+    if valid and style_number and queries.style_by_number(session, style_number) is None:
+        form.style.errors.append(gettext("No style with number %(number)s.", number=style_number))
+        valid = False
+    if not valid:
+        return form, None, None
+    text, reading = _read_search((form.q.data or "").strip())
+    return form, queries.GarmentSearch(
+        state=GarmentState(form.state.data) if form.state.data else None,
+        location_code=form.location.data or None,
+        style_number=style_number or None,
+        season=form.season.data or None,
+        text=text or None,
+        overdue_on=local_date(now()) if form.overdue.data else None,
+        sort=form.sort.data or None,
+    ), reading
+
+
+def _named_filters(form: GarmentFilterForm) -> list[tuple[str, str]]:
+    """The filters as a person reads them, for the top of an exported file."""
+    named = [(gettext("Exported"), format_datetime(now(), "medium"))]
+    for field in (form.q, form.state, form.location, form.style, form.season, form.sort):
+        if field.data:
+            shown = dict((str(c.value), str(c.label)) for c in field.choices) if hasattr(field, "choices") else {}
+            named.append((str(field.label.text), shown.get(field.data, field.data)))
+    if form.overdue.data:
+        named.append((str(form.overdue.label.text), gettext("yes")))
+    if len(named) == 1:
+        named.append((gettext("Filters"), gettext("none: every garment")))
+    return named
+
+
+def _read_search(typed: str) -> tuple[str, tuple[str, str] | None]:
+    """The search text, with a scanned or typed label read as its code by the scan page's parser
+    (CKS-49, a GS1 element string, a label URL); and (typed, code) when it was read differently.
+    A bare number stays text: it may be a size or a style number as well as a code."""
+    if not typed or typed.isdigit():
+        return typed, None
+    outcome = parse_scan(typed, base_url=current_app.config["BASE_URL"])
+    if isinstance(outcome, ScannedLabel) and outcome.code != typed:
+        return outcome.code, (typed, outcome.code)
+    return typed, None
 
 
 @bp.get("/garments/<code>")
@@ -126,9 +196,21 @@ def act(code: str, action: str) -> Any:
     except (IllegalTransition, VersionConflict, NotPermitted) as error:
         garment = _garment_or_404(session, code)
         return _render_detail(session, garment, problem=_problem(error), status=status_for(error))
-    flash(gettext("%(action)s: done. %(code)s is now %(state)s.", action=action_label(chosen),
-                  code=result.code, state=state_label(GarmentState(result.state))), "success")
+    flash(_done_message(session, chosen, result), "success")
     return redirect(url_for("garments.detail", code=result.code), 303)
+
+
+def _done_message(session: Session, action: Action, result: garment_service.ActionResult) -> str:
+    """What happened, in the retailer's words: "CKS-00046 now costs €59,95"."""
+    code, price = result.code, money(result.price_cents) if result.price_cents is not None else None
+    if action is Action.MARK_DOWN and price:
+        return gettext("%(code)s now costs %(price)s.", code=code, price=price)
+    if action is Action.SELL and price:
+        return gettext("%(code)s is sold for %(price)s.", code=code, price=price)
+    if action in (Action.TRANSFER, Action.MOVE_TO_OUTLET) and result.location:
+        place = session.scalar(select(Location.name).where(Location.code == result.location)) or result.location
+        return gettext("%(code)s is now at %(place)s.", code=code, place=place)
+    return gettext("%(code)s is now %(state)s.", code=code, state=state_label(GarmentState(result.state)))
 
 
 # --- the garment page ------------------------------------------------------------------------
@@ -166,7 +248,9 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
             else rentals.GarmentRentalSummary.none())
     return render_template(
         "garments/detail.html", garment=garment, style=style, gtin=style.gtin_for(garment.size),
-        history=history_lines(entries, names), rental=rental, actions=actions, problem=problem,
+        # newest first: the present is what a person on the shop floor came for
+        history=history_lines(entries, names)[::-1], rental=rental, actions=actions, problem=problem,
+        photos=queries.defect_photos_by_event(session, garment.id),
         life=life,
     ), status
 

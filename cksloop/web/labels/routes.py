@@ -11,6 +11,8 @@ from flask_babel import gettext
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import DEFAULT_LAYOUT, LAYOUTS, MAX_LABELS, Label, SheetLayout, garment_path, parse_codes
 from cksloop.domain.lifecycle import GarmentState, Role
+from cksloop.domain.messages import N_
+from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import labels as label_service
 from cksloop.domain.clock import local_date
 from cksloop.web.database import db, now
@@ -33,7 +35,7 @@ def print_form() -> Any:
     a receipt or a batch scan), or with an empty box to paste or scan codes into."""
     values = request.args
     form = PrintLabelsForm(formdata=None, data={
-        "codes": "\n".join(_codes_in(values)),
+        "codes": "\n".join(_typed_codes(values)),  # as typed: the page says how each was read
         **{name: values.get(name, "") for name in ("received_on", "state", "location", "style",
                                                    "season", "q", "overdue")},
         **{name: values[name] for name in ("format", "layout", "dpi") if values.get(name)},
@@ -86,7 +88,7 @@ def _render(form: PrintLabelsForm, *, status: int, check_selection: bool = False
                 _show_selection_error(form, error)
     layout = LAYOUTS.get(form.layout.data or "", LAYOUTS[DEFAULT_LAYOUT])
     return render_template(
-        "labels/print.html", form=form, selection=selection, preview=preview,
+        "labels/print.html", form=form, selection=selection, preview=preview, readings=_readings(values),
         preview_codes=[label.code for label in (preview or [])[:PREVIEW_CODES]],
         # labels whose size has no GTIN carry the short /g/ path, which no GS1 scanner reads as a product
         not_gs1=[label.code for label in (preview or []) if label.url.endswith(garment_path(label.code))],
@@ -135,10 +137,29 @@ def _selection(values: Mapping[str, Any]) -> tuple[label_service.Selection, list
         overdue_on=local_date(now()) if overdue else None), problems
 
 
-def _codes_in(values: Mapping[str, Any]) -> list[str]:
+def _typed_codes(values: Mapping[str, Any]) -> list[str]:
+    """The codes as they were typed, pasted or scanned, one per entry."""
     getlist = getattr(values, "getlist", None)
     raw = getlist("codes") if getlist else [values.get("codes") or ""]
-    return [code for text in raw for code in parse_codes(str(text))]
+    return [part for text in raw for part in parse_codes(str(text))]
+
+
+def _read(typed: str) -> str:
+    """The garment code ``typed`` names, read by the scan page's parser (CKS-49, 00049, a GS1
+    element string or a label URL); a text that names none stays as it is, to be refused by name."""
+    outcome = parse_scan(typed, base_url=base_url())
+    return outcome.code if isinstance(outcome, ScannedLabel) else typed
+
+
+def _codes_in(values: Mapping[str, Any]) -> list[str]:
+    return [_read(typed) for typed in _typed_codes(values)]
+
+
+def _readings(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(typed, code) for each code read as something other than what was typed, e.g. CKS-49 → CKS-00049."""
+    seen = dict.fromkeys((typed, code) for typed in _typed_codes(values)[:MAX_LABELS]
+                         if (code := _read(typed)) != typed)
+    return list(seen)
 
 
 # --- shared -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment
+from cksloop.db.queries import active_locations
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, VersionConflict
 from cksloop.domain.inspection import ReturnReason
 from cksloop.domain.lifecycle import Action, GarmentState, allowed_actions
@@ -454,8 +455,11 @@ def receive() -> Any:
 @allow(*RENTAL_STAFF)
 def care() -> Any:
     page = page_arg()
-    steps, count = rentals.open_care(db(), limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    return render_template("rentals/care.html", steps=steps, count=count, page=page, per_page=PER_PAGE)
+    # filtered by location like the pool and the other lists
+    location = (request.args.get("location") or "")[:40] or None
+    steps, count = rentals.open_care(db(), location_code=location, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    return render_template("rentals/care.html", steps=steps, count=count, page=page, per_page=PER_PAGE,
+                           location=location, locations=active_locations(db()))
 
 
 @bp.route("/rentals/<code>/care/finish", methods=["GET", "POST"])

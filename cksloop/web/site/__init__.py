@@ -1,0 +1,1 @@
+"""The site's own files: favicon, web app manifest, and versioned static URLs with a long cache life."""
