@@ -78,7 +78,7 @@ def test_the_main_pages_of_a_french_user_are_french_with_no_english_sentence_lef
         "/": ("Aujourd'hui", "Scanner une étiquette", "Articles", "Se déconnecter", "administrateur"),
         "/scan": ("Scannez avec le scanner à main, ou tapez le code", "Ouvrir l'article",
                   "Scanner avec la caméra", "Tester le scanner"),
-        "/garments": ("Filtres", "Appliquer les filtres", "Code ou modèle", "en stock"),
+        "/garments": ("Filtres", "Appliquer les filtres", "Code, modèle, couleur ou taille", "en stock"),
         f"/garments/{garment.code}": ("Cet article", "Prix actuel", "Composition", "durable", "Historique",
                                       "Ce que vous pouvez faire maintenant", "Vendre", "129,95"),
         "/rentals/": ("Vue d'ensemble", "Stock de location", "En retard", "Réceptionner un carton de retours"),
@@ -109,7 +109,7 @@ def test_an_action_is_announced_and_refused_in_french(login, db_session, world):
     garment = make_garment(db_session)
     done = client.post(f"/garments/{garment.code}/actions/sell", data={"expected_version": garment.version})
     assert done.status_code == 303
-    assert f"Vendre{NBSP}: effectué. {garment.code} est maintenant vendu." in text_of(client.get(done.location))
+    assert f"{garment.code} est vendu pour 129,95{NBSP}€." in text_of(client.get(done.location))
 
 
 def test_a_signed_in_users_choice_is_saved_and_follows_them_to_another_device(app, login, db_session):
