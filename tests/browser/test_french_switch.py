@@ -17,11 +17,13 @@ def test_a_clerk_switches_to_french_on_a_phone_and_gets_it_again_on_another_devi
     garment = make_garment(db_session, now=now)
     sign_in(page, live_server, clerk.email)
 
+    page.locator("header details > summary").first.click()  # on a phone the switch sits in the menu
     switch = page.locator("form.lang")
     expect(switch.get_by_role("button")).to_have_text(["Nederlands", "Français"])
     switch.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Aujourd'hui")).to_be_visible()
+    page.locator("header details > summary").first.click()
     expect(switch.get_by_role("button")).to_have_text(["Nederlands", "English"])
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 390, f"the French header is {width}px wide on a 390px phone"
