@@ -29,7 +29,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open at the counter still submits
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
-        "LANGUAGES": ["nl", "en"],
+        "LANGUAGES": ["nl", "fr", "en"],
         # reverse proxies in front of the app; their X-Forwarded-For gives the client's address,
         # which the sign-in throttle counts per address (0: no proxy, trust no such header)
         "PROXY_HOPS": 0,

@@ -1,4 +1,4 @@
-"""Language choice (Dutch by default, English on request) and translation of domain texts."""
+"""Language choice (Dutch by default; French or English on request) and translation of domain texts."""
 from __future__ import annotations
 
 from contextvars import ContextVar
@@ -9,6 +9,7 @@ import flask_babel
 from babel import numbers, support
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from wtforms.i18n import messages_path
 
 from cksloop.domain import messages
@@ -39,7 +40,11 @@ def gettext(string: str, **variables: Any) -> str:
 
 
 def select_locale() -> str | None:
+    """The signed-in user's saved language, else the one chosen in this session, else the browser's, else Dutch."""
     languages = current_app.config["LANGUAGES"]
+    saved = getattr(current_user, "language", None) if current_user else None
+    if saved in languages:
+        return saved
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -53,6 +53,9 @@ def test_every_route_answers_each_role_as_the_guard_table_says(app, db_session, 
     caller = Caller(app, db_session, role, now)
     problems, checked = [], 0
     for rule, method in rules(app):
+        # end the test session's read snapshot: a request may have written since (the language
+        # switch saves the user's choice), and on SQLite (WAL) a stale snapshot cannot write
+        db_session.rollback()
         url, reason = url_for_rule(rule, values, role)
         if url is None:
             problems.append(reason)

@@ -27,6 +27,8 @@ class User(Base):
     #: changes on password reset and logout-everywhere, so old sessions stop working
     session_nonce: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: the language the user chose with the switch (nl, fr, en); None: follow the browser
+    language: Mapped[str | None] = mapped_column(String(8))
 
     home_location: Mapped[Location | None] = relationship(lazy="joined")
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 
-from cksloop.services import accounts, throttle
+from cksloop.services import accounts, preferences, throttle
 from cksloop.web.auth.forms import LoginForm
 from cksloop.web.auth.user import SignedInUser
 from cksloop.web.database import db, now
@@ -46,6 +46,8 @@ def login() -> Any:
             session.clear()  # a fresh session on sign-in: no fixation
             if lang:
                 session["lang"] = lang
+                # chosen on the sign-in page just now: the person's latest word on their language
+                _keep_language(user.id, lang)
             login_user(SignedInUser(user))
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(db(), account=email, address=address, now=now())
@@ -83,4 +85,12 @@ def set_language(lang: str) -> Any:
 
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if current_user.is_authenticated:
+            _keep_language(current_user.id, lang)  # the same language on every device they sign in to
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+
+
+def _keep_language(user_id: int, lang: str) -> None:
+    from flask import current_app
+
+    preferences.set_language(db(), user_id=user_id, language=lang, languages=current_app.config["LANGUAGES"])
