@@ -75,7 +75,7 @@ _REVIEW = {
         openapi.query("location", {"type": "string", "maxLength": 40}, "Only this location's sales and stock (code)."),
     ],
     responses={200: ("The review", _REVIEW),
-               422: "A season, date or location is malformed or unknown, or the date is in the future "
+               422: "A season, date or location is malformed, the location unknown or the date after today "
                     "(error invalid_details naming the parameter)"})
 def api_overstock() -> Any:
     errors: dict[str, str] = {}
@@ -90,7 +90,7 @@ def api_overstock() -> Any:
             errors.update(refused.field_errors)
     if location and "location" not in errors and \
             db().scalar(select(Location.id).where(Location.code == location)) is None:
-        errors["location"] = N_("No location has this code.")
+        errors["location"] = N_("No such location.")
     params.raise_if_any(errors)
     assert as_of is not None
     season = season or overstock.latest_season_with_stock(db())
