@@ -105,7 +105,7 @@ def _password_box(users, login_url: str) -> None:
 
 @main.group("import")
 def import_group() -> None:
-    """Import styles and garments from CSV files (columns: docs/import-format.md)."""
+    """Import styles, garments and style plans from CSV files (columns: docs/import-format.md)."""
 
 
 _CSV = click.Path(exists=True, dir_okay=False, readable=True, path_type=str)
@@ -152,6 +152,20 @@ def import_styles(file: str, dry_run: bool) -> None:
     data = _read_csv(file)
     with session() as s:
         report = imports.import_styles(s, data=data, dry_run=dry_run)
+    _print_report(report, file)
+
+
+@import_group.command("plans")
+@click.argument("file", type=_CSV)
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@with_appcontext
+def import_plans(file: str, dry_run: bool) -> None:
+    """Set the planned quantity (and short-term share) of the styles in FILE; any error imports nothing."""
+    from cksloop.services import imports
+
+    data = _read_csv(file)
+    with session() as s:
+        report = imports.import_plans(s, data=data, now=_now(), dry_run=dry_run)
     _print_report(report, file)
 
 

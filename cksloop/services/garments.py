@@ -138,6 +138,7 @@ class GarmentRef:
     id: int
     code: str
     style_id: int
+    size: str = ""  # the overstock sales rollup counts by size
 
 
 def conflict_for(session: Session, *, garment_id: int, expected: int, actor: User | None) -> VersionConflict:
@@ -165,7 +166,7 @@ def decision_for(garment: Garment, change: Change, *, actor_id: int | None, now:
         event={"action": change.action, "from_state": change.from_state, "to_state": change.to_state,
                "location_id": location_id, "price_cents": change.price_cents, "actor_id": actor_id,
                "occurred_at": now, "details": change.details},
-        change=change, subject=GarmentRef(garment.id, garment.code, garment.style_id))
+        change=change, subject=GarmentRef(garment.id, garment.code, garment.style_id, garment.size))
 
 
 def result_of(recorded: ledger.Recorded) -> ActionResult:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from cksloop.db.models import Garment, GarmentEvent
 from cksloop.services.ledger import Stream
+from cksloop.services.overstock_rollups import SalesRollup
 from cksloop.services.rental_rollups import Rollups
 from cksloop.services.rental_tables import RentalTables
 
 GARMENTS = Stream(
     name="garments", table=Garment.__table__, events=GarmentEvent.__table__, key="garment_id",
     # the rental tables gather rollup additions, so the rollups come after them
-    projections=(RentalTables(), Rollups()),
+    projections=(RentalTables(), Rollups(), SalesRollup()),
 )

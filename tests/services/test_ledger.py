@@ -14,7 +14,7 @@ from cksloop.domain.errors import VersionConflict
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.domain.sale_price import SalePriceRefused
 from cksloop.domain.store_scope import OutOfScope
-from cksloop.services import batches, garments, ledger, rental_rollups, rental_tables, settings, streams
+from cksloop.services import batches, garments, ledger, overstock_rollups, rental_rollups, rental_tables, settings, streams
 from cksloop.services.batches import Outcome
 from tests.builders import OTHER_STORE, STORE, make_garment, make_user
 
@@ -26,7 +26,7 @@ def events(session: Session) -> int:
 
 def test_the_garment_ledger_names_its_projections_in_one_explicit_list() -> None:
     kinds = [type(p) for p in streams.GARMENTS.projections]
-    assert kinds == [rental_tables.RentalTables, rental_rollups.Rollups]
+    assert kinds == [rental_tables.RentalTables, rental_rollups.Rollups, overstock_rollups.SalesRollup]
 
 
 class Broken:

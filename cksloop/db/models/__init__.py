@@ -10,10 +10,12 @@ from cksloop.db.models.ledger import Garment, GarmentEvent, IdempotencyRecord
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
+from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
 
 __all__ = [
-    "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "CareStep", "DefectPhoto", "Garment", "GarmentEvent",
-    "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "RentalCycle",
+    "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
+    "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
+    "OverstockDailySales", "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
-    "StyleMaterial", "StyleSize", "User", "UserStore", "utcnow",
+    "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
 ]

@@ -1,0 +1,129 @@
+"""The overstock review of a collection: loads the rollup, stock, plans, rules and policy, and asks the domain."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Location, MarkdownPolicyVersion,
+                               OverstockDailySales, Style, StylePlan)
+from cksloop.domain.clock import local_date
+from cksloop.domain.lifecycle import Action
+from cksloop.domain.markdown import MarkdownPolicy, parse_policy
+from cksloop.domain.overstock_figures import (ON_HAND_STATES, Channel, DailySales, Line, Receipt, StockItem,
+                                              compute_lines, on_hand_location_type)
+from cksloop.domain.overstock_proposals import Proposal, propose, store_rates
+from cksloop.domain.overstock_rules import CollectionRules, Flag, PlanCurve, evaluate
+
+
+def season_starts_on(season: str) -> dt.date:
+    """The first day of a collection: spring/summer from 1 February, autumn/winter from 1 August."""
+    return dt.date(2000 + int(season[2:]), 2 if season.startswith("SS") else 8, 1)
+
+
+def rules_for(session: Session, *, season: str) -> CollectionRules:
+    """The collection's latest rules version, or the defaults (version 1) when none was saved."""
+    row = session.scalars(select(CollectionRulesVersion).where(CollectionRulesVersion.season == season)
+                          .order_by(CollectionRulesVersion.version.desc()).limit(1)).first()
+    base = CollectionRules(season=season, season_starts_on=season_starts_on(season))
+    if row is None:
+        return base
+    saved = dict(row.rules)
+    plan = PlanCurve(tuple(saved.pop("plan"))) if "plan" in saved else base.plan
+    return dataclasses.replace(base, **saved, plan=plan, version=row.version)
+
+
+def policy_for(session: Session, *, season: str) -> MarkdownPolicy:
+    """The collection's latest markdown policy version, or the default policy."""
+    row = session.scalars(select(MarkdownPolicyVersion).where(MarkdownPolicyVersion.season == season)
+                          .order_by(MarkdownPolicyVersion.version.desc()).limit(1)).first()
+    return MarkdownPolicy() if row is None else parse_policy(row.policy, version=row.version)
+
+
+def latest_season_with_stock(session: Session) -> str | None:
+    """The newest collection that has garments on hand (SS before AW within a year)."""
+    seasons = session.scalars(select(Style.season).join(Garment, Garment.style_id == Style.id)
+                              .where(Garment.state.in_(ON_HAND_STATES)).distinct()).all()
+    return max(seasons, key=lambda s: (s[2:], s[:2] == "AW"), default=None)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One style's figures, the rules it breaks and the proposed actions, best first."""
+
+    line: Line
+    flags: list[Flag]
+    proposals: list[Proposal]
+
+    def as_dict(self, gettext: Any = None) -> dict[str, Any]:
+        shown = self.line.as_shown()
+        return {"style": self.line.key, **shown, "sold": shown["sold_total"], "on_hand": shown["on_hand_total"],
+                "sold_by_channel": shown["sold"], "on_hand_by_location_type": shown["on_hand"],
+                "flags": [f.as_dict(gettext) for f in self.flags],
+                "proposals": [p.as_dict(gettext) for p in self.proposals]}
+
+
+@dataclass(frozen=True)
+class Review:
+    season: str
+    as_of: dt.date
+    location: str | None
+    rules_version: int
+    policy_version: int
+    lines: list[ReviewLine]
+
+
+def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None) -> Review:
+    """The overstock figures, flags and proposals of ``season`` on ``as_of`` (at one location, if given).
+
+    Sales come from the daily rollup up to ``as_of``; stock is the garments on hand now, so a past
+    ``as_of`` shows today's stock against that day's sales (the review session stores its lines).
+    """
+    rules, policy = rules_for(session, season=season), policy_for(session, season=season)
+    styles = select(Style.id).where(Style.season == season).scalar_subquery()
+    where_location = [Location.code == location] if location else []
+    sales = [DailySales(day, style, size, code, Channel(channel), sold, returned)
+             for day, style, size, code, channel, sold, returned in session.execute(
+                 select(OverstockDailySales.day, Style.style_number, OverstockDailySales.size, Location.code,
+                        OverstockDailySales.channel, OverstockDailySales.sold, OverstockDailySales.returned)
+                 .join(Style, Style.id == OverstockDailySales.style_id)
+                 .join(Location, Location.id == OverstockDailySales.location_id)
+                 .where(OverstockDailySales.style_id.in_(styles), OverstockDailySales.day <= as_of,
+                        *where_location))]
+    first = (select(GarmentEvent.garment_id, func.min(GarmentEvent.occurred_at).label("at"),
+                    func.min(GarmentEvent.location_id).label("location_id"))
+             .where(GarmentEvent.action == Action.RECEIVE, GarmentEvent.garment_id.in_(
+                 select(Garment.id).where(Garment.style_id.in_(styles))))
+             .group_by(GarmentEvent.garment_id).subquery())
+    received_at = Location.__table__.alias("received_at")
+    receipts, stock = [], []
+    for style, size, state, code, kind, price, retail, at, first_code in session.execute(
+            select(Style.style_number, Garment.size, Garment.state, Location.code, Location.kind,
+                   Garment.price_cents, Style.retail_price_cents, first.c.at, received_at.c.code)
+            .join(Style, Style.id == Garment.style_id).join(first, first.c.garment_id == Garment.id)
+            .outerjoin(Location, Location.id == Garment.location_id)
+            .outerjoin(received_at, received_at.c.id == first.c.location_id)):
+        day = local_date(at)
+        if not location or first_code == location:
+            receipts.append(Receipt(day, style, size, first_code or "", 1))
+        kind_on_hand = on_hand_location_type(state, kind)
+        if kind_on_hand is not None and (not location or code == location):
+            stock.append(StockItem(style, size, code or "", kind_on_hand, day, price or retail, retail))
+    planned = dict(session.execute(select(Style.style_number, StylePlan.planned_units)
+                                   .join(Style, Style.id == StylePlan.style_id).where(Style.season == season))
+                   .all())
+    names = dict(session.execute(select(Location.code, Location.name)).all())
+    lines = compute_lines(as_of=as_of, sales=sales, stock=stock, receipts=receipts, planned=planned)
+    out = []
+    for style, line in lines.items():
+        flags = evaluate(line, rules)
+        own = [s for s in stock if s.style == style]
+        out.append(ReviewLine(line, flags, propose(
+            line=line, flags=flags, stock=own, policy=policy,
+            rates=store_rates(style=style, as_of=as_of, sales=sales, names=names))))
+    return Review(season, as_of, location, rules.version, policy.version, out)
+

@@ -1,0 +1,123 @@
+"""The daily per-style sales rollup as a projection of the garment ledger, and its rebuild from the events.
+
+Every ``sell``, ``customer_return`` and ``ship_to_buyer`` event adds one unit to the row of its
+Brussels day, style, size, location and channel (``overstock_daily_sales``), in the transaction
+that writes the event: the figures can never drift from the ledger, and no nightly job exists.
+A customer return is booked on its own day against the location and channel of the garment's
+last sale, so sales net of returns stay per channel. ``rebuild`` recomputes every row from the
+events (the migration calls it; a test compares it with the projection).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import Garment, GarmentEvent, Location, OverstockDailySales
+from cksloop.domain.clock import local_date
+from cksloop.domain.lifecycle import Action, LocationKind
+from cksloop.domain.overstock_figures import Channel
+
+_PENDING = "cksloop.overstock_rollups"
+_KINDS = "cksloop.overstock_rollups.kinds"
+_KEY = ("style_id", "day", "size", "location_id", "channel")
+_ACTIONS = (Action.SELL, Action.CUSTOMER_RETURN, Action.SHIP_TO_BUYER)
+Key = tuple[int, dt.date, str, int, str]
+
+
+def channel_of(action: Action, kind: LocationKind | None) -> Channel:
+    """The channel of a sale: a buyer for a shipment, else the outlet or a store by the location's kind."""
+    if action is Action.SHIP_TO_BUYER:
+        return Channel.BUYER
+    return Channel.OUTLET if kind is LocationKind.OUTLET else Channel.STORE
+
+
+def _kinds(session: Session) -> dict[int, LocationKind]:
+    # read once per unit of work: a batch of 200 sales does not ask 200 times
+    kinds = session.info.get(_KINDS)
+    if kinds is None:
+        kinds = session.info[_KINDS] = dict(session.execute(select(Location.id, Location.kind)).all())
+    return kinds
+
+
+def _last_sale_location(bind: Session | Connection, garment_id: int) -> int | None:
+    return bind.execute(select(GarmentEvent.location_id).where(
+        GarmentEvent.garment_id == garment_id, GarmentEvent.action == Action.SELL)
+        .order_by(GarmentEvent.seq.desc()).limit(1)).scalar()
+
+
+class SalesRollup:
+    """The rollup as a projection of the garment ledger (registered in ``streams.GARMENTS``)."""
+
+    def apply(self, session: Session, recorded: Any) -> None:
+        change = recorded.decision.change
+        if change.action not in _ACTIONS:
+            return
+        garment = recorded.decision.subject  # GarmentRef: id, code, style_id, size
+        location_id = recorded.decision.event.get("location_id")
+        if change.action is Action.CUSTOMER_RETURN:
+            location_id = _last_sale_location(session, garment.id)
+        if location_id is None:
+            return  # a sale always happens somewhere; nothing to count without a place
+        channel = channel_of(change.action, _kinds(session).get(location_id))
+        key = (garment.style_id, local_date(recorded.now), garment.size, location_id, channel.value)
+        row = session.info.setdefault(_PENDING, {}).setdefault(key, {"sold": 0, "returned": 0})
+        row["returned" if change.action is Action.CUSTOMER_RETURN else "sold"] += 1
+
+    def before_commit(self, session: Session) -> None:
+        session.info.pop(_KINDS, None)
+        pending = session.info.pop(_PENDING, None)
+        if pending:
+            rows = [{**dict(zip(_KEY, key)), **counts} for key, counts in sorted(pending.items())]
+            session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+    def discard(self, session: Session) -> None:
+        session.info.pop(_KINDS, None)
+        session.info.pop(_PENDING, None)
+
+
+@lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Any:
+    table = OverstockDailySales.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(index_elements=list(_KEY),
+                                      set_={m: table.c[m] + stmt.excluded[m] for m in ("sold", "returned")})
+
+
+def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
+    """Every rollup row recomputed from the ledger's sale, return and shipment events."""
+    kinds = dict(bind.execute(select(Location.id, Location.kind)).all())
+    query = (select(GarmentEvent.garment_id, GarmentEvent.action, GarmentEvent.location_id,
+                    GarmentEvent.occurred_at, Garment.style_id, Garment.size)
+             .join(Garment, Garment.id == GarmentEvent.garment_id)
+             .where(GarmentEvent.action.in_(_ACTIONS))
+             .order_by(GarmentEvent.garment_id, GarmentEvent.seq).execution_options(yield_per=5000))
+    sums: dict[Key, dict[str, int]] = defaultdict(lambda: {"sold": 0, "returned": 0})
+    last_sale: dict[int, int | None] = {}
+    for garment_id, action, location_id, at, style_id, size in bind.execute(query):
+        action = Action(action)
+        if action is Action.SELL:
+            last_sale[garment_id] = location_id
+        elif action is Action.CUSTOMER_RETURN:
+            location_id = last_sale.get(garment_id)
+        if location_id is None:
+            continue
+        channel = channel_of(action, kinds.get(location_id))
+        sums[(style_id, local_date(at), size, location_id, channel.value)][
+            "returned" if action is Action.CUSTOMER_RETURN else "sold"] += 1
+    return dict(sums)
+
+
+def rebuild(bind: Session | Connection) -> int:
+    """Replace every rollup row with a recount from the events; does not commit. Returns the rows written."""
+    bind.execute(delete(OverstockDailySales.__table__))
+    rows = [{**dict(zip(_KEY, key)), **counts} for key, counts in sorted(sums_from_events(bind).items())]
+    for i in range(0, len(rows), 5000):
+        bind.execute(insert(OverstockDailySales.__table__), rows[i:i + 5000])
+    return len(rows)
