@@ -1,13 +1,13 @@
 """overstock: style plans, the daily per-style sales rollup, versioned rules and markdown policies
 
-Revision ID: 0012_overstock
-Revises: 0011_credentials
+Revision ID: 0013_overstock
+Revises: 0012_user_language
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0012_overstock"
-down_revision = "0011_credentials"
+revision = "0013_overstock"
+down_revision = "0012_user_language"
 branch_labels = None
 depends_on = None
 
