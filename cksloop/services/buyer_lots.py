@@ -106,9 +106,9 @@ class _Garments:
         ids = [g.id for g in self.rows.values()]
         open_lots: dict[int, int] = {}
         for start in range(0, len(ids), 500):
-            open_lots.update(session.execute(
-                select(BuyerLotGarment.garment_id, BuyerLotGarment.lot_id)
-                .where(BuyerLotGarment.garment_id.in_(ids[start:start + 500]), BuyerLotGarment.is_open)).tuples())
+            rows = session.execute(select(BuyerLotGarment.garment_id, BuyerLotGarment.lot_id).where(
+                BuyerLotGarment.garment_id.in_(ids[start:start + 500]), BuyerLotGarment.is_open)).all()
+            open_lots.update((garment_id, lot_id) for garment_id, lot_id in rows)
         self.candidates = []
         for code in codes:
             g = self.rows.get(code)
