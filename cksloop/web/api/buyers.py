@@ -24,8 +24,11 @@ from cksloop.web.guards import allow
 BUYER_STAFF = (Role.MERCHANDISER, Role.ADMIN)
 BUYERS = openapi.tag("buyers", "Bulk buyers under contract and the lots sold to them (issue 14)")
 
-_CODES = {"type": "array", "maxItems": buyer_lots.MAX_GARMENTS, "items": {"type": "string", "maxLength": 20}}
-_COUNTRIES = {"type": "array", "maxItems": 300, "items": {"type": "string", "minLength": 2, "maxLength": 2}}
+_CODES = {"type": "array", "maxItems": buyer_lots.MAX_GARMENTS,
+          "items": {"type": "string", "pattern": "^CKS-[0-9A-Z]{4,12}$"}}
+_COUNTRY = {"type": "string", "enum": sorted(buyers.known_country_codes())}  # ISO 3166-1 alpha-2 (pycountry)
+_COUNTRIES = {"type": "array", "maxItems": 300, "items": _COUNTRY}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 120, "pattern": "\\S"}
 _DATE = {"type": "string", "format": "date"}
 
 openapi.schema("Buyer", {
@@ -98,9 +101,14 @@ def _text(body: dict[str, Any], name: str) -> str:
 @bp.post("/buyers")
 @allow(*BUYER_STAFF)
 @openapi.operation(summary="Register a bulk buyer", tags=[BUYERS], operation_id="buyers_api_create",
+                   description="The VAT number is checked against the format and check digits of the "
+                               "buyer's country, which JSON Schema cannot say: a wrong one answers 422.",
                    request={"type": "object", "required": ["name", "vat_number", "country", "contact_email"],
-                            "properties": {"name": {"type": "string"}, "vat_number": {"type": "string"},
-                                           "country": {"type": "string"}, "contact_email": {"type": "string"}}},
+                            "properties": {"name": {"type": "string", "maxLength": 200, "pattern": "\\S"},
+                                           "vat_number": {"type": "string", "maxLength": 24},
+                                           "country": _COUNTRY,
+                                           "contact_email": {"type": "string", "maxLength": 200,
+                                                             "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}}},
                    responses={201: ("The buyer", openapi.ref("Buyer")),
                               422: "A field is wrong: a VAT number failing its country's check, an unknown "
                                    "country (invalid_details; details.fields names it)."})
@@ -175,7 +183,8 @@ def add_contract(buyer_id: int) -> Any:
     description="The declaration is checked against the buyer's contract valid on `planned_ship_on`; "
                 "the garments are allocated to the lot in the ledger. A refusal writes nothing.",
     request={"type": "object", "required": ["buyer_id", "destination_country", "end_use", "planned_ship_on"],
-             "properties": {"buyer_id": {"type": "integer"}, "destination_country": {"type": "string"},
+             "properties": {"buyer_id": {"type": "integer", "minimum": 1, "maximum": params.MAX_ID},
+                            "destination_country": _COUNTRY,
                             "end_use": {"type": "string", "enum": [u.value for u in EndUse]},
                             "planned_ship_on": _DATE, "garments": _CODES}},
     responses={201: ("The draft lot", openapi.ref("BuyerLot")),
@@ -282,9 +291,8 @@ def cancel_lot(lot_id: int) -> Any:
        {422: "A shipment field is missing or wrong, a weight of zero (invalid_details), or a shipping date "
              "the contract does not cover (contract_violation)."},
        request={"type": "object", "required": ["shipped_on", "carrier", "transport_document", "gross_weight_kg"],
-                "properties": {"shipped_on": _DATE, "carrier": {"type": "string"},
-                               "transport_document": {"type": "string"},
-                               "gross_weight_kg": {"type": "number"}}})
+                "properties": {"shipped_on": _DATE, "carrier": _TEXT, "transport_document": _TEXT,
+                               "gross_weight_kg": {"type": "number", "exclusiveMinimum": 0, "maximum": 100_000}}})
 def ship_lot(lot_id: int) -> Any:
     body = out.json_object()
     errors: dict[str, str] = {}
