@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 
 from cksloop.domain.labels import gtin14
 from cksloop.domain.lifecycle import Action, GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import accounts, buyer_lots, buyers
 from tests.builders import STORE, make_garment, make_user
 from tests.conftest import csrf_from, sign_in
 
@@ -52,6 +52,20 @@ class Values:
         user = make_user(self.session, Role.STORE_STAFF)
         accounts.create_token(self.session, email=user.email, now=self.now)
         return str(max(t.id for t in accounts.list_tokens(self.session, email=user.email)))
+
+    def buyer_id(self) -> str:
+        buyer = buyers.create_buyer(self.session, name="Opkoop NV", vat_number="BE0417497106", country="BE",
+                                    contact_email="inkoop@opkoop.example", now=self.now)
+        buyers.add_contract(self.session, buyer_id=buyer.id, valid_from=self.now.date(), valid_to=None,
+                            restrictions=buyers.Restrictions(), actor_id=None, now=self.now)
+        return str(buyer.id)
+
+    def lot_id(self) -> str:
+        # a fresh draft lot for every rule: confirming or cancelling one must not spoil the next
+        actor = make_user(self.session, Role.MERCHANDISER)
+        return str(buyer_lots.create_lot(
+            self.session, buyer_id=int(self.buyer_id()), destination_country="NL", end_use=buyer_lots.EndUse.REUSE,
+            planned_ship_on=self.now.date(), codes=[self.garment_code()], actor=actor, now=self.now))
 
     def photo_id(self) -> str:
         if self._photo_id is None:
@@ -105,6 +119,8 @@ FILLERS: dict[str, Filler] = {
     "location_code": lambda prefix, v, role: STORE,
     "user_id": lambda prefix, v, role: v.user_id() if prefix.startswith("/admin/users/") else None,
     "token_id": lambda prefix, v, role: v.token_id() if prefix.startswith("/admin/users/") else None,
+    "buyer_id": lambda prefix, v, role: v.buyer_id(),
+    "lot_id": lambda prefix, v, role: v.lot_id(),
 }
 
 

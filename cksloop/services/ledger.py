@@ -89,6 +89,9 @@ class Plan(Generic[T]):
     stored_form: Callable[[T], dict[str, Any]] | None = None
     #: more rows in the same transaction, after the projections (a grading's defect photos)
     extra: Callable[[Session, list[Recorded]], None] | None = None
+    #: rows the events refer to, written first under the lock (a buyer lot whose id the
+    #: allocations name, and its compare-and-set); a plan with ``first`` always writes
+    first: Callable[[Session], None] | None = None
     #: write even with no decision (a batch whose every line was refused still stores its answer)
     write_empty: bool = False
 
@@ -160,7 +163,7 @@ def run(session: Session, *, stream: Stream, plan: Callable[[], Plan[T]], actor_
     while True:
         try:
             decided = plan()
-            if not decided.decisions and not (decided.write_empty and idempotency):
+            if not decided.decisions and decided.first is None and not (decided.write_empty and idempotency):
                 session.rollback()  # the plain read ends; nothing to write
                 return decided.answer([])
             return write(session, stream=stream, plan=decided, actor_id=actor_id, now=now,
@@ -194,6 +197,8 @@ def write(session: Session, *, stream: Stream, plan: Plan[T], actor_id: int | No
     store the idempotency record, commit. Raises StaleVersion (nothing written) when a version moved."""
     begin_write(session)
     try:
+        if plan.first is not None:
+            plan.first(session)
         recorded = record(session, stream=stream, decisions=plan.decisions, actor_id=actor_id, now=now)
         if plan.extra is not None:
             plan.extra(session, recorded)

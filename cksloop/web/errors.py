@@ -8,6 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from cksloop.domain.buyer_lots import GarmentCannotJoin, LotNotAllowedNow
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, NotPermitted, VersionConflict
 from cksloop.web.i18n import translate_error, translate_fields
 
@@ -17,6 +18,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     IllegalTransition: 409,
     VersionConflict: 409,
     InvalidDetails: 422,
+    GarmentCannotJoin: 409,  # a garment sold, rented or in another lot: the state, not the input
+    LotNotAllowedNow: 409,
 }
 
 

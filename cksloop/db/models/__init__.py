@@ -6,6 +6,7 @@ mapper registry knows every table before the first query.
 from cksloop.db.models.base import Base, utcnow
 from cksloop.db.models.catalogue import Location, Style, StyleMaterial, StyleSize
 from cksloop.db.models.accounts import AccountEvent, ApiToken, LoginFailure, Setting, User, UserStore
+from cksloop.db.models.buyers import Buyer, BuyerContract, BuyerLot, BuyerLotGarment
 from cksloop.db.models.ledger import Garment, GarmentEvent, IdempotencyRecord
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
@@ -13,7 +14,8 @@ from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, Defect
 from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
 
 __all__ = [
-    "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
+    "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
+    "BuyerLotGarment", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
     "OverstockDailySales", "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",

@@ -309,7 +309,13 @@ def _ship(snap: Snapshot, d: dict[str, Any], ctx: Context) -> Change:
     use = parse_text(d, "destination_use", errors, required=True, max_len=40)
     document = parse_text(d, "transport_document", errors, required=True, max_len=120)
     out: dict[str, Any] = {}
-    if country and use and not errors:
+    # a garment shipped with its open buyer lot was checked against the buyer's contract when the
+    # lot was made (the verdict is kept with the lot); only a lot-less shipment gets the default check
+    lot = d.get("buyer_lot")
+    under_contract = isinstance(lot, int) and not isinstance(lot, bool) and lot in ctx.buyer_lots
+    if under_contract:
+        out["buyer_lot"] = lot
+    if country and use and not errors and not under_contract:
         refusal = check_destination(country=country.upper(), use=use)
         if refusal:
             errors["destination_country"] = refusal
