@@ -83,8 +83,10 @@ def pages(app: Any, seeded: dict[str, Any]) -> list[str]:
     """Every HTML page without URL arguments, and every page about the seeded rows."""
     urls = []
     for rule, method in rules(app):
+        # files (exports, the icon, the web app manifest) are not pages: a browser downloads them
+        # or shows them with its own inline styles
         if method == "GET" and not rule.arguments and not rule.rule.startswith("/api/") \
-                and not rule.rule.endswith(".csv") and rule.endpoint != "auth.login":
+                and not rule.rule.endswith((".csv", ".xlsx", ".ico", ".webmanifest")) and rule.endpoint != "auth.login":
             urls.append(rule.rule)
     codes = [g.code for g in seeded["garments"]]
     urls += [f"/garments/{c}" for c in codes] + [f"/g/{c}" for c in codes]

@@ -5,9 +5,8 @@ from typing import Any
 
 from flask import jsonify
 from flask_babel import gettext
-from sqlalchemy import select
 
-from cksloop.db.models import Location
+from cksloop.db import queries
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.lifecycle import Role
@@ -89,7 +88,7 @@ def api_overstock() -> Any:
         except InvalidDetails as refused:
             errors.update(refused.field_errors)
     if location and "location" not in errors and \
-            db().scalar(select(Location.id).where(Location.code == location)) is None:
+            queries.location_by_code(db(), location) is None:
         errors["location"] = N_("No such location.")
     params.raise_if_any(errors)
     assert as_of is not None

@@ -8,11 +8,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cksloop.db import queries
-from cksloop.db.models import Garment, Location
+from cksloop.db.models import Garment
 from cksloop.domain import lifecycle
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
@@ -208,7 +207,8 @@ def _done_message(session: Session, action: Action, result: garment_service.Acti
     if action is Action.SELL and price:
         return gettext("%(code)s is sold for %(price)s.", code=code, price=price)
     if action in (Action.TRANSFER, Action.MOVE_TO_OUTLET) and result.location:
-        place = session.scalar(select(Location.name).where(Location.code == result.location)) or result.location
+        found = queries.location_by_code(session, result.location)
+        place = found.name if found else result.location
         return gettext("%(code)s is now at %(place)s.", code=code, place=place)
     return gettext("%(code)s is now %(state)s.", code=code, state=state_label(GarmentState(result.state)))
 
