@@ -7,13 +7,15 @@ from cksloop.db.models.base import Base, utcnow
 from cksloop.db.models.catalogue import Location, Style, StyleMaterial, StyleSize
 from cksloop.db.models.accounts import AccountEvent, ApiToken, LoginFailure, Setting, User, UserStore
 from cksloop.db.models.ledger import Garment, GarmentEvent, IdempotencyRecord
+from cksloop.db.models.offcuts import OffcutLot, OffcutLotEvent
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
 
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "CareStep", "DefectPhoto", "Garment", "GarmentEvent",
-    "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "RentalCycle",
+    "IdempotencyRecord", "Inspection",
+    "OffcutLot", "OffcutLotEvent", "InspectionDefect", "Location", "LoginFailure", "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
     "StyleMaterial", "StyleSize", "User", "UserStore", "utcnow",
 ]
