@@ -9,6 +9,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, NotPermitted, VersionConflict
+from cksloop.domain.offcuts import InsufficientOffcut, LotActionNotPossible
 from cksloop.web.i18n import translate_error, translate_fields
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -16,6 +17,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotPermitted: 403,
     IllegalTransition: 409,
     VersionConflict: 409,
+    InsufficientOffcut: 409,
+    LotActionNotPossible: 409,
     InvalidDetails: 422,
 }
 

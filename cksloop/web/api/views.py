@@ -6,7 +6,7 @@ from flask import Blueprint
 
 def api_blueprint() -> Blueprint:
     """The one /api/v1 blueprint; importing the resource modules registers their views on it."""
-    from cksloop.web.api import document, garments, labels, me, rentals, reports, scans  # noqa: F401
+    from cksloop.web.api import document, garments, labels, me, offcut_lots, rentals, reports, scans  # noqa: F401
     from cksloop.web.api.blueprint import bp
 
     return bp
