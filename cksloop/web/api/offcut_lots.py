@@ -103,6 +103,9 @@ def _answer(lot: dict[str, Any]) -> dict[str, Any]:
     description="cksloop gives the lot the next CKSR code. With `Idempotency-Key` a retry answers the "
                 "first lot again and registers nothing.",
     responses={201: ("The new lot", LOT), 413: "The body is too large.", 422: _422},
+    links={201: openapi.code_links("$response.body#/code", {
+        "OffcutLot": ("api_offcut_lot", "The lot, its balance and its ledger"),
+        "ActOnOffcutLot": ("api_act_on_offcut_lot", "Take an action on the lot")})},
 )
 def create_offcut_lot() -> Any:
     body = out.json_object()
