@@ -241,9 +241,11 @@ def lot_dict(session: Session, code: str) -> dict[str, Any]:
 
 
 def list_lots(session: Session, *, location: str | None = None, material: str | None = None,
-              page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], bool]:
+              code: str | None = None, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], bool]:
     """One page of lots (without their ledgers) by code, and whether another page follows."""
     query = select(*_LOT_COLUMNS).outerjoin(Location, OffcutLot.location_id == Location.id)
+    if code is not None:
+        query = query.where(OffcutLot.code == code)  # a scan: one lot by its unique code
     if location:
         query = query.where(Location.code == location)
     if material:

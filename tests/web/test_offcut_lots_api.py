@@ -7,7 +7,7 @@ import pytest
 
 from cksloop.domain.lifecycle import Role
 from cksloop.services import offcut_lots
-from tests.builders import OTHER_STORE, STORE
+from tests.builders import OTHER_STORE, STORE, make_garment
 from tests.web.test_api_auth import assert_error_shape, bearer, token_for
 
 LOT = {"material": "denim", "composition": [{"fibre": "cotton", "pct": 100}], "colour": "indigo",
@@ -85,3 +85,19 @@ def test_bad_weights_and_unknown_locations_are_422_and_register_nothing(client, 
                            422, "invalid_details")
     db_session.rollback()
     assert offcut_lots.list_lots(db_session)[0] == []
+
+
+def test_a_scanned_lot_label_resolves_to_the_lot_and_a_garment_says_its_kind(client, db_session, now, organiser):
+    staff = token_for(db_session, now, Role.STORE_STAFF)[1]
+    code = client.post("/api/v1/offcut-lots", json=LOT, headers=bearer(organiser)).get_json()["code"]
+    for payload in (code, "cksr-1", f"https://loop.cks.example/r/{code}"):
+        scanned = client.post("/api/v1/scans", json={"payload": payload}, headers=bearer(staff))
+        assert scanned.status_code == 200, scanned.get_data(as_text=True)
+        body = scanned.get_json()
+        assert (body["kind"], body["code"], body["url"]) == ("offcut_lot", code, f"/r/{code}")
+        assert body["lot"]["remaining_g"] == 600 and "garment" not in body
+    missing = client.post("/api/v1/scans", json={"payload": "CKSR-00999"}, headers=bearer(staff))
+    assert_error_shape(missing, 404, "not_found")
+    garment = make_garment(db_session, now=now)
+    scanned = client.post("/api/v1/scans", json={"payload": garment.code}, headers=bearer(staff)).get_json()
+    assert scanned["kind"] == "garment" and scanned["garment"]["code"] == garment.code
