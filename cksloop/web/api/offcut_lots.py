@@ -158,7 +158,7 @@ def offcut_lot(code: str) -> Any:
     description="With `Idempotency-Key` a retried request answers the first result again and writes nothing.",
     responses={
         200: ("The lot after the action", LOT),
-        403: "The caller's role may not change offcut lots (error forbidden).",
+        403: "The caller's role may not change offcut lots (error forbidden; details.roles_allowed).",
         404: CODE_404,
         409: "More grams asked than the lot holds (insufficient_offcut; details.lot, details.remaining_g), "
              "or the version moved (version_conflict).",
