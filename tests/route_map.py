@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 
 from cksloop.domain.labels import gtin14
 from cksloop.domain.lifecycle import Action, GarmentState, Role
-from cksloop.services import accounts, buyer_lots, buyers
+from cksloop.services import accounts, buyer_lots, buyers, offcut_lots
 from tests.builders import STORE, make_garment, make_user
 from tests.conftest import csrf_from, sign_in
 
@@ -43,6 +43,13 @@ class Values:
     def garment_code(self) -> str:
         # a fresh piece in stock for every rule, so one route's write cannot spoil the next
         return make_garment(self.session, now=self.now).code
+
+    def lot_code(self) -> str:
+        # a fresh offcut lot for every rule, as for garments
+        organiser = make_user(self.session, Role.WORKSHOP_ORGANISER)
+        return offcut_lots.create(self.session, actor=organiser, now=self.now, details={
+            "material": "denim", "composition": [{"fibre": "cotton", "pct": 100}], "colour": "indigo",
+            "weight_g": 500, "location": STORE})["code"]
 
     def user_id(self) -> str:
         # a fresh user for every rule: deactivating or resetting one must not spoil the next
@@ -107,6 +114,7 @@ FILLERS: dict[str, Filler] = {
         STORE if prefix.startswith("/locations/")
         else v.garment_code() if prefix.startswith(("/garments/", "/api/v1/garments/", "/rentals/", "/g/",
                                                      "/01/", "/labels/"))
+        else v.lot_code() if prefix.startswith("/api/v1/offcut-lots/")
         else None),
     "serial": lambda prefix, v, role: v.garment_code() if prefix.startswith("/01/") else None,
     "gtin": lambda prefix, v, role: gtin14(v.world["dress"].sizes[1].gtin) if prefix.startswith("/01/") else None,

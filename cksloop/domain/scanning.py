@@ -19,6 +19,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 from .labels import garment_code_in, is_valid_gtin
 from .messages import N_
+from .offcut_labels import lot_code_in, lot_code_in_path
 
 #: Longest payload worth looking at; a label URL is well under 200 characters.
 MAX_PAYLOAD = 2000
@@ -29,6 +30,13 @@ class LabelForm(StrEnum):
     SHORT_URL = "short_url"  # {BASE_URL}/g/{code}
     DIGITAL_LINK = "digital_link"  # {BASE_URL}/01/{GTIN-14}/21/{code}
     GS1_ELEMENT_STRING = "gs1_element_string"  # (01){GTIN-14}(21){code}, what many handheld scanners send
+
+
+class LabelKind(StrEnum):
+    """What a label names: one garment, or an offcut lot (issue 15)."""
+
+    GARMENT = "garment"
+    OFFCUT_LOT = "offcut_lot"
 
 
 class Refusal(StrEnum):
@@ -71,6 +79,7 @@ class ScannedLabel:
     read_as: str
     gtin: str | None = None
     mangled: bool = False
+    kind: LabelKind = LabelKind.GARMENT
 
 
 @dataclass(frozen=True)
@@ -168,10 +177,12 @@ _GS1_BRACKETS = re.compile(r"^\(01\)(\d{14})(?:\(22\)([^()]{1,20}))?(?:\(10\)([^
 _GS1_RAW = re.compile("^01(\\d{14})(?:22([^\x1d]{1,20})\x1d)?(?:10([^\x1d]{1,20})\x1d)?21([^\x1d]{1,20})$")
 
 
-def parse_scan(raw: str, *, base_url: str) -> ScanOutcome:
+def parse_scan(raw: str, *, base_url: str, lots: bool = False) -> ScanOutcome:
     """What ``raw`` (exactly what was scanned or typed) names, judged against our ``base_url``.
 
-    Never raises on any text: it returns a ScannedLabel or a NotALabel with the reason.
+    With ``lots`` an offcut lot's code or label URL (/r/{code}) is a label too (``kind``
+    offcut_lot); callers that act on garments only leave it off. Never raises on any text: it
+    returns a ScannedLabel or a NotALabel with the reason.
     """
     if not isinstance(raw, str):
         return NotALabel(Refusal.NOT_A_LABEL)
@@ -183,15 +194,15 @@ def parse_scan(raw: str, *, base_url: str) -> ScanOutcome:
     if _is_binary(text):
         return NotALabel(Refusal.BINARY)
     base = _base(base_url)
-    direct = _parse(text, base)
+    direct = _parse(text, base, lots)
     if isinstance(direct, ScannedLabel):
         return direct
     unmangled = unmangle_azerty(text)
     if unmangled == text:
         return direct
-    second = _parse(unmangled, base)
+    second = _parse(unmangled, base, lots)
     if isinstance(second, ScannedLabel):
-        return ScannedLabel(second.code, second.form, unmangled, second.gtin, mangled=True)
+        return ScannedLabel(second.code, second.form, unmangled, second.gtin, mangled=True, kind=second.kind)
     if direct.reason is Refusal.NOT_A_LABEL and second.reason is not Refusal.NOT_A_LABEL:
         # e.g. a mangled Wi-Fi code or foreign link: say what it really is
         return NotALabel(second.reason, unmangled, True, second.params)
@@ -234,11 +245,15 @@ def _port(parts: SplitResult) -> int | None:
     return port
 
 
-def _parse(text: str, base: _Base) -> ScanOutcome:
+def _parse(text: str, base: _Base, lots: bool = False) -> ScanOutcome:
     text = _AIM_PREFIX.sub("", text, count=1)
     code = _code_in(text)
     if code:
         return ScannedLabel(code, LabelForm.CODE, text)
+    # lot codes never read as garment codes (offcut_labels: the patterns are disjoint)
+    lot = lot_code_in(text) if lots else None
+    if lot:
+        return ScannedLabel(lot, LabelForm.CODE, text, kind=LabelKind.OFFCUT_LOT)
     element = _GS1_BRACKETS.fullmatch(text) or _GS1_RAW.fullmatch(text.lstrip(_GS))
     if element:
         return _element_string(element.group(1), element.group(4), text)
@@ -251,10 +266,10 @@ def _parse(text: str, base: _Base) -> ScanOutcome:
         text = "https://" + text  # some scanners and people drop the scheme
     if not re.match(r"^https?://", text, re.IGNORECASE):
         return NotALabel(Refusal.NOT_A_LABEL, text)
-    return _parse_url(text, base)
+    return _parse_url(text, base, lots)
 
 
-def _parse_url(text: str, base: _Base) -> ScanOutcome:
+def _parse_url(text: str, base: _Base, lots: bool = False) -> ScanOutcome:
     try:
         parts = urlsplit(text)
         host = (parts.hostname or "").lower()
@@ -278,6 +293,9 @@ def _parse_url(text: str, base: _Base) -> ScanOutcome:
         return NotALabel(Refusal.UNKNOWN_PATH, text)
     if segments and segments[0] == "01":
         return _digital_link(segments, text)
+    lot = lot_code_in_path(segments) if lots else None
+    if lot:
+        return ScannedLabel(lot, LabelForm.SHORT_URL, text, kind=LabelKind.OFFCUT_LOT)
     return NotALabel(Refusal.UNKNOWN_PATH, text)
 
 

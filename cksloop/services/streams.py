@@ -6,7 +6,7 @@ registered at import time elsewhere.
 """
 from __future__ import annotations
 
-from cksloop.db.models import Garment, GarmentEvent
+from cksloop.db.models import Garment, GarmentEvent, OffcutLot, OffcutLotEvent
 from cksloop.services.ledger import Stream
 from cksloop.services.overstock_rollups import SalesRollup
 from cksloop.services.rental_rollups import Rollups
@@ -16,4 +16,9 @@ GARMENTS = Stream(
     name="garments", table=Garment.__table__, events=GarmentEvent.__table__, key="garment_id",
     # the rental tables gather rollup additions, so the rollups come after them
     projections=(RentalTables(), Rollups(), SalesRollup()),
+)
+
+#: issue 15: offcut lots keep a ledger of their own (events carry ``lot_id`` and ``seq``)
+OFFCUT_LOTS = Stream(
+    name="offcut_lots", table=OffcutLot.__table__, events=OffcutLotEvent.__table__, key="lot_id",
 )

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from cksloop.domain.buyer_lots import GarmentCannotJoin, LotNotAllowedNow
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, NotPermitted, VersionConflict
+from cksloop.domain.offcuts import InsufficientOffcut, LotActionNotPossible
 from cksloop.web.i18n import translate_error, translate_fields
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -17,6 +18,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotPermitted: 403,
     IllegalTransition: 409,
     VersionConflict: 409,
+    InsufficientOffcut: 409,
+    LotActionNotPossible: 409,
     InvalidDetails: 422,
     GarmentCannotJoin: 409,  # a garment sold, rented or in another lot: the state, not the input
     LotNotAllowedNow: 409,

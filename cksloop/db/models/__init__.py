@@ -8,6 +8,7 @@ from cksloop.db.models.catalogue import Location, Style, StyleMaterial, StyleSiz
 from cksloop.db.models.accounts import AccountEvent, ApiToken, LoginFailure, Setting, User, UserStore
 from cksloop.db.models.buyers import Buyer, BuyerContract, BuyerLot, BuyerLotGarment
 from cksloop.db.models.ledger import Garment, GarmentEvent, IdempotencyRecord
+from cksloop.db.models.offcuts import OffcutLot, OffcutLotEvent
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
@@ -17,7 +18,7 @@ __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
     "BuyerLotGarment", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
-    "OverstockDailySales", "RentalCycle",
+    "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
     "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
 ]

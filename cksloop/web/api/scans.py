@@ -10,7 +10,9 @@ from cksloop.db.models import User
 from cksloop.domain.errors import DomainError, InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Action
 from cksloop.domain.messages import N_
-from cksloop.domain.scanning import MAX_PAYLOAD, NotALabel, ScannedLabel, parse_scan
+from cksloop.domain.offcut_labels import lot_path
+from cksloop.domain.scanning import MAX_PAYLOAD, LabelKind, NotALabel, ScannedLabel, parse_scan
+from cksloop.services import offcut_lots
 from cksloop.services import batches
 from cksloop.services.batches import BatchLine
 from cksloop.web.api import openapi, serializers
@@ -119,16 +121,22 @@ SCAN_REQUEST = openapi.schema("ScanRequest", {
                                "description": "Exactly what the camera decoded or the scanner typed."}},
 })
 SCAN_RESULT = openapi.schema("ScanResult", {
-    "type": "object", "required": ["code", "url", "garment", "mangled"],
+    "type": "object", "required": ["kind", "code", "url", "mangled"],
+    "description": "A garment (kind garment, with `garment`) or an offcut lot (kind offcut_lot, with `lot`).",
     "properties": {
+        "kind": {"type": "string", "enum": [k.value for k in LabelKind]},
         "code": {"type": "string", "example": "CKS-00123"},
-        "url": {"type": "string", "description": "The garment's page for signed-in staff."},
+        "url": {"type": "string", "description": "The garment's page for signed-in staff, or the lot's label path."},
         "form": {"type": "string", "enum": ["code", "short_url", "digital_link", "gs1_element_string"]},
         "read_as": {"type": "string", "description": "The payload after undoing a keyboard-layout mix-up."},
         "mangled": {"type": "boolean", "description": "True when a US-layout scanner typed on a "
                     "Belgian AZERTY keyboard and the text was read back key by key."},
         "message": {"type": ["string", "null"]},
         "garment": _GARMENT_BRIEF,
+        "lot": {"type": "object", "required": ["code", "location", "material", "remaining_g", "version"],
+                "properties": {"code": {"type": "string"}, "location": {"type": ["string", "null"]},
+                               "material": {"type": "string"}, "colour": {"type": "string"},
+                               "remaining_g": {"type": "integer"}, "version": {"type": "integer"}}},
     },
 })
 CHECK_REQUEST = openapi.schema("ScanCheckRequest", {
@@ -184,36 +192,52 @@ BATCH_RESULT = openapi.schema("BatchResult", {
 @bp.post("/scans")
 @allow()
 @openapi.operation(
-    summary="Resolve a scanned payload to a garment",
+    summary="Resolve a scanned payload to a garment or an offcut lot",
     operation_id="scan_resolve_scan",
     description="Accepts our label URLs (/g/{code}), GS1 Digital Link URLs on our host, bare "
                 "garment codes, and text a US-layout scanner typed on a Belgian AZERTY keyboard "
-                "(then `mangled` is true). Writes nothing.",
+                "(then `mangled` is true), and offcut lot codes and label URLs (/r/{code}, kind "
+                "offcut_lot). Writes nothing.",
     tags=[SCANS],
     request=SCAN_REQUEST,
     links={200: openapi.code_links("$response.body#/code", {
         "ScannedGarment": ("api_garment", "The garment the label names"),
         "ActOnScannedGarment": ("api_act_on_garment", "Take an action on it")})},
-    responses={200: ("The garment the label names", SCAN_RESULT),
-               404: "A well-formed garment code that no garment has (error not_found; details.code).",
+    responses={200: ("The garment or lot the label names", SCAN_RESULT),
+               404: "A well-formed garment or lot code that nothing has (error not_found; details.code).",
                422: "Not a CKS label (error not_a_label; details.reason says why: empty, too_long, "
                     "binary, wifi, other_qr, foreign_url, unknown_path, product_only, bad_gtin, "
                     "not_a_label), or no payload string (invalid_details)."},
 )
 def resolve_scan() -> Any:
     body = serializers.json_object()
-    outcome = parse_scan(_payload(body), base_url=current_app.config["BASE_URL"])
+    outcome = parse_scan(_payload(body), base_url=current_app.config["BASE_URL"], lots=True)
     if isinstance(outcome, NotALabel):
         return _not_a_label(outcome)
+    if outcome.kind is LabelKind.OFFCUT_LOT:
+        return _scanned_lot(outcome)
     garment = find_scanned(outcome.code)
     if garment is None:
         error = NotFound(N_("No garment with code %(code)s."), code=outcome.code)
         return jsonify(error=error.code, message=translate_error(error),
                        details={"code": outcome.code, "mangled": outcome.mangled}), 404
-    return jsonify(code=garment.code, url=garment_url(garment.code), form=outcome.form.value,
+    return jsonify(kind=outcome.kind.value, code=garment.code, url=garment_url(garment.code), form=outcome.form.value,
                    read_as=outcome.read_as, mangled=outcome.mangled,
                    message=mangled_note() if outcome.mangled else None,
                    garment=_garment_dict(garment, api_user()))
+
+
+def _scanned_lot(outcome: ScannedLabel) -> Any:
+    found = offcut_lots.list_lots(db(), code=outcome.code, per_page=1)[0]
+    if not found:
+        error = NotFound(N_("No offcut lot with code %(code)s."), code=outcome.code)
+        return jsonify(error=error.code, message=translate_error(error),
+                       details={"code": outcome.code, "mangled": outcome.mangled}), 404
+    lot = found[0]
+    return jsonify(kind=outcome.kind.value, code=lot["code"], url=lot_path(lot["code"]), form=outcome.form.value,
+                   read_as=outcome.read_as, mangled=outcome.mangled,
+                   message=mangled_note() if outcome.mangled else None,
+                   lot={k: lot[k] for k in ("code", "location", "material", "colour", "remaining_g", "version")})
 
 
 @bp.post("/scans/check")
