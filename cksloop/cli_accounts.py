@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from cksloop.cli_support import fail, now as _now, session
+from cksloop.domain.clock import utc
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Role
 
@@ -133,7 +134,7 @@ def tokens_create(email: str, label: str, expires_in_days: int | None, expires_o
     if expires_in_days is not None:
         expires_at = now + dt.timedelta(days=expires_in_days)
     elif expires_on is not None:
-        expires_at = expires_on.replace(tzinfo=dt.UTC)
+        expires_at = utc(expires_on)  # --expires-on is read as a UTC date
     with session() as s:
         try:
             token = accounts.create_token(s, email=email, label=label, now=now, expires_at=expires_at,

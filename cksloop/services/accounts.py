@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import AccountEvent, ApiToken, Location, User, UserStore
+from cksloop.domain.clock import utc
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.messages import N_
@@ -339,9 +340,7 @@ def token_status(token: ApiToken, now: dt.datetime) -> str:
     """``active``, ``expired`` or ``revoked``."""
     if token.revoked_at is not None:
         return "revoked"
-    expires = token.expires_at
-    if expires is not None and expires.tzinfo is None:  # SQLite hands back naive UTC
-        expires = expires.replace(tzinfo=dt.UTC)
+    expires = None if token.expires_at is None else utc(token.expires_at)
     return "expired" if expires is not None and expires <= now else "active"
 
 
