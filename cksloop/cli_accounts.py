@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from cksloop.cli_support import fail, now as _now, session
+from cksloop.domain.clock import utc
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Role
 
@@ -124,7 +125,7 @@ def tokens_group() -> None:
 def tokens_create(email: str, label: str, expires_in_days: int | None, expires_on: dt.datetime | None,
                   read_only: bool) -> None:
     """Make a new API token for a user and print it once (only its hash is kept)."""
-    from cksloop.services import accounts
+    from cksloop.services import tokens
 
     if expires_in_days is not None and expires_on is not None:
         raise click.UsageError("Give --expires-in-days or --expires-on, not both.")
@@ -133,10 +134,10 @@ def tokens_create(email: str, label: str, expires_in_days: int | None, expires_o
     if expires_in_days is not None:
         expires_at = now + dt.timedelta(days=expires_in_days)
     elif expires_on is not None:
-        expires_at = expires_on.replace(tzinfo=dt.UTC)
+        expires_at = utc(expires_on)  # --expires-on is read as a UTC date
     with session() as s:
         try:
-            token = accounts.create_token(s, email=email, label=label, now=now, expires_at=expires_at,
+            token = tokens.create_token(s, email=email, label=label, now=now, expires_at=expires_at,
                                           read_only=read_only)
         except DomainError as error:
             fail(error)
@@ -149,11 +150,11 @@ def tokens_create(email: str, label: str, expires_in_days: int | None, expires_o
 @with_appcontext
 def tokens_revoke(email: str, label: str | None) -> None:
     """Revoke a user's API tokens; requests with them are refused from now on."""
-    from cksloop.services import accounts
+    from cksloop.services import tokens
 
     with session() as s:
         try:
-            count = accounts.revoke_tokens(s, email=email, label=label, now=_now())
+            count = tokens.revoke_tokens(s, email=email, label=label, now=_now())
         except DomainError as error:
             fail(error)
         click.echo(f"Revoked {count} token(s) of {email}.")
@@ -164,20 +165,20 @@ def tokens_revoke(email: str, label: str | None) -> None:
 @with_appcontext
 def tokens_list(email: str | None) -> None:
     """List API tokens (never the tokens themselves): user, label, scope, created, expires, status."""
-    from cksloop.services import accounts
+    from cksloop.services import tokens
 
     now = _now()
     with session() as s:
         try:
-            tokens = accounts.list_tokens(s, email=email)
+            rows = tokens.list_tokens(s, email=email)
         except DomainError as error:
             fail(error)
-        if not tokens:
+        if not rows:
             click.echo("No API tokens." + ("" if email else " Make one with `cksloop tokens create`."))
             return
         rows = [(str(t.id), t.user.email, t.label or "-", "read-only" if t.read_only else "read-write",
                  _day(t.created_at), _day(t.expires_at) if t.expires_at else "never",
-                 accounts.token_status(t, now)) for t in tokens]
+                 tokens.token_status(t, now)) for t in rows]
     _table(("id", "user", "label", "scope", "created", "expires", "status"), rows)
 
 

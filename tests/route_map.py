@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 
 from cksloop.domain.labels import gtin14
 from cksloop.domain.lifecycle import Action, GarmentState, Role
-from cksloop.services import accounts, buyer_lots, buyers, offcut_lots
+from cksloop.services import accounts, buyer_lots, buyers, offcut_lots, tokens
 from tests.builders import STORE, make_garment, make_user
 from tests.conftest import csrf_from, sign_in
 
@@ -57,8 +57,8 @@ class Values:
 
     def token_id(self) -> str:
         user = make_user(self.session, Role.STORE_STAFF)
-        accounts.create_token(self.session, email=user.email, now=self.now)
-        return str(max(t.id for t in accounts.list_tokens(self.session, email=user.email)))
+        tokens.create_token(self.session, email=user.email, now=self.now)
+        return str(max(t.id for t in tokens.list_tokens(self.session, email=user.email)))
 
     def buyer_id(self) -> str:
         buyer = buyers.create_buyer(self.session, name="Opkoop NV", vat_number="BE0417497106", country="BE",
@@ -179,7 +179,7 @@ class Caller:
         else:
             self.user = make_user(session, role)
             assert sign_in(self.client, self.user.email).status_code == 302
-            self.token = accounts.create_token(session, email=self.user.email, label="matrix", now=now)
+            self.token = tokens.create_token(session, email=self.user.email, label="matrix", now=now)
         self.csrf = csrf_from(self.client.get(SIGN_IN_PATH if role == ANONYMOUS else "/").get_data(as_text=True))
 
     def ask(self, method: str, url: str) -> Any:

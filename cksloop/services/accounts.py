@@ -1,4 +1,4 @@
-"""Accounts: users with hashed passwords, their stores, API tokens stored as hashes, sign-in checks,
+"""Accounts: users with hashed passwords, their stores, sign-in checks (API tokens: services/tokens.py),
 and the append-only account events that say who changed which user or credential.
 
 A deactivated user can neither sign in nor use a token; deactivating ends their sessions and
@@ -14,22 +14,18 @@ import re
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import AccountEvent, ApiToken, Location, User, UserStore
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.messages import N_
-from cksloop.services import throttle
 
 # scrypt parameters (RFC 7914 interactive-login strength); stored with the hash so they can grow
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
-TOKEN_PREFIX = "ckl_"
-#: the longest a token may live when it is given an expiry (ten years: "no expiry" is None)
-MAX_TOKEN_DAYS = 3650
 
 #: what an account event records (stored as these values; the labels are for the admin page)
 USER_CREATED = "user_created"
@@ -230,7 +226,7 @@ def reset_password(session: Session, *, email: str, password: str, now: dt.datet
     validate_password(password)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(16)
-    revoked = _revoke(session, user, now=now, by=by, address=address)
+    revoked = revoke_all_tokens(session, user, now=now, by=by, address=address)
     record_event(session, action=PASSWORD_RESET, subject=user, actor=by, address=address, now=now,
                  details={"tokens_revoked": revoked})
     session.commit()
@@ -244,7 +240,7 @@ def deactivate_user(session: Session, *, email: str, now: dt.datetime, by: User 
     user = find_user(session, email)
     if by is not None and by.id == user.id:
         raise InvalidDetails({"user": N_("You cannot deactivate yourself.")})
-    revoked = _revoke(session, user, now=now, by=by, address=address)
+    revoked = revoke_all_tokens(session, user, now=now, by=by, address=address)
     if user.active or revoked:
         user.active = False
         user.session_nonce = secrets.token_hex(16)
@@ -273,36 +269,8 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     return user
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
-
-def create_token(session: Session, *, email: str, label: str = "", now: dt.datetime,
-                 expires_at: dt.datetime | None = None, read_only: bool = False, by: User | None = None,
-                 address: str | None = None) -> str:
-    """Make a new API token for the user; only its hash is stored, the token is returned once.
-
-    ``expires_at`` (None: until revoked) must lie in the future, at most MAX_TOKEN_DAYS away; a
-    read-only token may only read (GET, HEAD). InvalidDetails for an inactive user or a bad expiry.
-    """
-    user = find_user(session, email)
-    if not user.active:
-        raise InvalidDetails({"email": N_("This user is deactivated.")})
-    if expires_at is not None and not now < expires_at <= now + dt.timedelta(days=MAX_TOKEN_DAYS):
-        raise InvalidDetails({"expires": N_("The expiry must lie in the future, at most ten years away.")})
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label.strip()[:120], created_at=now,
-                   expires_at=expires_at, read_only=read_only)
-    session.add(row)
-    session.flush()
-    record_event(session, action=TOKEN_CREATED, subject=user, actor=by, token=row, address=address, now=now,
-                 details={"label": row.label, "read_only": read_only,
-                          "expires_at": expires_at.isoformat() if expires_at else None})
-    session.commit()
-    return token
-
-
-def _revoke(session: Session, user: User, *, now: dt.datetime, by: User | None, address: str | None,
+def revoke_all_tokens(session: Session, user: User, *, now: dt.datetime, by: User | None, address: str | None,
             label: str | None = None, token_id: int | None = None) -> int:
     query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     if label is not None:
@@ -315,67 +283,6 @@ def _revoke(session: Session, user: User, *, now: dt.datetime, by: User | None, 
         record_event(session, action=TOKEN_REVOKED, subject=user, actor=by, token=token, address=address,
                      now=now, details={"label": token.label})
     return len(tokens)
-
-
-def revoke_tokens(session: Session, *, email: str, now: dt.datetime, label: str | None = None,
-                  token_id: int | None = None, by: User | None = None, address: str | None = None) -> int:
-    """Revoke the user's active API tokens (only those with ``label``, or the one with
-    ``token_id``, when given); returns how many; commits."""
-    user = find_user(session, email)
-    count = _revoke(session, user, now=now, by=by, address=address, label=label, token_id=token_id)
-    session.commit()
-    return count
-
-
-def list_tokens(session: Session, *, email: str | None = None) -> list[ApiToken]:
-    """API tokens (of one user when ``email`` is given), newest first, with their user loaded."""
-    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    if email is not None:
-        query = query.where(ApiToken.user_id == find_user(session, email).id)
-    return list(session.scalars(query))
-
-
-def token_status(token: ApiToken, now: dt.datetime) -> str:
-    """``active``, ``expired`` or ``revoked``."""
-    if token.revoked_at is not None:
-        return "revoked"
-    expires = token.expires_at
-    if expires is not None and expires.tzinfo is None:  # SQLite hands back naive UTC
-        expires = expires.replace(tzinfo=dt.UTC)
-    return "expired" if expires is not None and expires <= now else "active"
-
-
-#: one statement, built once: every API request asks it
-_TOKEN = select(ApiToken).join(User, ApiToken.user_id == User.id).where(
-    ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.active.is_(True),
-    or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > bindparam("now")))
-
-
-def token_for(session: Session, token: str, *, now: dt.datetime) -> ApiToken | None:
-    """The live token row (not revoked, not expired, of an active user), its user loaded, or None."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    return session.scalar(_TOKEN, {"token_hash": _token_hash(token), "now": now})
-
-
-def user_for_token(session: Session, token: str, *, now: dt.datetime | None = None) -> User | None:
-    """The active user owning ``token`` (not revoked, not expired), or None."""
-    row = token_for(session, token, now=now or _utcnow())
-    return row.user if row else None
-
-
-def caller_for_token(session: Session, token: str, *, address: str | None, now: dt.datetime,
-                     limits: throttle.Limits = throttle.DEFAULT_LIMITS) -> tuple[ApiToken | None, int | None]:
-    """The live token row and, for a token that is not valid, the seconds ``address`` must wait
-    after too many failed authentications (None: it may go ahead).
-
-    A valid token always goes ahead, however many wrong ones came from its address before: the
-    pause slows a guesser down, it must not turn away the till that shares the shop's address.
-    """
-    row = token_for(session, token, now=now)
-    if row is not None:
-        return row, None
-    return None, throttle.check(session, account=None, address=address, now=now, limits=limits)
 
 
 def count_users(session: Session) -> int:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Location, Style, User
+from cksloop.domain.clock import utc
 from cksloop.domain.lifecycle import Action
 from cksloop.domain.sale_price import DiscountReason
 
@@ -39,7 +40,7 @@ def discounted_sales(session: Session, *, limit: int = PAGE_SIZE) -> list[Discou
         .outerjoin(User, User.id == GarmentEvent.actor_id)
         .where(GarmentEvent.action == Action.SELL, reason.is_not(None))
         .order_by(GarmentEvent.occurred_at.desc(), GarmentEvent.id.desc()).limit(limit)).all()
-    return [DiscountedSale(code, number, name, at if at.tzinfo else at.replace(tzinfo=dt.UTC), store, seller,
+    return [DiscountedSale(code, number, name, utc(at), store, seller,
                            int(details.get("price_cents") or 0), price,
                            DiscountReason(why) if why in DiscountReason._value2member_map_ else None)
             for code, number, name, at, store, seller, details, price, why in rows]

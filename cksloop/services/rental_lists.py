@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CareStep, DefectPhoto, Garment, Inspection, InspectionDefect, Location,
                                RentalCycle, RentalPartner, RentalPoolStay, Style)
+from cksloop.domain.clock import utc
 from cksloop.domain.errors import NotFound
 from cksloop.domain.inspection import Grade, ReturnReason
 from cksloop.domain.lifecycle import CareKind, GarmentState
@@ -161,11 +162,6 @@ def needs_reason(session: Session, garment_id: int) -> bool:
     return uninspected_return(session, garment_id) is not None
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 @dataclass(frozen=True)
 class GarmentRentalSummary:
     """One garment's life in rental. ``public()`` is what its public product page may show."""
@@ -218,7 +214,7 @@ def garment_rental_summary(session: Session, garment_id: int, *, now: dt.datetim
         if back_at is None:
             open_due, open_partner = due_on, partner
         if end is not None:
-            days += max(0.0, (_utc(end) - _utc(out_at)).total_seconds() / 86400)
+            days += max(0.0, (utc(end) - utc(out_at)).total_seconds() / 86400)
     care_rows = session.execute(select(CareStep.kind, func.count(), func.sum(CareStep.cost_cents))
                                 .where(CareStep.garment_id == garment_id).group_by(CareStep.kind)).all()
     care = {kind: count for kind, count, _ in care_rows}
@@ -231,7 +227,7 @@ def garment_rental_summary(session: Session, garment_id: int, *, now: dt.datetim
         quality_returns=sum(1 for c in cycles if c[2] is ReturnReason.QUALITY_RETURN),
         repairs=care.get(CareKind.REPAIR, 0), cleanings=care.get(CareKind.CLEANING, 0),
         care_cost_cents=int(cost), open_cycle_due_on=open_due, open_cycle_partner=open_partner,
-        last_grade=last[0] if last else None, last_inspected_at=_utc(last[1]) if last else None)
+        last_grade=last[0] if last else None, last_inspected_at=utc(last[1]) if last else None)
 
 
 @dataclass(frozen=True)
@@ -255,7 +251,7 @@ def inspections_of(session: Session, garment_id: int) -> list[InspectionView]:
         .join(Garment, Garment.id == Inspection.garment_id)
         .where(Inspection.garment_id == garment_id).order_by(Inspection.id.desc())).all()
     defects = defects_for(session, [r[0] for r in rows])
-    return [InspectionView(r[0], r[5], r[1], r[2], r[3], _utc(r[4]), defects.get(r[0], [])) for r in rows]
+    return [InspectionView(r[0], r[5], r[1], r[2], r[3], utc(r[4]), defects.get(r[0], [])) for r in rows]
 
 
 def defects_for(session: Session, inspection_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

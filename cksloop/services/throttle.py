@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import LoginFailure
 from cksloop.db.session import begin_write
+from cksloop.domain.clock import utc
 
 #: OWASP's usual advice: a handful of failures per account, a wider budget per address
 #: (a shop's staff share one address behind the shop's router)
@@ -80,9 +81,7 @@ def wait_after(failed_at: dt.datetime | None, pause: dt.timedelta, now: dt.datet
     """Seconds to wait when a pause of ``pause`` started at ``failed_at`` (0: none)."""
     if failed_at is None:
         return 0
-    if failed_at.tzinfo is None:  # SQLite hands back naive UTC
-        failed_at = failed_at.replace(tzinfo=dt.UTC)
-    return max(0, math.ceil((failed_at + pause - now).total_seconds()))
+    return max(0, math.ceil((utc(failed_at) + pause - now).total_seconds()))
 
 
 def pair_pause(failures: int, limits: Limits = DEFAULT_LIMITS) -> dt.timedelta:

@@ -27,7 +27,7 @@ from cksloop.db.models import Garment, GarmentEvent, User
 from cksloop.db.session import make_engine, make_session_factory
 from cksloop.domain.errors import IllegalTransition, VersionConflict
 from cksloop.domain.lifecycle import Action, GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from cksloop.services.garments import act, replay_matches
 from tests.builders import OTHER_STORE, OUTLET, PASSWORD, make_garment, make_user
 
@@ -207,14 +207,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_twenty_api_clients_acting_at_once_get_one_success_and_nineteen_conflicts(db_session, live_server, now):
     garment = make_garment(db_session, now=now)
-    tokens = [accounts.create_token(db_session, email=make_user(db_session, Role.STORE_STAFF).email,
+    issued = [tokens.create_token(db_session, email=make_user(db_session, Role.STORE_STAFF).email,
                                     label="race", now=now) for _ in range(4)]
     url = f"{live_server}/api/v1/garments/{garment.code}/actions"
     body = json.dumps({"action": "sell", "expected_version": garment.version}).encode()
 
     def attempt(i: int) -> tuple[int, dict[str, Any]]:
         status, text, _ = _request(url, data=body, headers={
-            "Authorization": f"Bearer {tokens[i % len(tokens)]}", "Content-Type": "application/json"})
+            "Authorization": f"Bearer {issued[i % len(issued)]}", "Content-Type": "application/json"})
         return status, json.loads(text)
 
     results = race(CLIENTS, attempt)

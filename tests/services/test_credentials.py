@@ -9,7 +9,7 @@ from sqlalchemy import select
 from cksloop.db.models import AccountEvent, ApiToken
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.lifecycle import Role
-from cksloop.services import accounts
+from cksloop.services import accounts, tokens
 from tests.builders import OTHER_STORE, PASSWORD, STORE, make_user
 
 
@@ -21,16 +21,16 @@ def _events(session, user) -> list[str]:
 
 def test_a_token_stops_working_when_it_expires(db_session, now):
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now, expires_at=now + dt.timedelta(days=7))
-    assert accounts.user_for_token(db_session, token, now=now + dt.timedelta(days=6)) == user
-    assert accounts.user_for_token(db_session, token, now=now + dt.timedelta(days=7)) is None
+    token = tokens.create_token(db_session, email=user.email, now=now, expires_at=now + dt.timedelta(days=7))
+    assert tokens.user_for_token(db_session, token, now=now + dt.timedelta(days=6)) == user
+    assert tokens.user_for_token(db_session, token, now=now + dt.timedelta(days=7)) is None
 
 
 @pytest.mark.parametrize("days", [0, -1, 3651])
 def test_an_expiry_in_the_past_or_beyond_ten_years_is_refused_and_nothing_is_stored(db_session, now, days):
     user = make_user(db_session)
     with pytest.raises(InvalidDetails) as refused:
-        accounts.create_token(db_session, email=user.email, now=now, expires_at=now + dt.timedelta(days=days))
+        tokens.create_token(db_session, email=user.email, now=now, expires_at=now + dt.timedelta(days=days))
     assert "expires" in refused.value.field_errors
     db_session.rollback()
     assert db_session.scalar(select(ApiToken.id)) is None
@@ -38,11 +38,11 @@ def test_an_expiry_in_the_past_or_beyond_ten_years_is_refused_and_nothing_is_sto
 
 def test_a_password_reset_ends_sessions_and_revokes_every_token(db_session, now):
     user = make_user(db_session)
-    tokens = [accounts.create_token(db_session, email=user.email, label=f"t{i}", now=now) for i in range(2)]
+    issued = [tokens.create_token(db_session, email=user.email, label=f"t{i}", now=now) for i in range(2)]
     nonce = user.session_nonce
     revoked = accounts.reset_password(db_session, email=user.email, password="a brand new password", now=now)
     assert revoked == 2
-    assert all(accounts.user_for_token(db_session, t, now=now) is None for t in tokens)
+    assert all(tokens.user_for_token(db_session, t, now=now) is None for t in issued)
     assert user.session_nonce != nonce
     assert _events(db_session, user)[-3:] == ["token_revoked", "token_revoked", "password_reset"]
 
@@ -50,16 +50,16 @@ def test_a_password_reset_ends_sessions_and_revokes_every_token(db_session, now)
 def test_a_deactivated_user_can_neither_sign_in_nor_use_a_token(db_session, now):
     admin = make_user(db_session, Role.ADMIN)
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     revoked = accounts.deactivate_user(db_session, email=user.email, now=now, by=admin, address="192.0.2.1")
     assert revoked == 1
     assert accounts.authenticate(db_session, email=user.email, password=PASSWORD) is None
-    assert accounts.user_for_token(db_session, token, now=now) is None
+    assert tokens.user_for_token(db_session, token, now=now) is None
     assert accounts.load_session_user(db_session, f"{user.id}:{user.session_nonce}") is None
     event = db_session.scalar(select(AccountEvent).where(AccountEvent.action == "user_deactivated"))
     assert (event.actor_id, event.subject_id, event.address) == (admin.id, user.id, "192.0.2.1")
     with pytest.raises(InvalidDetails):
-        accounts.create_token(db_session, email=user.email, now=now)
+        tokens.create_token(db_session, email=user.email, now=now)
 
 
 def test_an_admin_cannot_deactivate_themselves(db_session, now):
@@ -110,11 +110,11 @@ def test_an_unknown_store_is_refused_and_nothing_changes(db_session, now):
 
 def test_tokens_are_listed_with_their_scope_and_status(db_session, now):
     user = make_user(db_session)
-    accounts.create_token(db_session, email=user.email, label="till", now=now, read_only=True)
-    accounts.create_token(db_session, email=user.email, label="old", now=now - dt.timedelta(days=3),
+    tokens.create_token(db_session, email=user.email, label="till", now=now, read_only=True)
+    tokens.create_token(db_session, email=user.email, label="old", now=now - dt.timedelta(days=3),
                           expires_at=now - dt.timedelta(days=1))
-    listed = {t.label: (t.read_only, accounts.token_status(t, now)) for t in
-              accounts.list_tokens(db_session, email=user.email)}
+    listed = {t.label: (t.read_only, tokens.token_status(t, now)) for t in
+              tokens.list_tokens(db_session, email=user.email)}
     assert listed == {"till": (True, "active"), "old": (False, "expired")}
 
 

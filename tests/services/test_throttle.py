@@ -103,22 +103,22 @@ def test_success_from_one_address_leaves_the_guesses_from_another_counted(db_ses
 
 
 def test_a_valid_token_goes_ahead_from_a_paused_address_and_a_wrong_one_is_told_to_wait(db_session, now):
-    from cksloop.services import accounts
+    from cksloop.services import tokens
     from tests.builders import make_user
 
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     limits = throttle.Limits(per_address=3)
     for i in range(3):
         throttle.record_failure(db_session, account=None, address=ADDRESS, now=now + dt.timedelta(seconds=i))
     later = now + dt.timedelta(seconds=10)
-    row, wait = accounts.caller_for_token(db_session, token, address=ADDRESS, now=later, limits=limits)
+    row, wait = tokens.caller_for_token(db_session, token, address=ADDRESS, now=later, limits=limits)
     assert row.user == user and wait is None
     for sent in ("ckl_wrong", ""):
-        caller, wait = accounts.caller_for_token(db_session, sent, address=ADDRESS, now=later, limits=limits)
+        caller, wait = tokens.caller_for_token(db_session, sent, address=ADDRESS, now=later, limits=limits)
         assert caller is None
         assert wait == throttle.check(db_session, account=None, address=ADDRESS, now=later, limits=limits) == 15 * 60 - 10
     # a wrong token from another address, or once the oldest counted failure has aged out, is not paused
-    assert accounts.caller_for_token(db_session, "ckl_wrong", address="198.51.100.1", now=later, limits=limits) == (None, None)
+    assert tokens.caller_for_token(db_session, "ckl_wrong", address="198.51.100.1", now=later, limits=limits) == (None, None)
     after = now + throttle.WINDOW + dt.timedelta(seconds=3)
-    assert accounts.caller_for_token(db_session, "ckl_wrong", address=ADDRESS, now=after, limits=limits) == (None, None)
+    assert tokens.caller_for_token(db_session, "ckl_wrong", address=ADDRESS, now=after, limits=limits) == (None, None)

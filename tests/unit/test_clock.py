@@ -52,3 +52,14 @@ def test_local_dates_and_garment_links_are_defined_once() -> None:
                 defined[node.name].append(str(path.relative_to(PACKAGE)))
     assert defined == {"local_date": ["domain/clock.py"], "garment_url": ["web/garments/links.py"],
                        "start_of_local_day": ["domain/clock.py"]}
+
+
+def test_reading_a_stored_time_as_utc_is_defined_once_in_the_clock() -> None:
+    # SQLite hands back naive times; one ``utc()`` reads them, so no module keeps its own copy
+    defined = [str(p.relative_to(PACKAGE)) for p in _python_files()
+               for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+               if isinstance(node, ast.FunctionDef) and node.name.lstrip("_") in ("utc", "utcify", "as_utc")]
+    copies = [str(p.relative_to(PACKAGE)) for p in _python_files()
+              if p.name != "clock.py" and "replace(tzinfo=dt.UTC)" in p.read_text(encoding="utf-8")]
+    assert defined == ["domain/clock.py"]
+    assert copies == []

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from cksloop.db.models import AccountEvent, ApiToken, User
 from cksloop.domain.lifecycle import Role
-from cksloop.services import accounts
+from cksloop.services import accounts, tokens
 from tests.builders import OTHER_STORE, PASSWORD, STORE, make_user
 from tests.conftest import sign_in
 
@@ -111,7 +111,7 @@ def test_a_bad_token_expiry_is_refused(login, db_session):
 def test_an_admin_resets_a_password_and_deactivates_a_user(app, login, db_session, now):
     admin = login(Role.ADMIN)
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     reset = admin.post(f"/admin/users/{user.id}/password", {"password": ""})
     assert reset.status_code == 200 and "1 API token was revoked" in _text(reset)
     password = _secret(_text(reset))

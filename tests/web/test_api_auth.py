@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from cksloop.db.models import ApiToken, User
 from cksloop.domain.lifecycle import Role
-from cksloop.services import accounts, garments
+from cksloop.services import garments, tokens
 from cksloop.web.api import openapi
 from cksloop.web.api.auth import api_user
 from cksloop.web.guards import allow
@@ -21,7 +21,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def token_for(session, now, role=Role.MERCHANDISER, **kwargs) -> tuple[User, str]:
     user = make_user(session, role, **kwargs)
-    return user, accounts.create_token(session, email=user.email, label="test", now=now)
+    return user, tokens.create_token(session, email=user.email, label="test", now=now)
 
 
 def ledger_size(session) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from tests.builders import make_garment, make_user
 
 BAD_PARTNERS = ["abc", "null", "1.5", "0", "-1", "9223372036854775808", " "]
@@ -13,7 +13,7 @@ BAD_PARTNERS = ["abc", "null", "1.5", "0", "-1", "9223372036854775808", " "]
 
 def _token(session, now, role) -> dict[str, str]:
     user = make_user(session, role)
-    return {"Authorization": f"Bearer {accounts.create_token(session, email=user.email, label='t', now=now)}"}
+    return {"Authorization": f"Bearer {tokens.create_token(session, email=user.email, label='t', now=now)}"}
 
 
 def _refused_naming(response, name: str) -> None:

@@ -5,13 +5,13 @@ from sqlalchemy import func, select
 
 from cksloop.db.models import BuyerLot, GarmentEvent
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from tests.builders import make_garment, make_user
 
 
 def _token(session, now, role) -> dict[str, str]:
     user = make_user(session, role)
-    return {"Authorization": f"Bearer {accounts.create_token(session, email=user.email, label='t', now=now)}"}
+    return {"Authorization": f"Bearer {tokens.create_token(session, email=user.email, label='t', now=now)}"}
 
 
 def _error(response, status: int, code: str) -> dict:

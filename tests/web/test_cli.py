@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cksloop import cli, create_app
 from cksloop.db.models import Garment, GarmentEvent, Style, User
-from cksloop.services import accounts
+from cksloop.services import accounts, tokens
 from tests.builders import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,10 +184,10 @@ def test_tokens_create_prints_a_new_working_token_each_time(runner, db_session):
     second = run(runner, "tokens", "create", "--email", user.email)
 
     assert first.exit_code == second.exit_code == 0
-    tokens = [first.output.strip(), second.output.strip()]
+    printed = [first.output.strip(), second.output.strip()]
     db_session.rollback()
-    assert tokens[0] != tokens[1]
-    assert all(accounts.user_for_token(db_session, t).id == user.id for t in tokens)
+    assert printed[0] != printed[1]
+    assert all(tokens.user_for_token(db_session, t).id == user.id for t in printed)
 
 
 def test_tokens_revoke_stops_the_revoked_tokens_and_keeps_the_others(runner, db_session):
@@ -200,8 +200,8 @@ def test_tokens_revoke_stops_the_revoked_tokens_and_keeps_the_others(runner, db_
     assert result.exit_code == 0
     assert "Revoked 1 token(s)" in result.output
     db_session.rollback()
-    assert accounts.user_for_token(db_session, dressr) is None
-    assert accounts.user_for_token(db_session, till).id == user.id
+    assert tokens.user_for_token(db_session, dressr) is None
+    assert tokens.user_for_token(db_session, till).id == user.id
 
 
 def test_tokens_create_for_an_unknown_email_says_so(runner, db_session):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cksloop import cli
 from cksloop.db.models import ApiToken
 from cksloop.domain.lifecycle import Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from tests.builders import PASSWORD, make_garment, make_user
 from tests.conftest import sign_in
 
@@ -23,7 +23,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def test_a_read_only_token_reads_but_a_write_answers_403_read_only_token(client, db_session, now):
     user = make_user(db_session, Role.MERCHANDISER)
-    token = accounts.create_token(db_session, email=user.email, now=now, read_only=True)
+    token = tokens.create_token(db_session, email=user.email, now=now, read_only=True)
     garment = make_garment(db_session, now=now)
     assert client.get("/api/v1/garments", headers=bearer(token)).status_code == 200
     assert client.head(f"/api/v1/garments/{garment.code}", headers=bearer(token)).status_code == 200
@@ -43,7 +43,7 @@ def garments_price(session, code):
 
 def test_an_expired_token_answers_401(app, client, db_session, now):
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now, expires_at=now + dt.timedelta(days=1))
+    token = tokens.create_token(db_session, email=user.email, now=now, expires_at=now + dt.timedelta(days=1))
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
     app.config["NOW"] = now + dt.timedelta(days=1, seconds=1)
     response = client.get("/api/v1/me", headers=bearer(token))
@@ -81,7 +81,7 @@ def test_tokens_create_refuses_two_expiries_and_a_bad_date(runner, db_session):
 
 def test_users_deactivate_ends_sign_in_sessions_and_tokens(app, runner, db_session, now):
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     browser = app.test_client()
     assert sign_in(browser, user.email).status_code == 302
     result = run(runner, "users", "deactivate", "--email", user.email)
@@ -94,7 +94,7 @@ def test_users_deactivate_ends_sign_in_sessions_and_tokens(app, runner, db_sessi
 
 def test_users_reset_password_also_stops_the_users_api_tokens(app, runner, db_session, now):
     user = make_user(db_session)
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     result = run(runner, "users", "reset-password", "--email", user.email, "--password-stdin",
                  input="a brand new password\n")
     assert result.exit_code == 0 and "1 API token(s) were revoked" in result.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import accounts, tokens
 from tests.builders import OTHER_STORE, make_garment
 from tests.conftest import csrf_from
 
@@ -134,7 +134,7 @@ def test_an_api_refusal_speaks_dutch_for_a_dutch_caller_with_the_same_error_code
     garment = make_garment(db_session, state=GarmentState.SOLD)
     merchandiser = accounts.create_user(db_session, email="merch.nl@cks.example", name="Merch", role=Role.MERCHANDISER,
                                         password="correct horse battery", home_location=None)
-    token = accounts.create_token(db_session, email=merchandiser.email, label="test", now=now)
+    token = tokens.create_token(db_session, email=merchandiser.email, label="test", now=now)
     body = {"action": "mark_down", "price_cents": 100}
     headers = {"Authorization": f"Bearer {token}"}
     dutch = client.post(f"/api/v1/garments/{garment.code}/actions", json=body, headers={**headers, **DUTCH_BROWSER})

@@ -15,7 +15,7 @@ from PIL import Image
 
 from cksloop.domain.labels import LAYOUTS, MAX_LABELS, SheetLayout, label_url
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from tests.builders import OUTLET, STORE, make_garment, make_user
 from tests.unit.test_labels import unescape_field
 
@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def token(session, now, role: Role = Role.STORE_STAFF) -> dict[str, str]:
     user = make_user(session, role)
-    return {"Authorization": f"Bearer {accounts.create_token(session, email=user.email, now=now)}"}
+    return {"Authorization": f"Bearer {tokens.create_token(session, email=user.email, now=now)}"}
 
 
 def url_of(garment) -> str:

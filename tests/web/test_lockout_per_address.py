@@ -10,7 +10,7 @@ import json
 import urllib.parse
 from http.cookies import SimpleCookie
 
-from cksloop.services import accounts, throttle
+from cksloop.services import throttle, tokens
 from tests.builders import PASSWORD, make_user
 from tests.conftest import csrf_from
 
@@ -65,7 +65,7 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_on_a_real_se
 
 def test_wrong_tokens_from_one_address_never_refuse_a_valid_token_on_a_real_server(live_server, db_session, now):
     user = make_user(db_session, "store_staff")
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     guesser = Browser(live_server, GUESSER)
     for i in range(throttle.ADDRESS_LIMIT):
         status, _, _ = guesser.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer ckl_wrong{i}"})

@@ -6,7 +6,7 @@ import re
 import uuid
 
 from cksloop import create_app
-from cksloop.services import accounts, throttle
+from cksloop.services import accounts, throttle, tokens
 from tests.builders import PASSWORD, make_user
 from tests.conftest import csrf_from, sign_in
 
@@ -169,7 +169,7 @@ def _set_cookie(response, name: str) -> str:
 
 def test_repeated_wrong_api_tokens_from_one_address_get_429_but_a_valid_token_passes(client, db_session, now):
     user = make_user(db_session, "store_staff")
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     here = {"REMOTE_ADDR": "198.51.100.20"}
     for i in range(throttle.ADDRESS_LIMIT):
         wrong = client.get("/api/v1/me", headers={"Authorization": f"Bearer ckl_wrong{i}"}, environ_base=here)
@@ -188,7 +188,7 @@ def test_repeated_wrong_api_tokens_from_one_address_get_429_but_a_valid_token_pa
 
 def test_api_requests_without_a_token_do_not_count_as_failures(client, db_session, now):
     user = make_user(db_session, "store_staff")
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     for _ in range(throttle.ADDRESS_LIMIT + 3):
         assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200

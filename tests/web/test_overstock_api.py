@@ -4,14 +4,14 @@ from __future__ import annotations
 import pytest
 
 from cksloop.domain.lifecycle import Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from tests.builders import make_user
 from tests.services.test_overstock import build_fixture
 
 
 def _token(session, now, role) -> dict[str, str]:
     user = make_user(session, role)
-    return {"Authorization": f"Bearer {accounts.create_token(session, email=user.email, label='t', now=now)}"}
+    return {"Authorization": f"Bearer {tokens.create_token(session, email=user.email, label='t', now=now)}"}
 
 
 def _fields(response) -> dict[str, str]:

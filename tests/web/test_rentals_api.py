@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from cksloop.db.models import Inspection, RentalCycle
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.services import accounts, garments, rentals
+from cksloop.services import garments, rentals, tokens
 from tests.builders import make_garment, make_user
 
 
 def _token(session, now, role) -> dict[str, str]:
     user = make_user(session, role)
-    return {"Authorization": f"Bearer {accounts.create_token(session, email=user.email, label='t', now=now)}"}
+    return {"Authorization": f"Bearer {tokens.create_token(session, email=user.email, label='t', now=now)}"}
 
 
 def _error(response, status: int, code: str) -> dict:

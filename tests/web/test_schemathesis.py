@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cksloop.domain.lifecycle import GarmentState, Role
-from cksloop.services import accounts
+from cksloop.services import tokens
 from tests.builders import make_garment, make_user
 
 SEED = 20261204
@@ -36,7 +36,7 @@ def test_schemathesis_finds_nothing_wrong_with_the_api(app, db_session, world, n
                                                      role):
     _garments(db_session, now)
     user = make_user(db_session, role)
-    token = accounts.create_token(db_session, email=user.email, label="fuzzer", now=now)
+    token = tokens.create_token(db_session, email=user.email, label="fuzzer", now=now)
     db_session.commit()
     report = tmp_path / "schemathesis.xml"
     run = subprocess.run(

@@ -54,11 +54,11 @@ def test_signed_in_pages_and_error_pages_carry_the_security_headers(login, db_se
 
 
 def test_api_answers_and_api_errors_carry_the_security_headers(client, db_session, now):
-    from cksloop.services import accounts
+    from cksloop.services import tokens
 
     garment = make_garment(db_session, now=now)
     user = make_user(db_session, Role.STORE_STAFF)
-    token = accounts.create_token(db_session, email=user.email, now=now)
+    token = tokens.create_token(db_session, email=user.email, now=now)
     bearer = {"Authorization": f"Bearer {token}"}
     for response, status in [(client.get(f"/api/v1/garments/{garment.code}", headers=bearer), 200),
                              (client.get("/api/v1/garments", headers={"Authorization": "Bearer wrong"}), 401),

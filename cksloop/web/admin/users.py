@@ -11,7 +11,7 @@ from flask_babel import gettext, ngettext
 
 from cksloop.domain.errors import DomainError, InvalidDetails
 from cksloop.domain.lifecycle import Role
-from cksloop.services import accounts, audit
+from cksloop.services import accounts, audit, tokens
 from cksloop.web.admin.blueprint import bp
 from cksloop.web.admin.user_forms import AccessForm, ConfirmForm, NewUserForm, PasswordForm, TokenForm
 from cksloop.web.database import db, now
@@ -87,11 +87,11 @@ def _render_user(user: Any, *, status: int = 200, access: AccessForm | None = No
         access = AccessForm(formdata=None, role=user.role.value,
                             home_location=user.home_location.code if user.home_location else "", stores=extra)
     access.bind_locations(locations)
-    tokens = accounts.list_tokens(session, email=user.email)
+    user_tokens = tokens.list_tokens(session, email=user.email)
     return render_template(
         "admin/user.html", user=user, stores=extra, access=access,
         password_form=password_form or PasswordForm(formdata=None), token_form=token_form or TokenForm(formdata=None),
-        confirm=ConfirmForm(), tokens=tokens, status_of=lambda t: accounts.token_status(t, now()),
+        confirm=ConfirmForm(), tokens=user_tokens, status_of=lambda t: tokens.token_status(t, now()),
         events=accounts.events_of(session, user_id=user.id), event_label=_event_label,
         names={u.id: u.email for u in accounts.list_users(session)},
         shown_password=shown_password, shown_token=shown_token), status
@@ -176,7 +176,7 @@ def user_token_new(user_id: int) -> Any:
     moment = now()
     expires_at = moment + dt.timedelta(days=form.expires_in_days.data) if form.expires_in_days.data else None
     try:
-        token = accounts.create_token(db(), email=user.email, label=form.label.data or "", now=moment,
+        token = tokens.create_token(db(), email=user.email, label=form.label.data or "", now=moment,
                                       expires_at=expires_at, read_only=bool(form.read_only.data), by=_admin(),
                                       address=request.remote_addr)
     except DomainError as error:
@@ -192,7 +192,7 @@ def user_token_revoke(user_id: int, token_id: int) -> Any:
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit() or token_id > MAX_ID:
         abort(400)
-    count = accounts.revoke_tokens(db(), email=user.email, token_id=token_id, now=now(), by=_admin(),
+    count = tokens.revoke_tokens(db(), email=user.email, token_id=token_id, now=now(), by=_admin(),
                                    address=request.remote_addr)
     if count:
         flash(gettext("The token is revoked: requests with it are refused from now on."), "success")

@@ -4,7 +4,7 @@ Every request to a view of the API blueprint passes through ``enforce`` (called 
 blueprint's before-request hook, ``cksloop.web.api.blueprint``), so an API view only needs
 ``@allow(...)`` like any page:
 
-1. ``Authorization: Bearer <token>`` is checked with ``accounts.caller_for_token``. A missing,
+1. ``Authorization: Bearer <token>`` is checked with ``tokens.caller_for_token``. A missing,
    wrong, revoked, expired or inactive user's token answers 401 ``{"error": "unauthorized", …}``
    with ``WWW-Authenticate: Bearer``; a read-only token answers anything but GET and HEAD with
    403 ``{"error": "read_only_token", …}``. Bearer requests need no CSRF token.
@@ -29,7 +29,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from cksloop.db.models import ApiToken, User
-from cksloop.services import accounts, throttle
+from cksloop.services import throttle, tokens
 from cksloop.web.database import db, now
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -109,7 +109,7 @@ def _caller_for_bearer(header: str) -> tuple[ApiToken | None, int | None]:
     if (len(header) > MAX_AUTHORIZATION_LENGTH or scheme.lower() != "bearer" or not token
             or not token.isascii() or not token.isprintable()):
         token = ""  # checked here so odd bytes never reach the database
-    return accounts.caller_for_token(db(), token, address=request.remote_addr, now=now())
+    return tokens.caller_for_token(db(), token, address=request.remote_addr, now=now())
 
 
 def _user_for_session() -> User | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, url_for
 
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import is_garment_code
@@ -20,7 +20,6 @@ from cksloop.web.guards import allow
 
 MAX_PER_PAGE = 200
 MAX_VERSION = 2**31 - 1
-MAX_IDEMPOTENCY_KEY = 200
 
 GARMENTS = openapi.tag("garments", "Garments, their ledger and the actions taken on them")
 CODE_404 = "No garment with this code (error not_found)."
@@ -124,7 +123,7 @@ def garment_events(code: str) -> Any:
                 "again and writes nothing.",
     tags=[GARMENTS],
     parameters=[openapi.header("Idempotency-Key", {"type": "string", "minLength": 1,
-                                                   "maxLength": MAX_IDEMPOTENCY_KEY},
+                                                   "maxLength": params.MAX_IDEMPOTENCY_KEY},
                                "Visible ASCII; unique per intended request")],
     request=out.ACTION_REQUEST,
     responses={
@@ -144,7 +143,7 @@ def act_on_garment(code: str) -> Any:
     errors: dict[str, str] = {}
     action = _action(body.get("action"), errors)
     expected_version = _expected_version(body.get("expected_version"), errors)
-    key = _idempotency_key(errors)
+    key = params.idempotency_key(errors)
     if action not in ACTIONS_WITH_DEFECTS:  # these read them with per-field messages
         _check_defects_shape(body.get("defects"), errors)
     if errors:
@@ -202,14 +201,3 @@ def _check_defects_shape(value: Any, errors: dict[str, str]) -> None:
                 for name, kind in _DEFECT_FIELD_TYPES.items()) or not {"code", "zone", "severity"} <= set(item):
             errors["defects"] = N_("Send the defects as a list of objects with code, zone and severity.")
             return
-
-
-def _idempotency_key(errors: dict[str, str]) -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable() \
-            or " " in key:
-        errors["idempotency_key"] = N_("An Idempotency-Key is 1 to 200 visible ASCII characters.")
-        return None
-    return key

@@ -15,7 +15,8 @@ from cksloop.web.api import openapi, params
 from cksloop.web.api import serializers as out
 from cksloop.web.api.auth import api_user
 from cksloop.web.api.blueprint import bp
-from cksloop.web.api.garments import MAX_IDEMPOTENCY_KEY, _expected_version, _idempotency_key
+from cksloop.web.api.garments import _expected_version
+from cksloop.web.api.params import MAX_IDEMPOTENCY_KEY, idempotency_key
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
 
@@ -110,7 +111,7 @@ def _answer(lot: dict[str, Any]) -> dict[str, Any]:
 def create_offcut_lot() -> Any:
     body = out.json_object()
     errors: dict[str, str] = {}
-    key = _idempotency_key(errors)
+    key = idempotency_key(errors)
     if errors:
         raise InvalidDetails(errors)
     lot = offcut_lots.create(db(), details=body, actor=api_user(), now=now(), idempotency_key=key)
@@ -173,7 +174,7 @@ def act_on_offcut_lot(code: str) -> Any:
     if action not in ACTIONS:
         errors["action"] = N_("Not a known action.")
     expected_version = _expected_version(body.get("expected_version"), errors)
-    key = _idempotency_key(errors)
+    key = idempotency_key(errors)
     if errors:
         raise InvalidDetails(errors)
     if not is_lot_code(code):

@@ -28,6 +28,8 @@ from cksloop.domain.messages import N_
 #: the largest id any table holds (PostgreSQL's integer); beyond it no row can exist
 MAX_ID = 2**31 - 1
 SEASON = re.compile(r"^(SS|AW)[0-9]{2}$")
+#: the longest Idempotency-Key an action request may carry (the column's length)
+MAX_IDEMPOTENCY_KEY = 200
 EMPTY_MEANS_ABSENT = "An empty value counts as absent."
 
 
@@ -109,3 +111,16 @@ def raise_if_any(errors: dict[str, str]) -> None:
     """Refuse the request, naming every parameter that could not be read (422 invalid_details)."""
     if errors:
         raise InvalidDetails(errors)
+
+
+def idempotency_key(errors: dict[str, str]) -> str | None:
+    """The request's ``Idempotency-Key`` header, or None; 1 to 200 visible ASCII characters, else a
+    field error under ``idempotency_key`` (the one reader, so every action operation checks alike)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable() \
+            or " " in key:
+        errors["idempotency_key"] = N_("An Idempotency-Key is 1 to 200 visible ASCII characters.")
+        return None
+    return key

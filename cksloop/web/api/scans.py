@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 
 from cksloop.db import queries
 from cksloop.db.models import User
@@ -15,7 +15,7 @@ from cksloop.domain.scanning import MAX_PAYLOAD, LabelKind, NotALabel, ScannedLa
 from cksloop.services import offcut_lots
 from cksloop.services import batches
 from cksloop.services.batches import BatchLine
-from cksloop.web.api import openapi, serializers
+from cksloop.web.api import openapi, params, serializers
 from cksloop.web.api.auth import api_user
 from cksloop.web.api.blueprint import bp
 from cksloop.web.database import db, now
@@ -24,7 +24,6 @@ from cksloop.web.i18n import action_label, state_label, translate_error, transla
 from cksloop.web.scan.routes import find_scanned, garment_url, mangled_note, not_a_label_message
 
 SCANS = openapi.tag("scans", "Scanning labels: resolve a scan, check and apply batch actions")
-MAX_IDEMPOTENCY_KEY = 200
 
 
 def _payload(body: dict[str, Any]) -> str:
@@ -284,7 +283,7 @@ def check_scan() -> Any:
                 "first result again and writes nothing.",
     tags=[SCANS],
     parameters=[openapi.header("Idempotency-Key", {"type": "string", "minLength": 1,
-                                                   "maxLength": MAX_IDEMPOTENCY_KEY},
+                                                   "maxLength": params.MAX_IDEMPOTENCY_KEY},
                                "Visible ASCII; one per batch, reused on retries")],
     request=BATCH_REQUEST,
     responses={200: ("One result per scanned code, in scan order", BATCH_RESULT),
@@ -299,7 +298,10 @@ def apply_batch() -> Any:
     raw_codes = body.get("codes")
     if not isinstance(raw_codes, list) or not all(isinstance(c, str) for c in raw_codes):
         raise InvalidDetails({"codes": N_("Send the scanned codes as a list of text.")})
-    key = _idempotency_key()
+    errors: dict[str, str] = {}
+    key = params.idempotency_key(errors)
+    if errors:
+        raise InvalidDetails(errors)
     base_url = current_app.config["BASE_URL"]
     codes = [_code_of(c, base_url) for c in raw_codes]
     result = batches.apply_batch(db(), action=action, codes=codes, details=_details(body, "codes"),
@@ -315,14 +317,3 @@ def _code_of(text: str, base_url: str) -> str:
         return text[:40]
     outcome = parse_scan(text, base_url=base_url)
     return outcome.code if isinstance(outcome, ScannedLabel) else text
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return None
-    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isascii() or not key.isprintable() \
-            or " " in key:
-        raise InvalidDetails({"idempotency_key": N_("An Idempotency-Key is 1 to 200 visible ASCII "
-                                                    "characters.")})
-    return key

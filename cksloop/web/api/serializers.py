@@ -15,6 +15,7 @@ from flask_babel import gettext
 
 from cksloop.db.models import Garment, Location, Style, User
 from cksloop.db.queries import GarmentRow, HistoryEntry
+from cksloop.domain.clock import utc
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import label_url
 from cksloop.domain.lifecycle import Action, GarmentState
@@ -74,9 +75,7 @@ def iso_utc(moment: dt.datetime | None) -> str | None:
     """An ISO 8601 UTC time ending in Z (SQLite hands back naive UTC datetimes)."""
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return utc(moment).astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def location_dict(location: Location | None) -> dict[str, Any] | None:
