@@ -22,7 +22,6 @@ def _app_with_careless_route(app):
         found = db().scalar(select(Garment.id).where(Garment.id == int(request.args["id"])))
         return {"found": found}
 
-    @careless.route("/api/v1/careless")
     @allow()
     def api_lookup():
         from flask import request
@@ -31,6 +30,8 @@ def _app_with_careless_route(app):
         return {"found": found}
 
     app.register_blueprint(careless)
+    # an API view belongs to the API blueprint (its endpoint says so), whose hooks answer in JSON
+    app.add_url_rule("/api/v1/careless", endpoint="api.careless", view_func=api_lookup)
     return app
 
 
