@@ -1,4 +1,4 @@
-"""The app factory: config → extensions → database → blueprints → errors → CLI."""
+"""The app factory: config → extensions → database → blueprints → errors (the `cksloop` command builds it; see cli.py)."""
 from __future__ import annotations
 
 import os
@@ -26,7 +26,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_security(app)
-    register_cli(app)
     register_proxy(app)
     return app
 
@@ -87,9 +86,3 @@ def register_proxy(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-
-
-def register_cli(app: Flask) -> None:
-    from cksloop import cli
-
-    cli.init_app(app)

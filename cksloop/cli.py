@@ -189,10 +189,6 @@ def import_garments(file: str, dry_run: bool, by_email: str | None) -> None:
     _print_report(report, file)
 
 
-def init_app(app: Flask) -> None:
-    """Hook for the factory; the commands live on the ``main`` group above."""
-
-
 # the command modules define their commands; they join ``main`` here, so none imports this module
 cli_accounts.register(main)
 cli_ops.register(main)
