@@ -26,7 +26,7 @@ from cksloop.adapters import label_sheets, zpl  # noqa: E402
 from cksloop.db.models import Garment  # noqa: E402
 from cksloop.domain.labels import LAYOUTS  # noqa: E402
 from cksloop.domain.lifecycle import Role  # noqa: E402
-from cksloop.services import accounts, labels  # noqa: E402
+from cksloop.services import accounts, labels, tokens  # noqa: E402
 
 BASE_URL = "https://loop.cks.example"
 
@@ -60,7 +60,7 @@ def main() -> None:
             user = accounts.create_user(session, email="bench@cks.example", name="Bench", role=Role.ADMIN,
                                         password="correct horse battery staple", home_location=None)
             session.commit()
-            token = accounts.create_token(session, email=user.email, now=__import__("datetime").datetime.now())
+            token = tokens.create_token(session, email=user.email, now=__import__("datetime").datetime.now())
             session.commit()
             codes = list(session.scalars(select(Garment.code).order_by(Garment.id).limit(args.labels)))
             found = measure(f"query: {len(codes)} codes in one query", args.runs,

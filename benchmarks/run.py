@@ -334,12 +334,12 @@ def _count(url: str, table: str) -> int:
 
 def _make_token(url: str) -> str:
     from cksloop.db.session import make_engine, make_session_factory
-    from cksloop.services import accounts
+    from cksloop.services import tokens
 
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        token = accounts.create_token(session, email="bench-admin@cks.example", label="benchmark",
-                                      now=dt.datetime.now(dt.UTC))
+        token = tokens.create_token(session, email="bench-admin@cks.example", label="benchmark",
+                                    now=dt.datetime.now(dt.UTC))
     engine.dispose()
     return token
 
