@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from .errors import InvalidDetails
+from .details import parse_text as read_text  # one text reader for every domain input
+from .details import raise_if_any as raise_errors  # noqa: F401  (the offcut modules import it from here)
 from .labels import is_garment_code
 from .lifecycle import LocationKind, Place
 from .messages import N_
@@ -17,7 +18,6 @@ from .offcut_labels import is_lot_code, lot_code_in
 
 #: The heaviest lot or part we accept (one tonne): larger numbers are typing mistakes.
 MAX_WEIGHT_G = 1_000_000
-_MAX_TEXT = 200
 #: Where offcuts may lie: stores hold workshops, the warehouse stores, partners remanufacture.
 LOT_PLACES = frozenset({LocationKind.STORE, LocationKind.WAREHOUSE, LocationKind.PARTNER})
 #: The most garments one lot may name as its source (a retirement batch, cut up together).
@@ -60,27 +60,6 @@ def read_grams(details: Mapping[str, Any], name: str, errors: dict[str, str], *,
         return None
 
 
-def read_text(details: Mapping[str, Any], name: str, errors: dict[str, str], *,
-              required: bool = False, max_len: int = _MAX_TEXT) -> str | None:
-    """``details[name]`` as trimmed one-line-or-more text without control characters."""
-    value = details.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[name] = N_("This field is required.")
-        return None
-    if not isinstance(value, str):
-        errors[name] = N_("Must be text.")
-        return None
-    value = value.strip()
-    if len(value) > max_len:
-        errors[name] = N_("Too long.")
-        return None
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-        errors[name] = N_("Contains control characters.")
-        return None
-    return value
-
-
 def read_choice(details: Mapping[str, Any], name: str, enum: type[StrEnum],
                 errors: dict[str, str]) -> Any:
     """``details[name]`` as a member of ``enum`` (required), else None and a reason."""
@@ -108,12 +87,6 @@ def read_id(details: Mapping[str, Any], name: str, errors: dict[str, str],
         errors[name] = N_("No such record.")
         return None
     return value
-
-
-def raise_errors(errors: dict[str, str]) -> None:
-    """Raise InvalidDetails when any field was wrong."""
-    if errors:
-        raise InvalidDetails(errors)
 
 
 def composition(value: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
