@@ -1,6 +1,6 @@
 // Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
 // confirmation applies the action to every garment that can take it and shows what happened.
-import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
+import { NetworkProblem, camera, feedback, fmt, plural, postJSON, problemText, statusLine, texts,
   wedgeInput } from "./scanning.js";
 
 const t = texts();
@@ -156,14 +156,15 @@ function render() {
   const garments = state.entries.filter((e) => e.code).length;
   const doubles = state.sequence.length - garments;
   counts.textContent = state.entries.length
-    ? fmt(b.tCounts, { ok, refused: state.entries.length - ok - waiting, doubles })
-      + (waiting ? ` · ${fmt(b.tWaitingCount, { count: waiting })}` : "") : "";
+    ? [plural(b, "tCan", ok), plural(b, "tCannot", state.entries.length - ok - waiting),
+      plural(b, "tDoubles", doubles)].join(", ")
+      + (waiting ? ` · ${plural(b, "tWaitingCount", waiting)}` : "") : "";
   counts.dataset.waiting = String(waiting);
   // a batch is confirmed only once every scan has its verdict: nothing is applied unseen
   applyButton.disabled = ok === 0 || busy || waiting > 0;
-  applyButton.textContent = waiting > 0 ? fmt(b.tWaiting, { count: waiting })
+  applyButton.textContent = waiting > 0 ? plural(b, "tWaiting", waiting)
     : ok === 0 ? b.tNothing
-      : fmt(ok === 1 ? b.tConfirmOne : b.tConfirm, { action: actionLabel(), count: ok });
+      : plural(b, "tConfirm", ok, { action: actionLabel() });
   retryButton.hidden = !state.entries.some((e) => e.outcome === "unchecked");
   clearButton.hidden = state.entries.length === 0;
   // the details are fixed once a garment was checked against them; scans still waiting for
@@ -386,8 +387,8 @@ function showSummary(data) {
     unknown: b.tUnknownWord };
   const c = data.counts || {};
   document.getElementById("summary-counts").textContent = (data.replayed ? `${b.tReplayed} ` : "")
-    + fmt(b.tSummary, { applied: c.applied || 0, refused: c.refused || 0,
-      duplicate: c.duplicate || 0, unknown: c.unknown || 0 });
+    + [plural(b, "tSumApplied", c.applied || 0), plural(b, "tSumRefused", c.refused || 0),
+      plural(b, "tSumDuplicate", c.duplicate || 0), plural(b, "tSumUnknown", c.unknown || 0)].join(", ") + ".";
   document.getElementById("summary-lines").replaceChildren(...(data.results || []).map((line) =>
     lineElement({ ...line, word: words[line.outcome] || line.outcome }, { removable: false })));
   if ((c.applied || 0) > 0) feedback.accept(); else feedback.refuse();
@@ -436,7 +437,7 @@ if (setup) {
   applyButton.addEventListener("click", apply);
   clearButton.addEventListener("click", () => {
     // the list is a box's worth of work: forgetting it is asked, never one stray tap
-    if (window.confirm(fmt(b.tForget, { count: state.entries.length }))) reset();
+    if (window.confirm(plural(b, "tForget", state.entries.length))) reset();
   });
   document.getElementById("batch-new").addEventListener("click", reset);
   render();

@@ -98,7 +98,7 @@ def test_a_scan_waits_as_pending_and_confirm_waits_for_every_verdict(
     expect(pending).to_contain_text(garment.code)
     expect(pending).to_contain_text("waiting")
     expect(clerk.locator("#batch-apply")).to_be_disabled()
-    expect(clerk.locator("#batch-apply")).to_have_text("Waiting for 1 checks…")
+    expect(clerk.locator("#batch-apply")).to_have_text("Waiting for 1 check…")
     assert len(held) == 1
     held[0].continue_()
     expect(clerk.locator("#batch-lines > li[data-outcome='allowed']")).to_have_count(1)
