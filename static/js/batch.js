@@ -166,6 +166,13 @@ function render() {
     : ok === 0 ? b.tNothing
       : plural(b, "tConfirm", ok, { action: actionLabel() });
   retryButton.hidden = !state.entries.some((e) => e.outcome === "unchecked");
+  // once scanning, empty optional details fold away so the newest scans stay on a phone's screen
+  const scanning = state.entries.length > 0;
+  setup.querySelectorAll(".field").forEach((field) => {
+    const controls = [...field.querySelectorAll("[data-detail]")];
+    field.classList.toggle("folded", scanning && controls.length > 0
+      && !controls.some((c) => c.dataset.required || c.value));
+  });
   clearButton.hidden = state.entries.length === 0;
   // the details are fixed once a garment was checked against them; scans still waiting for
   // their check leave them open, so details that stopped the checks can be put right
@@ -329,7 +336,8 @@ function answered(entry, result) {
     say(fmt(b.tAdded, { code: data.code }), "ok");
   } else {
     feedback.refuse();
-    say(fmt(b.tRefused, { code: data.code, reason: describe(data) }), "refused");
+    // the short reason here; the garment and what it could do instead are on its line below
+    say(fmt(b.tRefused, { code: data.code, reason: data.message || describe(data) }), "refused");
   }
 }
 
