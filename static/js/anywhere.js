@@ -5,7 +5,8 @@
 // burst cut in two would send half a code. Typing in a field is never taken, and pages with a
 // scan field of their own (.scan-form, .scan-input or [data-scan-field]: the scan, batch and
 // receive pages) keep their scans: a batch is never left.
-import { NetworkProblem, feedback, fmt, postJSON, problemText, texts } from "./scanning.js";
+import { NetworkProblem, feedback, fmt, plural, postJSON, problemText, texts } from "./scanning.js";
+import { waiting } from "./outbox.js";
 
 const MAX_GAP_MS = 1000;
 const MIN_LENGTH = 4;
@@ -74,3 +75,20 @@ document.addEventListener("keydown", (event) => {
   }
   if (event.key.length === 1) buffer += event.key;
 }, true);
+
+// Signing out with batches still waiting to be sent asks first (they stay on this phone and are
+// sent at the next sign-in); signing out also forgets the offline copies of the scan pages.
+const signOut = document.querySelector("form.signout");
+if (signOut) {
+  signOut.addEventListener("submit", async (event) => {
+    if (signOut.dataset.confirmed === "1") return;
+    event.preventDefault();
+    const count = await waiting(t.userId);
+    if (count > 0 && !window.confirm(plural(t, "tSignOutWaiting", count))) return;
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "forget" });
+    }
+    signOut.dataset.confirmed = "1";
+    signOut.requestSubmit();
+  });
+}
