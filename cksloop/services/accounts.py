@@ -35,10 +35,14 @@ USER_DEACTIVATED = "user_deactivated"
 PASSWORD_RESET = "password_reset"
 TOKEN_CREATED = "token_created"
 TOKEN_REVOKED = "token_revoked"
+SIGNED_IN = "signed_in"
+SIGN_IN_FAILED = "sign_in_failed"  # recorded for an existing account only (no stranger's typing kept)
+SIGNED_OUT = "signed_out"
 EVENT_LABELS = {
     USER_CREATED: N_("user created"), ROLE_CHANGED: N_("role changed"), STORES_CHANGED: N_("stores changed"),
     USER_DEACTIVATED: N_("user deactivated"), PASSWORD_RESET: N_("password reset"),
     TOKEN_CREATED: N_("API token issued"), TOKEN_REVOKED: N_("API token revoked"),
+    SIGNED_IN: N_("signed in"), SIGN_IN_FAILED: N_("failed sign-in"), SIGNED_OUT: N_("signed out"),
 }
 
 
@@ -81,6 +85,29 @@ def record_event(session: Session, *, action: str, subject: User, now: dt.dateti
     session.add(AccountEvent(at=now, action=action, actor_id=actor.id if actor else None, subject_id=subject.id,
                              token_id=token.id if token else None, address=address[:64] if address else None,
                              details=details or {}))
+
+
+def record_sign_in(session: Session, *, user: User, address: str | None, now: dt.datetime) -> None:
+    """A successful sign-in, for the audit trail; commits."""
+    record_event(session, action=SIGNED_IN, subject=user, actor=user, address=address, now=now)
+    session.commit()
+
+
+def record_failed_sign_in(session: Session, *, email: str, address: str | None, now: dt.datetime) -> None:
+    """A failed sign-in on an existing account, for the audit trail; commits. Typing that matches no
+    account is not kept (it may be someone's password typed in the wrong field)."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        return
+    record_event(session, action=SIGN_IN_FAILED, subject=user, address=address, now=now)
+    session.commit()
+
+
+def record_sign_out(session: Session, *, user_id: int, now: dt.datetime) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        record_event(session, action=SIGNED_OUT, subject=user, actor=user, now=now)
+        session.commit()
 
 
 def _utcnow() -> dt.datetime:

@@ -1,4 +1,5 @@
-"""The audit trail: who did what to which garment, when and where — read from the ledger itself.
+"""The audit trail: who did what to which garment, when and where — read from the ledger itself —
+and who signed in, failed to, and changed users or tokens (the append-only ``account_events``).
 
 Pages are cut by keyset (newest first, "older than event N"), not by OFFSET, so the thousandth
 page of a ledger with millions of events costs the same as the first. Every filter lands on an
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from cksloop.db.models import Garment, GarmentEvent, Location, Style, User
+from cksloop.db.models import AccountEvent, ApiToken, Garment, GarmentEvent, Location, Style, User
 from cksloop.domain.clock import start_of_local_day, utc
 from cksloop.domain.lifecycle import Action, GarmentState
 
@@ -48,6 +49,7 @@ class AuditEntry:
     location_code: str | None
     location_name: str | None
     details: dict[str, Any]
+    price_cents: int | None = None  # the garment's price after the event
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def search(session: Session, *, filters: AuditFilter, before: int | None = None,
     query: Select[Any] = (
         select(GarmentEvent.id, GarmentEvent.occurred_at, GarmentEvent.seq, GarmentEvent.action,
                GarmentEvent.from_state, GarmentEvent.to_state, GarmentEvent.details,
-               Garment.code, Style.name, actor.name, actor.email, place.code, place.name)
+               Garment.code, Style.name, actor.name, actor.email, place.code, place.name,
+               GarmentEvent.price_cents)
         .join(Garment, Garment.id == GarmentEvent.garment_id)
         .join(Style, Style.id == Garment.style_id)
         .outerjoin(actor, actor.id == GarmentEvent.actor_id)
@@ -114,7 +117,7 @@ def search(session: Session, *, filters: AuditFilter, before: int | None = None,
     entries = [AuditEntry(
         event_id=r[0], occurred_at=utc(r[1]), seq=r[2], action=r[3], from_state=r[4], to_state=r[5],
         details=dict(r[6] or {}), garment_code=r[7], style_name=r[8], actor_name=r[9], actor_email=r[10],
-        location_code=r[11], location_name=r[12]) for r in rows[:limit]]
+        location_code=r[11], location_name=r[12], price_cents=r[13]) for r in rows[:limit]]
     return AuditPage(entries, entries[-1].event_id if len(rows) > limit else None)
 
 
@@ -129,3 +132,62 @@ def locations_for_filter(session: Session) -> list[tuple[str, str]]:
             session.execute(select(Location.code, Location.name).order_by(Location.name))]
 
 
+@dataclass(frozen=True)
+class AccountFilter:
+    """What to look for among account events; ``user_id`` matches who acted or whom it concerned."""
+
+    user_id: int | None = None
+    action: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AccountAuditEntry:
+    event_id: int
+    at: dt.datetime
+    action: str
+    actor_name: str | None  # None: the command line, or a failed sign-in (nobody acted)
+    actor_email: str | None
+    subject_name: str
+    subject_email: str
+    token_name: str | None
+    address: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AccountAuditPage:
+    entries: list[AccountAuditEntry]
+    older_than: int | None
+
+
+def search_accounts(session: Session, *, filters: AccountFilter, before: int | None = None,
+                    limit: int = PAGE_SIZE) -> AccountAuditPage:
+    """One page of account events (sign-ins, users, tokens), newest first, older than event ``before``."""
+    actor, subject = aliased(User), aliased(User)
+    query: Select[Any] = (
+        select(AccountEvent.id, AccountEvent.at, AccountEvent.action, actor.name, actor.email, subject.name,
+               subject.email, ApiToken.label, AccountEvent.address, AccountEvent.details)
+        .join(subject, subject.id == AccountEvent.subject_id)
+        .outerjoin(actor, actor.id == AccountEvent.actor_id)
+        .outerjoin(ApiToken, ApiToken.id == AccountEvent.token_id)
+    )
+    if filters.user_id is not None:
+        query = query.where((AccountEvent.actor_id == filters.user_id) | (AccountEvent.subject_id == filters.user_id))
+    if filters.action:
+        query = query.where(AccountEvent.action == filters.action)
+    if filters.since is not None:
+        query = query.where(AccountEvent.at >= start_of_day(filters.since))
+    if filters.until is not None:
+        query = query.where(AccountEvent.at < start_of_day(min(filters.until, LATEST) + dt.timedelta(days=1)))
+    if before is not None:
+        cursor = session.execute(select(AccountEvent.at, AccountEvent.id).where(AccountEvent.id == before)).first()
+        if cursor is None:
+            return AccountAuditPage([], None)
+        query = query.where(tuple_(AccountEvent.at, AccountEvent.id) < tuple_(*cursor))
+    rows = session.execute(query.order_by(AccountEvent.at.desc(), AccountEvent.id.desc()).limit(limit + 1)).all()
+    entries = [AccountAuditEntry(
+        event_id=r[0], at=utc(r[1]), action=r[2], actor_name=r[3], actor_email=r[4], subject_name=r[5],
+        subject_email=r[6], token_name=r[7], address=r[8], details=dict(r[9] or {})) for r in rows[:limit]]
+    return AccountAuditPage(entries, entries[-1].event_id if len(rows) > limit else None)

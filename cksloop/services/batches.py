@@ -8,7 +8,7 @@ are reported with the reason and what they could do instead; they never stop the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, lazyload
 from cksloop.db.models import Garment, User
 from cksloop.domain import lifecycle
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
-                                   NotPermitted)
+                                   NotPermitted, VersionConflict)
 from cksloop.domain.labels import GARMENT_CODE
 from cksloop.domain.lifecycle import Action, Change, Context, Snapshot
 from cksloop.domain.messages import N_
@@ -220,7 +220,8 @@ def _load(session: Session, codes: Sequence[str]) -> dict[str, Garment]:
 
 
 def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], details: dict[str, Any],
-                actor: User, now: dt.datetime, idempotency_key: str | None = None) -> BatchResult:
+                actor: User, now: dt.datetime, idempotency_key: str | None = None,
+                expected_versions: Mapping[str, int] | None = None, queued_at: str | None = None) -> BatchResult:
     """Take ``action`` with the same ``details`` on every garment in ``codes``, committing once.
 
     Returns one line per code, in scan order: applied, refused (with the reason and the actions
@@ -230,6 +231,10 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
     after the batch decided a second time. With an ``idempotency_key`` a repeat of the same
     request (a retry after the shop Wi-Fi lost the answer) returns the first result and writes
     nothing; the key reused for another batch raises IdempotencyKeyReused.
+
+    ``expected_versions`` (code → version as last seen, e.g. by a phone that scanned offline)
+    refuses the garments someone changed since, naming their state now; ``queued_at`` (the
+    device's time of an offline scan, ISO 8601) is recorded on each event beside the server's.
     """
     _require_role(action, actor)
     if not isinstance(codes, Sequence) or isinstance(codes, str) or not codes:
@@ -237,8 +242,10 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
     if len(codes) > MAX_BATCH:
         raise InvalidDetails({"codes": N_("At most 500 garments in one batch: split the pile.")})
     actor_id = actor.id
+    seen_versions = {_normalise(c): v for c, v in (expected_versions or {}).items()}
     idempotency = ledger.Idempotency(actor_id, idempotency_key, ledger.fingerprint(
-        "batch", action=action.value, codes=list(codes), details=details)) if idempotency_key else None
+        "batch", action=action.value, codes=list(codes), details=details, versions=seen_versions,
+        queued_at=queued_at)) if idempotency_key else None
 
     def plan() -> ledger.Plan[BatchResult]:
         places, location_ids = load_locations(session)
@@ -261,8 +268,18 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
             if garment is None:
                 lines.append(_unknown(code or (raw if isinstance(raw, str) else "")))
                 continue
+            seen_version = seen_versions.get(code)
+            if seen_version is not None and seen_version != garment.version:
+                # changed since it was scanned (another store acted first): not on an old picture
+                allowed = [a.value for a in lifecycle.allowed_actions(garment.state, actor.role)]
+                lines.append(_refused(garment, VersionConflict(
+                    expected=seen_version, current=garment.version,
+                    state=garment.state.value if garment.state else "new", allowed=allowed), actor.role))
+                continue
             line, decision = _decide_one(garment, action, details, ctx, actor, now, location_ids,
                                          codes_by_id, facts)
+            if decision is not None and queued_at:
+                decision.change.details["queued_at"] = queued_at
             lines.append(line)
             if decision is not None:
                 decisions.append(decision)

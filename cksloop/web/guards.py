@@ -26,6 +26,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "public.product_by_gtin",
     "site.favicon",
     "site.manifest",
+    "site.service_worker",  # a script, no data: the scan pages register it before they work offline
 })
 ROLES_ATTR = "_cksloop_roles"
 

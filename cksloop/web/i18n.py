@@ -131,6 +131,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["plural_one_counts"] = plural_one_counts
     app.jinja_env.filters.update(
         state_label=state_label,
         action_label=action_label,
@@ -141,3 +142,10 @@ def init_app(app: Flask) -> None:
         reason_label=ReturnReason.label_of,
         role_label=Role.label_of,
     )
+
+
+def plural_one_counts() -> str:
+    """The small counts that take the singular in the user's language ("1"; French "0,1"), for
+    scripts that pick between a message's two forms as the server's ngettext would."""
+    locale = get_locale()
+    return ",".join(str(n) for n in range(0, 2) if locale is not None and locale.plural_form(n) == "one") or "1"

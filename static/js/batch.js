@@ -1,12 +1,14 @@
 // Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
 // confirmation applies the action to every garment that can take it and shows what happened.
-import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
+import { NetworkProblem, camera, feedback, fmt, plural, postJSON, problemText, statusLine, texts,
   wedgeInput } from "./scanning.js";
+import * as outbox from "./outbox.js";
 
 const t = texts();
 const b = texts("batch-texts");
 const MAX = Number(b.max || 500);
-const STORE_KEY = "cksloop.batch";
+// the list being scanned survives a reload, a closed tab and a restarted browser (per user)
+const STORE_KEY = `cksloop.batch.${b.userId || ""}`;
 
 const setup = document.getElementById("batch-setup");
 const actionSelect = document.getElementById("batch-action");
@@ -21,6 +23,14 @@ const applyButton = document.getElementById("batch-apply");
 const clearButton = document.getElementById("batch-clear");
 const retryButton = document.getElementById("batch-retry");
 const summary = document.getElementById("batch-summary");
+const queueButton = document.getElementById("batch-queue");
+const outboxSection = document.getElementById("outbox");
+const outboxBanner = document.getElementById("outbox-banner");
+const outboxList = document.getElementById("outbox-list");
+const outboxSend = document.getElementById("outbox-send");
+const userId = b.userId;
+let networkFailed = false; // the last call found no network: the list may be kept for later
+let sending = false;
 
 // entries: one per scan, in scan order. A scan becomes an entry the moment its Enter arrives
 // ("pending"), before the server has said anything, so nothing a scanner types is ever dropped;
@@ -156,15 +166,26 @@ function render() {
   const garments = state.entries.filter((e) => e.code).length;
   const doubles = state.sequence.length - garments;
   counts.textContent = state.entries.length
-    ? fmt(b.tCounts, { ok, refused: state.entries.length - ok - waiting, doubles })
-      + (waiting ? ` · ${fmt(b.tWaitingCount, { count: waiting })}` : "") : "";
+    ? [plural(b, "tCan", ok), plural(b, "tCannot", state.entries.length - ok - waiting),
+      plural(b, "tDoubles", doubles)].join(", ")
+      + (waiting ? ` · ${plural(b, "tWaitingCount", waiting)}` : "") : "";
   counts.dataset.waiting = String(waiting);
   // a batch is confirmed only once every scan has its verdict: nothing is applied unseen
   applyButton.disabled = ok === 0 || busy || waiting > 0;
-  applyButton.textContent = waiting > 0 ? fmt(b.tWaiting, { count: waiting })
+  applyButton.textContent = waiting > 0 ? plural(b, "tWaiting", waiting)
     : ok === 0 ? b.tNothing
-      : fmt(ok === 1 ? b.tConfirmOne : b.tConfirm, { action: actionLabel(), count: ok });
+      : plural(b, "tConfirm", ok, { action: actionLabel() });
   retryButton.hidden = !state.entries.some((e) => e.outcome === "unchecked");
+  const keepable = queueCodes().length;
+  queueButton.hidden = !(keepable > 0 && !busy && (networkFailed || !navigator.onLine));
+  if (!queueButton.hidden) queueButton.textContent = plural(b, "tQueue", keepable);
+  // once scanning, empty optional details fold away so the newest scans stay on a phone's screen
+  const scanning = state.entries.length > 0;
+  setup.querySelectorAll(".field").forEach((field) => {
+    const controls = [...field.querySelectorAll("[data-detail]")];
+    field.classList.toggle("folded", scanning && controls.length > 0
+      && !controls.some((c) => c.dataset.required || c.value));
+  });
   clearButton.hidden = state.entries.length === 0;
   // the details are fixed once a garment was checked against them; scans still waiting for
   // their check leave them open, so details that stopped the checks can be put right
@@ -184,7 +205,7 @@ function save() {
     state.fields[control.id] = control.value;
   });
   try {
-    sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
+    localStorage.setItem(STORE_KEY, JSON.stringify(state));
   } catch (error) {
     // private mode: the list just does not survive a reload
   }
@@ -192,7 +213,7 @@ function save() {
 
 function restore() {
   try {
-    const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
+    const saved = JSON.parse(localStorage.getItem(STORE_KEY) || "null");
     if (saved && Array.isArray(saved.entries) && saved.entries.length
         && [...actionSelect.options].some((o) => o.value === saved.action)) {
       state = { ...saved, nextId: saved.nextId || saved.entries.length + 1 };
@@ -207,7 +228,7 @@ function restore() {
       });
     }
   } catch (error) {
-    sessionStorage.removeItem(STORE_KEY);
+    localStorage.removeItem(STORE_KEY);
   }
 }
 
@@ -277,12 +298,14 @@ async function check(entry, wanted) {
   } catch (error) {
     inFlight.delete(entry.id);
     if (!(error instanceof NetworkProblem)) throw error;
+    networkFailed = true;
     settle(entry, { outcome: "unchecked", message: problemText(t, error) });
     feedback.refuse();
     say(problemText(t, error), "warn");
     return;
   }
   inFlight.delete(entry.id);
+  networkFailed = false;
   answered(entry, result);
   pump();
 }
@@ -328,7 +351,8 @@ function answered(entry, result) {
     say(fmt(b.tAdded, { code: data.code }), "ok");
   } else {
     feedback.refuse();
-    say(fmt(b.tRefused, { code: data.code, reason: describe(data) }), "refused");
+    // the short reason here; the garment and what it could do instead are on its line below
+    say(fmt(b.tRefused, { code: data.code, reason: data.message || describe(data) }), "refused");
   }
 }
 
@@ -359,6 +383,7 @@ async function apply() {
   } catch (error) {
     busy = false;
     if (!(error instanceof NetworkProblem)) throw error;
+    networkFailed = true;
     feedback.refuse();
     say(problemText(t, error), "warn");
     render();
@@ -386,8 +411,8 @@ function showSummary(data) {
     unknown: b.tUnknownWord };
   const c = data.counts || {};
   document.getElementById("summary-counts").textContent = (data.replayed ? `${b.tReplayed} ` : "")
-    + fmt(b.tSummary, { applied: c.applied || 0, refused: c.refused || 0,
-      duplicate: c.duplicate || 0, unknown: c.unknown || 0 });
+    + [plural(b, "tSumApplied", c.applied || 0), plural(b, "tSumRefused", c.refused || 0),
+      plural(b, "tSumDuplicate", c.duplicate || 0), plural(b, "tSumUnknown", c.unknown || 0)].join(", ") + ".";
   document.getElementById("summary-lines").replaceChildren(...(data.results || []).map((line) =>
     lineElement({ ...line, word: words[line.outcome] || line.outcome }, { removable: false })));
   if ((c.applied || 0) > 0) feedback.accept(); else feedback.refuse();
@@ -399,7 +424,7 @@ function showSummary(data) {
     print.hidden = false;
   }
   say("", "info");
-  sessionStorage.removeItem(STORE_KEY);
+  localStorage.removeItem(STORE_KEY);
   [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),
     document.querySelector(".camera")].forEach((el) => { if (el) el.hidden = true; });
   summary.hidden = false;
@@ -409,7 +434,7 @@ function showSummary(data) {
 function reset() {
   state = { action: null, entries: [], sequence: [], key: null, nextId: 1 };
   inFlight.clear();
-  sessionStorage.removeItem(STORE_KEY);
+  localStorage.removeItem(STORE_KEY);
   done = false;
   summary.hidden = true;
   [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),
@@ -418,6 +443,123 @@ function reset() {
   say("", "info");
   render();
   scanner.focus();
+}
+
+// --- the offline queue ---------------------------------------------------------------------------
+
+/** What a kept list sends: every checked scan (doubles included) and every scan not yet checked. */
+function queueCodes() {
+  const unchecked = state.entries.filter((e) => WAITING.has(e.outcome)).map((e) => e.payload);
+  return [...state.sequence, ...unchecked];
+}
+
+/** No network: keep the list (with its details and a key of its own) to send when it is back. */
+async function keepForLater() {
+  const wanted = details();
+  if (wanted === null) {
+    showSetupError(detailProblem);
+    return;
+  }
+  const codes = queueCodes();
+  if (!codes.length) return;
+  const versions = {};
+  state.entries.forEach((e) => { if (e.code && Number.isInteger(e.version)) versions[e.code] = e.version; });
+  const item = {
+    user: userId, action: state.action || actionSelect.value, actionLabel: actionLabel(), details: wanted,
+    codes, expected_versions: versions, queued_at: outbox.deviceTime(),
+    // a Confirm whose answer was lost keeps its key: the server then answers that batch, once
+    key: state.key || randomKey(),
+  };
+  try {
+    await outbox.add(item);
+  } catch (error) {
+    feedback.refuse();
+    say(error instanceof outbox.StorageFull ? b.tStorageFull : b.tCannotKeep, "refused");
+    return; // the list stays on screen: nothing is dropped
+  }
+  feedback.accept();
+  reset();
+  say(plural(b, "tQueued", codes.length), "ok");
+  await showOutbox();
+}
+
+function outboxLine(item) {
+  const li = document.createElement("li");
+  li.dataset.status = item.status;
+  const head = document.createElement("strong");
+  head.textContent = `${item.actionLabel} · ${plural(b, "tGarments", item.codes.length)}`;
+  const word = document.createElement("span");
+  word.className = "verdict";
+  word.textContent = { waiting: b.tStatusWaiting, done: b.tStatusDone, invalid: b.tStatusInvalid }[item.status];
+  const when = document.createElement("span");
+  when.className = "line-text";
+  when.textContent = fmt(b.tQueuedAt, { time: new Date(item.queued_at).toLocaleString() });
+  li.append(head, " ", word, " ", when);
+  if (item.status === "done" && item.result) {
+    const c = item.result.counts || {};
+    const sum = document.createElement("p");
+    sum.textContent = [plural(b, "tSumApplied", c.applied || 0), plural(b, "tSumRefused", c.refused || 0),
+      plural(b, "tSumDuplicate", c.duplicate || 0), plural(b, "tSumUnknown", c.unknown || 0)].join(", ") + ".";
+    li.append(sum);
+    const refused = (item.result.results || []).filter((line) => line.outcome === "refused" || line.outcome === "unknown");
+    if (refused.length) {
+      const list = document.createElement("ul");
+      refused.forEach((line) => {
+        const row = document.createElement("li");
+        row.dataset.outcome = line.outcome;
+        row.textContent = `${line.code}: ${line.message || ""}`;
+        list.append(row);
+      });
+      li.append(list);
+    }
+  } else if (item.message) {
+    const why = document.createElement("p");
+    why.textContent = item.message;
+    li.append(why);
+  }
+  if (item.status !== "waiting") {
+    const dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "link";
+    dismiss.textContent = b.tDismiss;
+    dismiss.addEventListener("click", async () => { await outbox.remove(item.id); showOutbox(); });
+    li.append(" ", dismiss);
+  }
+  return li;
+}
+
+async function showOutbox() {
+  let items = [];
+  try {
+    items = await outbox.all(userId);
+  } catch (error) {
+    items = [];
+  }
+  const count = items.filter((item) => item.status === "waiting").length;
+  outboxSection.hidden = items.length === 0;
+  outboxSend.hidden = count === 0;
+  outboxBanner.textContent = count === 0 ? ""
+    : plural(b, (networkFailed || !navigator.onLine) ? "tOfflineWaiting" : "tWaitingToSend", count);
+  outboxList.replaceChildren(...items.map(outboxLine));
+  render();
+}
+
+/** Send what waits, in order; each batch gets its outcome, refusals stay listed until dismissed. */
+async function sendWaiting() {
+  if (sending) return;
+  sending = true;
+  try {
+    if ((await outbox.waiting(userId)) === 0) return;
+    outboxBanner.textContent = b.tSending;
+    const outcome = await outbox.flush({ userId, url: t.apiBatch, csrf: t.csrf, onChange: showOutbox });
+    networkFailed = outcome === "offline";
+    if (outcome === "signed_out") say(b.tSignInToSend, "warn");
+  } catch (error) {
+    // IndexedDB unavailable: nothing was queued on this browser
+  } finally {
+    sending = false;
+    await showOutbox();
+  }
 }
 
 // --- wiring -------------------------------------------------------------------------------------
@@ -431,16 +573,21 @@ if (setup) {
   actionSelect.addEventListener("change", () => { showFields(); retry(); });
   setup.addEventListener("change", (event) => { if (event.target !== actionSelect) retry(); });
   retryButton.addEventListener("click", retry);
-  window.addEventListener("online", retry);
+  window.addEventListener("online", () => { networkFailed = false; retry(); sendWaiting(); });
+  window.addEventListener("offline", () => { networkFailed = true; render(); showOutbox(); });
+  queueButton.addEventListener("click", keepForLater);
+  outboxSend.addEventListener("click", sendWaiting);
   setup.addEventListener("submit", (event) => event.preventDefault());
   applyButton.addEventListener("click", apply);
   clearButton.addEventListener("click", () => {
     // the list is a box's worth of work: forgetting it is asked, never one stray tap
-    if (window.confirm(fmt(b.tForget, { count: state.entries.length }))) reset();
+    if (window.confirm(plural(b, "tForget", state.entries.length))) reset();
   });
   document.getElementById("batch-new").addEventListener("click", reset);
   render();
   retry(); // scans kept from before a reload are checked now
+  showOutbox().then(sendWaiting); // and batches kept offline are sent
+  outbox.keepShellOffline([t.wasm, t.ponyfill]);
   cam = camera({
     toggle: document.getElementById("camera-toggle"),
     view: document.getElementById("camera-view"),

@@ -1,6 +1,7 @@
 // The scan page: a scan from the handheld scanner, typing or the camera opens that garment's page.
 import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
   wedgeInput } from "./scanning.js";
+import { keepShellOffline } from "./outbox.js";
 
 const t = texts();
 const form = document.getElementById("scan-form");
@@ -75,3 +76,4 @@ cam = camera({
   onDecoded: (value) => resolve(value, true),
   onStatus: say,
 });
+keepShellOffline([t.wasm, t.ponyfill]); // the scan page opens with no network once visited

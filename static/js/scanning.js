@@ -12,6 +12,16 @@ export function fmt(template, params = {}) {
     name in params ? String(params[name]) : "");
 }
 
+/**
+ * A count in the user's language: the page gives each message's forms as "<name>One" and
+ * "<name>Other" (rendered by the server's ngettext) and, in pluralOne, the counts that take the
+ * singular there ("1" in Dutch and English, "0,1" in French).
+ */
+export function plural(t, name, count, params = {}) {
+  const one = String(t.pluralOne || "1").split(",").includes(String(count));
+  return fmt(t[`${name}${one ? "One" : "Other"}`], { count, ...params });
+}
+
 // --- talking to cksloop ------------------------------------------------------------------------
 
 export class NetworkProblem extends Error {

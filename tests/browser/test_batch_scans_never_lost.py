@@ -98,7 +98,7 @@ def test_a_scan_waits_as_pending_and_confirm_waits_for_every_verdict(
     expect(pending).to_contain_text(garment.code)
     expect(pending).to_contain_text("waiting")
     expect(clerk.locator("#batch-apply")).to_be_disabled()
-    expect(clerk.locator("#batch-apply")).to_have_text("Waiting for 1 checks…")
+    expect(clerk.locator("#batch-apply")).to_have_text("Waiting for 1 check…")
     assert len(held) == 1
     held[0].continue_()
     expect(clerk.locator("#batch-lines > li[data-outcome='allowed']")).to_have_count(1)
@@ -166,3 +166,30 @@ def test_receive_returns_empties_the_field_after_a_refusal(
     type_scan(clerk, rented.code)  # not glued onto the refused code
     expect(clerk.locator(".flash-success")).to_contain_text(f"{rented.code} received")
     assert states(db_session, [rented.code]) == [S.AWAITING_INSPECTION]
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_on_a_phone_the_confirm_bar_hides_neither_the_refusal_nor_the_newest_scan(
+        clerk: Page, live_server: str, db_session: Session) -> None:
+    on_shelf = [make_garment(db_session) for _ in range(6)]  # in stock: refused as rental returns
+    clerk.goto(f"{live_server}/scan/batch")
+    expect(clerk.locator("#batch-action")).to_have_value("receive_rental_return")
+    for garment in on_shelf:
+        type_scan(clerk, garment.code)
+    expect(clerk.locator("#batch-lines > li[data-outcome='refused']")).to_have_count(6)
+    bar = clerk.locator(".batch-confirm").bounding_box()
+    status = clerk.locator("#scan-status").bounding_box()
+    newest = clerk.locator("#batch-lines > li").first.bounding_box()
+    assert bar and status and newest
+    assert not _overlap(status, bar), (status, bar)  # the whole refusal can be read
+    # the newest line starts on the first screen, its code and verdict above the bar
+    head = clerk.locator("#batch-lines > li").first.locator(".verdict").bounding_box()
+    assert head and head["y"] + head["height"] <= bar["y"], (head, bar)
+    forget = clerk.locator("#batch-clear").bounding_box()
+    # "start again" is nowhere near Confirm: at the end of the list, a screen away
+    clerk.locator("#batch-clear").scroll_into_view_if_needed()
+    forget, bar = clerk.locator("#batch-clear").bounding_box(), clerk.locator(".batch-confirm").bounding_box()
+    assert forget and bar and not _overlap(forget, bar) and abs(forget["y"] - bar["y"]) >= 44, (forget, bar)

@@ -253,7 +253,7 @@ def test_a_batch_of_rental_returns_with_a_double_and_a_refused_garment(
     expect(page.locator(f"#batch-lines > li[data-code='{on_shelf.code}']")).to_have_attribute(
         "data-outcome", "refused")
     expect(page.locator("#batch-lines > li[data-outcome='not_a_label']")).to_contain_text("WIFI:S:guest;;")
-    expect(page.locator("#batch-counts")).to_have_text("3 can, 2 cannot, 1 double scans ignored")
+    expect(page.locator("#batch-counts")).to_have_text("3 can, 2 cannot, 1 double scan ignored")
     assert [state_of(db_session, g.code) for g in returned] == [S.RENTED_OUT] * 3  # nothing written yet
 
     confirm = page.locator("#batch-apply")
@@ -263,7 +263,7 @@ def test_a_batch_of_rental_returns_with_a_double_and_a_refused_garment(
     expect(summary).to_be_visible()
     expect(page.locator("#batch-apply")).to_be_hidden()  # one confirmation: it cannot be pressed twice
     expect(page.locator("#scan-input")).to_be_hidden()
-    expect(page.locator("#summary-counts")).to_have_text("3 done, 1 refused, 1 double scans, 0 unknown.")
+    expect(page.locator("#summary-counts")).to_have_text("3 done, 1 refused, 1 double scan, 0 unknown.")
     refused_line = page.locator(f"#summary-lines > li[data-code='{on_shelf.code}']")
     expect(refused_line).to_contain_text("refused")
     expect(refused_line).to_contain_text("is not possible while the garment is in stock")

@@ -15,7 +15,7 @@ from tests.builders import OTHER_STORE, STORE, make_garment, make_user
 
 def _rows(response) -> list[str]:
     html = response.get_data(as_text=True)
-    return re.findall(r"<tr>\s*<td><time.*?</tr>", html, flags=re.S)
+    return re.findall(r"<tr>\s*<td[^>]*><time.*?</tr>", html, flags=re.S)
 
 
 @pytest.mark.parametrize("role", [Role.STORE_STAFF, Role.WORKSHOP_ORGANISER, Role.MERCHANDISER])
@@ -84,7 +84,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(login, db_session, now)
     while url:
         response = admin.get(url)
         assert response.status_code == 200
-        seen += [re.search(r"#(\d+)", r).group(1) for r in _rows(response)]
+        seen += [re.search(r"event (\d+) of its history", r).group(1) for r in _rows(response)]
         match = re.search(r'href="([^"]+)" rel="next"', response.get_data(as_text=True))
         url = match.group(1).replace("&amp;", "&") if match else None
         pages += 1
@@ -151,3 +151,66 @@ def test_service_search_returns_nothing_for_an_unknown_location(db_session, now)
     page = audit.search(db_session, filters=audit.AuditFilter(location_code="NOWHERE"))
     assert page.entries == [] and page.older_than is None
     assert db_session.scalar(select(GarmentEvent.id)) is not None
+
+
+def test_details_read_as_sentences_with_money_and_the_new_price(login, db_session, now):
+    admin = login(role=Role.ADMIN)
+    actor = db_session.get(type(admin.user), admin.user.id)
+    garment = make_garment(db_session, actor=actor, now=now)
+    old = garment.price_cents
+    garments.act(db_session, code=garment.code, action=Action.MARK_DOWN, details={"price_cents": 5995},
+                 actor=actor, now=now)
+    html = admin.get("/admin/audit", query_string={"action": "mark_down"}).get_data(as_text=True)
+    row = _rows_html(html)[0]
+    assert "previous_price_cents" not in row and "price_cents" not in row
+    assert "Price now" in row and "€59.95" in row.replace("\xa0", "")
+    assert "Price before" in row and f"€{old / 100:.2f}" in row.replace("\xa0", "")
+    assert "event 2 of its history" in row
+
+
+def _rows_html(html: str) -> list[str]:
+    return re.findall(r"<tr>\s*<td[^>]*><time.*?</tr>", html, flags=re.S)
+
+
+def test_sign_ins_failed_sign_ins_and_token_changes_are_on_the_trail(app, login, db_session, now):
+    from tests.builders import PASSWORD
+    from tests.conftest import sign_in
+
+    clerk = make_user(db_session, Role.STORE_STAFF, name="Lotte Maes")
+    browser = app.test_client()
+    assert sign_in(browser, clerk.email, "not the password").status_code == 401
+    assert sign_in(browser, clerk.email, PASSWORD).status_code == 302
+    assert sign_in(app.test_client(), "nobody@example.com", "whatever-typed").status_code == 401
+    admin = login(role=Role.ADMIN)
+    html = admin.get("/admin/audit", query_string={"kind": "accounts", "user": clerk.id}).get_data(as_text=True)
+    rows = _rows_html(html)
+    assert len(rows) == 3  # created, failed, signed in
+    what = [re.search(r'data-label="What"><strong>([^<]+)</strong>', r).group(1) for r in rows]
+    assert sorted(what) == ["failed sign-in", "signed in", "user created"]
+    assert all("Lotte Maes" in r and clerk.email in r for r in rows)
+    failed_row = rows[what.index("failed sign-in")]
+    assert "nobody (failed sign-in)" in failed_row and "From address" in failed_row
+    assert "nobody@example.com" not in html  # typing that matches no account is not kept
+    failed = admin.get("/admin/audit", query_string={"kind": "accounts", "action": "sign_in_failed"})
+    assert len(_rows_html(failed.get_data(as_text=True))) == 1
+
+
+def test_the_trail_exports_to_csv_with_its_filters_named(login, db_session, now):
+    import csv
+    import io
+
+    admin = login(role=Role.ADMIN)
+    actor = db_session.get(type(admin.user), admin.user.id)
+    garment = make_garment(db_session, actor=actor, now=now)
+    garments.act(db_session, code=garment.code, action=Action.ADD_TO_RENTAL_POOL, details={}, actor=actor, now=now)
+    other = make_garment(db_session, actor=actor, now=now)
+    response = admin.get("/admin/audit.csv", query_string={"garment": garment.code})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["Garment code", garment.code] in rows
+    body = rows[rows.index(next(r for r in rows if r and r[0] == "When")) + 1:]
+    assert [r[5] for r in body] == [garment.code, garment.code]
+    assert other.code not in response.get_data(as_text=True)
+    assert body[0][3] == "Add to the rental pool"
+    assert admin.get("/admin/audit.csv", query_string={"kind": "accounts"}).status_code == 200
+    assert login(role=Role.MERCHANDISER).get("/admin/audit.csv").status_code == 403

@@ -26,6 +26,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    #: garment events (the ledger) or account events (sign-ins, users, tokens)
+    kind = SelectField(_l("Which events"), default="garments", choices=[
+        option("garments", _l("garment events")), option("accounts", _l("sign-ins, users and tokens"))])
     user = SelectField(_l("Who"), default="", choices=[option("", _l("anyone"))])
     action = SelectField(_l("What"), default="",
                          choices=[option("", _l("any action"))] + [option(a.value, a.label) for a in Action])
@@ -35,8 +38,11 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("Until"), validators=[Optional()])
     before = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_EVENT_ID)])
 
-    def bind_choices(self, *, users: list[tuple[int, str]], locations: list[tuple[str, str]]) -> None:
+    def bind_choices(self, *, users: list[tuple[int, str]], locations: list[tuple[str, str]],
+                     account_actions: list[tuple[str, Any]] | None = None) -> None:
         self.user.choices = [option("", _l("anyone"))] + [option(str(uid), label) for uid, label in users]
+        if self.kind.data == "accounts" and account_actions is not None:
+            self.action.choices = [option("", _l("any action"))] + [option(v, label) for v, label in account_actions]
         self.location.choices = [option("", _l("anywhere"))] + [option(code, label) for code, label in locations]
 
     def validate_until(self, field: Field) -> None:

@@ -1,6 +1,7 @@
 """API scans: resolve a scanned payload, check an action for one garment, apply it to a batch."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import current_app, jsonify
@@ -76,6 +77,7 @@ def _line_dict(line: BatchLine, *, mangled: bool | None = None) -> dict[str, Any
         "size": line.size,
         "allowed_actions": line.allowed_actions,
         "allowed_action_labels": [action_label(a) for a in line.allowed_actions],
+        "version": line.version,
         "error": line.error.code if line.error is not None else None,
         "message": _line_message(line.error),
     }
@@ -160,8 +162,10 @@ BATCH_LINE = openapi.schema("BatchLine", {
         "size": {"type": ["string", "null"]},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
         "allowed_action_labels": {"type": "array", "items": {"type": "string"}},
+        "version": {"type": ["integer", "null"], "description": "The garment's version after (applied) or now; "
+                    "send it back as `expected_versions` when acting later (offline)."},
         "error": {"type": ["string", "null"], "description": "not_allowed_now, forbidden, "
-                  "invalid_details, not_found, duplicate"},
+                  "invalid_details, not_found, duplicate, version_conflict (changed since it was scanned)"},
         "message": {"type": ["string", "null"], "description": "Why not, in the caller's language."},
         "fields": {"type": "object", "additionalProperties": {"type": "string"}},
         "mangled": {"type": "boolean"},
@@ -174,6 +178,12 @@ BATCH_REQUEST = openapi.schema("BatchRequest", {
         "action": {"type": "string", "enum": [a.value for a in Action]},
         "codes": {"type": "array", "minItems": 1, "maxItems": batches.MAX_BATCH, "items": {"type": "string"},
                   "description": "Garment codes (or label URLs) in scan order; doubles are reported."},
+        "expected_versions": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
+                              "maxProperties": batches.MAX_BATCH,
+                              "description": "Code → version as last seen (an offline queue): a garment "
+                                             "changed since is refused (version_conflict) with its state now."},
+        "queued_at": {"type": "string", "format": "date-time", "maxLength": 40,
+                      "description": "When the device queued the batch (its own clock), recorded on each event."},
     },
     "additionalProperties": True,
 })
@@ -302,13 +312,43 @@ def apply_batch() -> Any:
     key = params.idempotency_key(errors)
     if errors:
         raise InvalidDetails(errors)
+    versions = _expected_versions(body.get("expected_versions"))
+    queued_at = _queued_at(body.get("queued_at"))
     base_url = current_app.config["BASE_URL"]
     codes = [_code_of(c, base_url) for c in raw_codes]
-    result = batches.apply_batch(db(), action=action, codes=codes, details=_details(body, "codes"),
-                                 actor=api_user(), now=now(), idempotency_key=key)
+    result = batches.apply_batch(db(), action=action, codes=codes,
+                                 details=_details(body, "codes", "expected_versions", "queued_at"),
+                                 actor=api_user(), now=now(), idempotency_key=key,
+                                 expected_versions=versions, queued_at=queued_at)
     counts = {o.value: result.count(o) for o in batches.Outcome if o is not batches.Outcome.ALLOWED}
     return jsonify(action=result.action.value, replayed=result.replayed, counts=counts,
                    results=[_line_dict(line) for line in result.lines])
+
+
+def _expected_versions(raw: Any) -> dict[str, int] | None:
+    """``{code: version}`` as a phone last saw each garment, or None when not sent."""
+    if raw is None:
+        return None
+    if (not isinstance(raw, dict) or len(raw) > batches.MAX_BATCH
+            or not all(isinstance(k, str) and len(k) <= 40 for k in raw)
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in raw.values())):
+        raise InvalidDetails({"expected_versions": N_("Send the versions as an object of code → whole number.")})
+    return raw
+
+
+def _queued_at(raw: Any) -> str | None:
+    """The device's time of an offline scan (ISO 8601), kept beside the server's time."""
+    if raw is None or raw == "":
+        return None
+    try:
+        if not isinstance(raw, str) or len(raw) > 40:
+            raise ValueError
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidDetails({"queued_at": N_("Send the time as ISO 8601, e.g. 2026-12-04T10:15:00+01:00.")}) from None
+    if when.tzinfo is None:
+        raise InvalidDetails({"queued_at": N_("Send the time with its offset, e.g. 2026-12-04T10:15:00+01:00.")})
+    return when.isoformat()
 
 
 def _code_of(text: str, base_url: str) -> str:

@@ -42,6 +42,7 @@ def login() -> Any:
         user = accounts.authenticate(db(), email=email, password=form.password.data or "")
         if user is not None:
             throttle.record_success(db(), account=email, address=address, now=now())
+            accounts.record_sign_in(db(), user=user, address=address, now=now())
             lang = session.get("lang")
             session.clear()  # a fresh session on sign-in: no fixation
             if lang:
@@ -51,6 +52,7 @@ def login() -> Any:
             login_user(SignedInUser(user))
             return redirect(_safe_next(request.args.get("next")))
         throttle.record_failure(db(), account=email, address=address, now=now())
+        accounts.record_failed_sign_in(db(), email=email, address=address, now=now())
         # one message whether the email exists or not: no user enumeration
         flash(gettext("Email or password is wrong."), "error")
         status = 401
@@ -72,6 +74,7 @@ def too_many_attempts(form: LoginForm, wait: int) -> Any:
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout() -> Any:
+    accounts.record_sign_out(db(), user_id=current_user.id, now=now())
     accounts.end_sessions(db(), user_id=current_user.id)
     logout_user()
     session.clear()

@@ -204,6 +204,14 @@ class SellForm(ActionForm):
         option("", _l("no discount")), *(option(r.value, r.label) for r in DiscountReason)])
     receipt = StringField(_l("Receipt number (optional)"),
                           validators=[Optional(), Length(max=60), no_control_characters])
+    # a typed price other than the current one is asked back once (99999 for a €99,95 dress)
+    confirm_price = BooleanField(_l("Yes, sell at the price I typed"), default=False)
+    asks_price_confirmation = False
+
+    def details(self) -> dict[str, Any]:
+        found = super().details()
+        found.pop("confirm_price", None)
+        return found
 
 
 class CustomerReturnForm(ActionForm):

@@ -42,6 +42,13 @@ def _date(value: Any) -> str:
         return str(value)
 
 
+def _moment(value: Any) -> str:
+    try:
+        return format_datetime(dt.datetime.fromisoformat(str(value)), "medium")
+    except ValueError:
+        return str(value)
+
+
 def _defects(value: Any) -> str:
     if not isinstance(value, list) or not value:
         return gettext("none")
@@ -104,6 +111,7 @@ READERS: dict[str, tuple[Any, Reader]] = {
     "destination_use": (_l("What happens there"), _table(EndUse)),
     "transport_document": (_l("Transport document"), _plain(str)),
     "note": (_l("Note"), _plain(str)),
+    "queued_at": (_l("Scanned offline at (the phone's clock)"), _plain(lambda v: _moment(v))),
 }
 
 

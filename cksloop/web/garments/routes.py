@@ -18,12 +18,13 @@ from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetail
                                    NotPermitted, VersionConflict)
 from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
+from cksloop.domain.sale_price import FREE_PRICERS
 from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import garments as garment_service
 from cksloop.services import rentals
 from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
-from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm,
+from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm, SellForm,
                                         euros)
 from cksloop.web.garments import export as garment_export
 from cksloop.web.garments.history import history_lines
@@ -179,6 +180,8 @@ def act(code: str, action: str) -> Any:
     if not form.validate():
         problem = Problem(gettext("Some details are missing or wrong."))
         return _render_detail(session, garment, posted=form, problem=problem, status=422)
+    if _price_needs_confirmation(form, garment):
+        return _render_detail(session, garment, posted=form, status=422)
     try:
         result = garment_service.act(session, code=garment.code, action=chosen, details=form.details(),
                                      actor=current_user.user, now=now(),
@@ -197,6 +200,23 @@ def act(code: str, action: str) -> Any:
         return _render_detail(session, garment, problem=_problem(error), status=status_for(error))
     flash(_done_message(session, chosen, result), "success")
     return redirect(url_for("garments.detail", code=result.code), 303)
+
+
+def _price_needs_confirmation(form: ActionForm, garment: Garment) -> bool:
+    """A sale at a typed price other than the current one is asked back once, naming both prices.
+
+    Store staff are bound by the sale price rule (a discount within the limit, with a reason, which
+    is their confirmation); merchandisers and admins may type any price, so a typo is asked back."""
+    if not isinstance(form, SellForm) or form.confirm_price.data or current_user.role not in FREE_PRICERS:
+        return False
+    typed = form.price.cents
+    if typed is None or typed == garment.price_cents:
+        return False
+    form.asks_price_confirmation = True
+    form.price.errors = [*form.price.errors, gettext(
+        "The current price is %(price)s and you typed %(typed)s. Tick the box to sell at %(typed)s, "
+        "or empty the field to sell at the current price.", price=money(garment.price_cents), typed=money(typed))]
+    return True
 
 
 def _done_message(session: Session, action: Action, result: garment_service.ActionResult) -> str:
@@ -226,6 +246,15 @@ class Problem:
 
 
 @dataclass
+class QuickAction:
+    """The common case after a scan, one tap: a sale at the current price, a return graded A."""
+
+    label: str
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass
 class ActionItem:
     action: Action
     label: str
@@ -242,6 +271,7 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
     names = queries.names_in_details(session, entries)
     rental = queries.open_rental(session, garment.id) if garment.state is GarmentState.RENTED_OUT else None
     actions = _action_items(session, garment, posted)
+    quick = _quick_actions(garment, actions) if problem is None and posted is None else []
     style = garment.style
     life = (rentals.garment_rental_summary(session, garment.id, now=now())
             if any(entry.action in lifecycle.RENTAL_LIFE_ACTIONS for entry in entries)
@@ -251,8 +281,25 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
         # newest first: the present is what a person on the shop floor came for
         history=history_lines(entries, names)[::-1], rental=rental, actions=actions, problem=problem,
         photos=queries.defect_photos_by_event(session, garment.id),
-        life=life,
+        life=life, quick=quick,
     ), status
+
+
+def _quick_actions(garment: Garment, actions: list[ActionItem]) -> list[QuickAction]:
+    """One-tap buttons for the common case; the full forms stay below for everything else."""
+    allowed = {item.action for item in actions}
+    version = str(garment.version)
+    quick: list[QuickAction] = []
+    if Action.RETURN_RENTAL in allowed and _may_open("rentals.return_form"):
+        quick.append(QuickAction(
+            gettext("Returned fine: grade A, no defects"), url_for("rentals.return_form", code=garment.code),
+            {"expected_version": version, "reason": "end_of_rental", "grade": "A", "quick": "1"}))
+    if Action.SELL in allowed and garment.price_cents:
+        quick.append(QuickAction(
+            gettext("Sell at %(price)s", price=money(garment.price_cents)),
+            url_for("garments.act", code=garment.code, action=Action.SELL.value),
+            {"expected_version": version, "quick": "1"}))
+    return quick
 
 
 def _action_items(session: Session, garment: Garment, posted: ActionForm | None) -> list[ActionItem]:

@@ -36,6 +36,17 @@ def manifest() -> Any:
     return response
 
 
+@bp.get("/sw.js")
+def service_worker() -> Any:
+    """The service worker that keeps the scan pages' shell for offline use. Served from the root so
+    its scope covers /scan; re-checked on every load so a new version takes over at once."""
+    response = send_from_directory(current_app.static_folder or "", "js/sw.js", mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.cache_control.no_cache = True
+    response.cache_control.max_age = 0
+    return response
+
+
 def init_app(app: Flask) -> None:
     hashes: dict[str, str] = {}
 
