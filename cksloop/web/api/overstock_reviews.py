@@ -64,7 +64,7 @@ def _review_id(review_id: int) -> int:
 @openapi.operation(
     summary="Open a review session", tags=[TAG], operation_id="overstock_reviews_api_open",
     description="Stores the collection's review lines as computed now, with the rules and markdown policy "
-                "versions that flagged and priced them.",
+                "versions that flagged and priced them. `as_of` (default today) lies from 2000 up to today.",
     request={"type": "object", "required": ["season"],
              "properties": {"season": _SEASON, "as_of": {"type": ["string", "null"], "format": "date"}}},
     responses={201: ("The review session", _REVIEW),
@@ -122,7 +122,8 @@ def reviews_get(review_id: int) -> Any:
     summary="Record a decision for a line", tags=[TAG], operation_id="overstock_reviews_api_decide",
     description="`percent` or `target_price_cents` for mark_down, `to_location` for transfer and outlet, "
                 "`buyer_lot_id` (a draft lot) for buyer_lot. The garments of the style the decision can act on "
-                "are recorded with it.",
+                "are recorded with it. The style must be a line of the review and each decision takes only its own "
+                "parameters.",
     request={"type": "object", "required": ["style", "decision", "reason"], "properties": {
         "style": {"type": "string", "maxLength": 64}, "decision": {"type": "string", "enum": _DECISIONS},
         "reason": {"type": "string", "minLength": 1, "maxLength": 500},
