@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import load, wrk  # noqa: E402
+from benchmarks import load, overstock_bench, wrk  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
 from cksloop.db import migrate  # noqa: E402
 
@@ -273,6 +273,7 @@ def bench_dataset(database: str, size: int, *, duration: float, fresh: bool, tin
         slow.append(load.run("1,000 ZPL labels", port=app.port, scenario=labels("zpl"), concurrency=1,
                              duration=duration * 3, max_requests=few, auth=bearer, warmup=1))
         runs += [r.summary() for r in slow]
+        runs += overstock_bench.measure(url, units=50 if tiny else 2000, runs=2 if tiny else 3)
         results["worker_rss_mb"] = app.worker_rss_mb()
     finally:
         app.stop()
@@ -483,6 +484,9 @@ def targets(all_results: list[dict[str, Any]]) -> list[str]:
         ("quality analytics page: < 500 ms (p95)", lambda r: _check(p95(r, ANALYTICS), 500, " ms")),
         ("1,000-label PDF: < 5 s (p95)", lambda r: _check(p95(r, PDF), 5000, " ms")),
         ("1,000 ZPL labels: < 1 s (p95)", lambda r: _check(p95(r, ZPL), 1000, " ms")),
+        ("overstock review session opens: < 1 s (p95)", lambda r: _check(p95(r, overstock_bench.OPEN), 1000, " ms")),
+        ("markdown of a 2,000-garment style: < 2 s (p95)",
+         lambda r: _check(p95(r, overstock_bench.MARKDOWN), 2000, " ms")),
         ("point operations from the smallest to the largest size: ≤ +20%",
          lambda r: _growth(extremes[r["database"]][0], r)),
         ("each worker < 250 MB resident", lambda r: _check(max(r.get("worker_rss_mb") or [0]) or None, 250, " MB")),

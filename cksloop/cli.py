@@ -139,6 +139,8 @@ def _print_report(report, path: str) -> None:
         click.echo(f"Dry run: all {report.rows} {noun} in {path} are valid; nothing was written.")
     else:
         click.echo(f"Imported {report.imported} {noun} from {path}.")
+    if report.skipped:
+        click.echo(f"Skipped {report.skipped} line(s) imported before.")
 
 
 @import_group.command("styles")
@@ -166,6 +168,26 @@ def import_plans(file: str, dry_run: bool) -> None:
     data = _read_csv(file)
     with session() as s:
         report = imports.import_plans(s, data=data, now=_now(), dry_run=dry_run)
+    _print_report(report, file)
+
+
+@import_group.command("sales")
+@click.argument("file", type=_CSV)
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option("--by", "by_email", default=None,
+              help="Email of the user recorded as selling labelled garments (default: the first admin).")
+@with_appcontext
+def import_sales(file: str, dry_run: bool, by_email: str | None) -> None:
+    """Import the tills' sales lines in FILE; each receipt line once, any error imports nothing."""
+    from cksloop.services import accounts, imports
+
+    data = _read_csv(file)
+    with session() as s:
+        try:
+            actor = accounts.find_user(s, by_email) if by_email else imports.default_receiver(s)
+        except DomainError as error:
+            fail(error)
+        report = imports.import_sales(s, data=data, actor=actor, now=_now(), dry_run=dry_run)
     _print_report(report, file)
 
 

@@ -74,6 +74,29 @@ class Values:
             self.session, buyer_id=int(self.buyer_id()), destination_country="NL", end_use=buyer_lots.EndUse.REUSE,
             planned_ship_on=self.now.date(), codes=[self.garment_code()], actor=actor, now=self.now))
 
+    def review_id(self) -> str:
+        # a decision's URL fills <decision_id> first (arguments in name order) and leaves its review here
+        made = self.world.pop("overstock_review_id", None)
+        if made is not None:
+            return made
+        from cksloop.services import overstock_reviews
+
+        merch = make_user(self.session, Role.MERCHANDISER)
+        make_garment(self.session, now=self.now)
+        return str(overstock_reviews.open_review(self.session, season="SS25", as_of=None, actor=merch,
+                                                 now=self.now).id)
+
+    def decision_id(self) -> str:
+        # a fresh "hold" decision (executing it writes no garment event) in a fresh review
+        from cksloop.services import overstock_reviews
+
+        review_id = self.review_id()
+        merch = make_user(self.session, Role.MERCHANDISER)
+        decision = overstock_reviews.record_decision(self.session, review_id=int(review_id), actor=merch, now=self.now,
+                                                     raw={"style": "SS25-0101", "decision": "hold", "reason": "matrix"})
+        self.world["overstock_review_id"] = review_id
+        return str(decision.id)
+
     def photo_id(self) -> str:
         if self._photo_id is None:
             self._photo_id = _make_defect_photo(self)
@@ -129,6 +152,8 @@ FILLERS: dict[str, Filler] = {
     "token_id": lambda prefix, v, role: v.token_id() if prefix.startswith("/admin/users/") else None,
     "buyer_id": lambda prefix, v, role: v.buyer_id(),
     "lot_id": lambda prefix, v, role: v.lot_id(),
+    "review_id": lambda prefix, v, role: v.review_id() if "/overstock/reviews/" in prefix else None,
+    "decision_id": lambda prefix, v, role: v.decision_id() if "/overstock/reviews/" in prefix else None,
 }
 
 

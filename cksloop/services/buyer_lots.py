@@ -8,7 +8,7 @@ before the events that name it, and everything commits together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -190,7 +190,7 @@ def _hold(session: Session, lot_id: int, garment_ids: Sequence[int]) -> None:
 
 
 def _step_plan(session: Session, lot_id: int, decide: Any, *, actor: User, now: dt.datetime,
-               offered: Sequence[str] = ()) -> Any:
+               offered: Sequence[str] = (), then: Callable[[Session, int], None] | None = None) -> Any:
     """The plan of a step on a stored lot: compare-and-set its version, write its new columns,
     hold the added garments and release the others, with the garments' events."""
     def plan() -> ledger.Plan[int]:
@@ -220,6 +220,8 @@ def _step_plan(session: Session, lot_id: int, decide: Any, *, actor: User, now: 
             _hold(s, lot_id, [garments.rows[c].id for c in step.added])
             if step.lot.status is LotStatus.SHIPPED:
                 s.execute(update(BuyerLotGarment).where(BuyerLotGarment.lot_id == lot_id).values(is_open=False))
+            if then is not None:
+                then(s, len(decisions))
 
         return ledger.Plan(decisions, answer=lambda _: lot_id, first=first)
 
@@ -227,14 +229,16 @@ def _step_plan(session: Session, lot_id: int, decide: Any, *, actor: User, now: 
 
 
 def change_garments(session: Session, *, lot_id: int, add: Sequence[str], remove: Sequence[str],
-                    actor: User, now: dt.datetime) -> int:
-    """Add and remove garments of a draft lot; GarmentCannotJoin names any that may not join."""
+                    actor: User, now: dt.datetime, then: Callable[[Session, int], None] | None = None) -> int:
+    """Add and remove garments of a draft lot; GarmentCannotJoin names any that may not join.
+    ``then(session, events)`` writes more rows in the same transaction (a review decision marked executed)."""
     def decide(lot: lots.BuyerLot, garments: _Garments) -> tuple[Step, Action, dict[str, Any], dict[str, Any]]:
         offered = [c for c in garments.candidates[:len(add)]]
         step = lots.change_garments(lot, add=offered, remove=remove)
         return step, Action.ALLOCATE_TO_BUYER_LOT, {"buyer_lot": lot_id}, {}
 
-    return _run(session, _step_plan(session, lot_id, decide, actor=actor, now=now, offered=add), actor=actor, now=now)
+    return _run(session, _step_plan(session, lot_id, decide, actor=actor, now=now, offered=add, then=then),
+                actor=actor, now=now)
 
 
 def confirm(session: Session, *, lot_id: int, actor: User, now: dt.datetime) -> int:

@@ -5,7 +5,9 @@ Brussels day, style, size, location and channel (``overstock_daily_sales``), in 
 that writes the event: the figures can never drift from the ledger, and no nightly job exists.
 A customer return is booked on its own day against the location and channel of the garment's
 last sale, so sales net of returns stay per channel. ``rebuild`` recomputes every row from the
-events (the migration calls it; a test compares it with the projection).
+events (the migration calls it; a test compares it with the projection). Unlabelled stock sold at a
+till (``pos_sales`` lines without a garment) is counted by the import in the same way, and by the
+rebuild from those lines.
 """
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, OverstockDailySales
+from cksloop.db.models import Garment, GarmentEvent, Location, OverstockDailySales, PosSale
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
@@ -82,6 +84,15 @@ class SalesRollup:
         session.info.pop(_PENDING, None)
 
 
+def count_unlabelled(session: Session, *, style_id: int, day: dt.date, size: str, location_id: int,
+                     kind: LocationKind | None, units: int) -> None:
+    """Add units of unlabelled stock sold at a till (a ``pos_sales`` line without a garment) to the
+    rollup gathered in this unit of work; ``SalesRollup.before_commit`` writes them with the events'."""
+    key = (style_id, day, size, location_id, channel_of(Action.SELL, kind).value)
+    row = session.info.setdefault(_PENDING, {}).setdefault(key, {"sold": 0, "returned": 0})
+    row["sold"] += units
+
+
 @lru_cache(maxsize=4)
 def _upsert(dialect: str) -> Any:
     table = OverstockDailySales.__table__
@@ -111,6 +122,16 @@ def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
         channel = channel_of(action, kinds.get(location_id))
         sums[(style_id, local_date(at), size, location_id, channel.value)][
             "returned" if action is Action.CUSTOMER_RETURN else "sold"] += 1
+    # unlabelled stock sold at a till has no garment and no event: its receipt line is its record
+    # (an older schema, as migration 0013 rebuilds it, has no such table yet)
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    if not inspect(connection).has_table(PosSale.__tablename__):
+        return dict(sums)
+    for style_id, day, size, location_id, units in bind.execute(
+            select(PosSale.style_id, PosSale.sold_on, PosSale.size, PosSale.location_id, PosSale.quantity)
+            .where(PosSale.garment_id.is_(None))):
+        channel = channel_of(Action.SELL, kinds.get(location_id))
+        sums[(style_id, day, size, location_id, channel.value)]["sold"] += units
     return dict(sums)
 
 

@@ -13,12 +13,14 @@ from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, Defect
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
 from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
+from cksloop.db.models.overstock_reviews import OverstockReview, OverstockReviewDecision, PosSale
 
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
     "BuyerLotGarment", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
-    "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "RentalCycle",
+    "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "OverstockReview", "OverstockReviewDecision", "PosSale",
+    "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
     "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
 ]

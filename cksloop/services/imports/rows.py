@@ -50,6 +50,7 @@ class ImportReport:
     imported: int = 0
     keys: list[str] = field(default_factory=list)  # style numbers / garment codes, written or to write
     truncated: bool = False  # more errors existed than are listed
+    skipped: int = 0  # lines imported before (a sales import writes each receipt line once)
 
     @property
     def ok(self) -> bool:

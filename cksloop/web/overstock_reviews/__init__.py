@@ -1,0 +1,1 @@
+"""The review meeting's pages: open a session, decide per line, execute."""
