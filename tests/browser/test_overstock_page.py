@@ -60,8 +60,9 @@ def test_a_merchandiser_sees_a_flagged_style_drills_into_it_and_downloads_the_cs
     expect(page.locator("h1")).to_contain_text(f"Overstock review {plan.season}")
     flagged = page.locator(f'tr[data-style="{blazer}"]')
     expect(flagged).to_have_class("flagged")
-    expect(flagged.locator(".flag").first).to_contain_text("sell-through below plan")
-    expect(flagged.locator("ol.proposals li").last).to_contain_text("Sell to a buyer")
+    flags = page.locator(f'tr[data-flags-of="{blazer}"]')
+    expect(flags.locator(".flag").first).to_contain_text("sell-through below plan")
+    expect(flags.locator("ol.proposals li").last).to_contain_text("Sell to a buyer")
     expect(page.locator(f'tr[data-style="{best}"]')).not_to_have_class("flagged")
     expect(page.locator("svg[role=img]")).to_have_count(3)
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the review page scrolls sideways"
