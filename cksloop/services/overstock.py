@@ -14,8 +14,8 @@ from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Lo
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action
 from cksloop.domain.markdown import MarkdownPolicy, parse_policy
-from cksloop.domain.overstock_figures import (ON_HAND_STATES, Channel, DailySales, Line, Receipt, StockItem,
-                                              compute_lines, on_hand_location_type)
+from cksloop.domain.overstock_figures import (ON_HAND_STATES, Channel, DailySales, Line, LocationType, Receipt,
+                                              StockItem, compute_lines, on_hand_location_type)
 from cksloop.domain.overstock_proposals import Proposal, propose, store_rates
 from cksloop.domain.overstock_rules import CollectionRules, Flag, PlanCurve, evaluate
 
@@ -77,17 +77,47 @@ class Review:
     lines: list[ReviewLine]
 
 
-def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None) -> Review:
-    """The overstock figures, flags and proposals of ``season`` on ``as_of`` (at one location, if given).
+@dataclass(frozen=True)
+class Unit:
+    """One garment of the collection as the review reads it: where it is now and when it came in.
 
-    Sales come from the daily rollup up to ``as_of``; stock is the garments on hand now, so a past
-    ``as_of`` shows today's stock against that day's sales (the review session stores its lines).
+    ``location_type`` is None when the garment is no longer on hand (sold, shipped, retired).
+    The pages' garment lists are these rows, so a list's count is the figure it explains.
     """
-    rules, policy = rules_for(session, season=season), policy_for(session, season=season)
-    styles = select(Style.id).where(Style.season == season).scalar_subquery()
+
+    code: str
+    style: str
+    size: str
+    location: str
+    location_type: LocationType | None
+    received_on: dt.date
+    received_at: str
+    price_cents: int
+    original_price_cents: int
+
+
+@dataclass(frozen=True)
+class ReviewInputs:
+    """What the review computes from: rollup rows, receipts, stock and plans (and the garments behind them)."""
+
+    sales: list[DailySales]
+    receipts: list[Receipt]
+    stock: list[StockItem]
+    units: list[Unit]
+    planned: dict[str, int]
+    names: dict[str, str]
+
+
+def review_inputs(session: Session, *, season: str, as_of: dt.date, location: str | None = None,
+                  style: str | None = None) -> ReviewInputs:
+    """The rows ``review`` computes from, for the collection (or one of its styles, for a drill)."""
+    styles_of = select(Style.id).where(Style.season == season)
+    if style is not None:
+        styles_of = styles_of.where(Style.style_number == style)
+    styles = styles_of.scalar_subquery()
     where_location = [Location.code == location] if location else []
-    sales = [DailySales(day, style, size, code, Channel(channel), sold, returned)
-             for day, style, size, code, channel, sold, returned in session.execute(
+    sales = [DailySales(day, number, size, code, Channel(channel), sold, returned)
+             for day, number, size, code, channel, sold, returned in session.execute(
                  select(OverstockDailySales.day, Style.style_number, OverstockDailySales.size, Location.code,
                         OverstockDailySales.channel, OverstockDailySales.sold, OverstockDailySales.returned)
                  .join(Style, Style.id == OverstockDailySales.style_id)
@@ -100,30 +130,44 @@ def review(session: Session, *, season: str, as_of: dt.date, location: str | Non
                  select(Garment.id).where(Garment.style_id.in_(styles))))
              .group_by(GarmentEvent.garment_id).subquery())
     received_at = Location.__table__.alias("received_at")
-    receipts, stock = [], []
-    for style, size, state, code, kind, price, retail, at, first_code in session.execute(
-            select(Style.style_number, Garment.size, Garment.state, Location.code, Location.kind,
+    receipts, stock, units = [], [], []
+    for code, number, size, state, here, kind, price, retail, at, first_code in session.execute(
+            select(Garment.code, Style.style_number, Garment.size, Garment.state, Location.code, Location.kind,
                    Garment.price_cents, Style.retail_price_cents, first.c.at, received_at.c.code)
             .join(Style, Style.id == Garment.style_id).join(first, first.c.garment_id == Garment.id)
             .outerjoin(Location, Location.id == Garment.location_id)
             .outerjoin(received_at, received_at.c.id == first.c.location_id)):
         day = local_date(at)
         if not location or first_code == location:
-            receipts.append(Receipt(day, style, size, first_code or "", 1))
+            receipts.append(Receipt(day, number, size, first_code or "", 1))
         kind_on_hand = on_hand_location_type(state, kind)
-        if kind_on_hand is not None and (not location or code == location):
-            stock.append(StockItem(style, size, code or "", kind_on_hand, day, price or retail, retail))
+        if kind_on_hand is not None and (not location or here == location):
+            stock.append(StockItem(number, size, here or "", kind_on_hand, day, price or retail, retail))
+        units.append(Unit(code, number, size, here or "", kind_on_hand, day, first_code or "", price or retail,
+                          retail))
     planned = dict(session.execute(select(Style.style_number, StylePlan.planned_units)
                                    .join(Style, Style.id == StylePlan.style_id).where(Style.season == season))
                    .all())
     names = dict(session.execute(select(Location.code, Location.name)).all())
-    lines = compute_lines(as_of=as_of, sales=sales, stock=stock, receipts=receipts, planned=planned)
+    return ReviewInputs(sales, receipts, stock, units, planned, names)
+
+
+def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None) -> Review:
+    """The overstock figures, flags and proposals of ``season`` on ``as_of`` (at one location, if given).
+
+    Sales come from the daily rollup up to ``as_of``; stock is the garments on hand now, so a past
+    ``as_of`` shows today's stock against that day's sales (the review session stores its lines).
+    """
+    rules, policy = rules_for(session, season=season), policy_for(session, season=season)
+    inputs = review_inputs(session, season=season, as_of=as_of, location=location)
+    sales, stock = inputs.sales, inputs.stock
+    lines = compute_lines(as_of=as_of, sales=sales, stock=stock, receipts=inputs.receipts,
+                          planned=inputs.planned)
     out = []
     for style, line in lines.items():
         flags = evaluate(line, rules)
         own = [s for s in stock if s.style == style]
         out.append(ReviewLine(line, flags, propose(
             line=line, flags=flags, stock=own, policy=policy,
-            rates=store_rates(style=style, as_of=as_of, sales=sales, names=names))))
+            rates=store_rates(style=style, as_of=as_of, sales=sales, names=inputs.names))))
     return Review(season, as_of, location, rules.version, policy.version, out)
-

@@ -15,6 +15,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.labels.routes import bp as labels
     from cksloop.web.locations.routes import bp as locations
     from cksloop.web.overstock_reviews.routes import bp as overstock_reviews
+    from cksloop.web.overstock.views import bp as overstock
     from cksloop.web.public.routes import bp as public
     from cksloop.web.rentals.views import bp as rentals
     from cksloop.web.reports.routes import bp as reports
@@ -23,4 +24,4 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, admin, admin_settings, site, overstock_reviews]
+            reports, overstock, overstock_reviews, admin, admin_settings, site]

@@ -21,6 +21,7 @@ from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.labels import is_valid_gtin, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind, Role
 from cksloop import demo
+from cksloop.demo.overstock import plan_overstock
 from cksloop.services import accounts, garments
 from tests import conftest
 from tests.conftest import FIXED_NOW, PG_ADMIN_URL
@@ -86,7 +87,9 @@ def test_every_demo_garment_equals_the_replay_of_its_ledger(session):
 
 
 def test_demo_has_a_few_hundred_garments_and_a_few_thousand_events(session, result):
-    assert result.garments == demo.DEFAULT_GARMENTS == session.scalar(select(func.count(Garment.id)))
+    # the overstock collection (cksloop/demo/overstock.py) comes on top of the chain's garments
+    extra = len(plan_overstock(FIXED_NOW).units)
+    assert result.garments == demo.DEFAULT_GARMENTS == session.scalar(select(func.count(Garment.id))) - extra
     assert 2000 <= result.events <= 6000
     assert sum(result.states.values()) == result.garments
 
@@ -113,6 +116,7 @@ def test_the_ledger_holds_exactly_the_planned_histories(session):
                                now=FIXED_NOW, partner_id=partner_id)
     planned = Counter(step.action.value for plan in plans for step in plan.steps)
     planned["receive"] = len(plans)
+    planned += plan_overstock(FIXED_NOW).actions()
 
     recorded = Counter({action.value: n for action, n in session.execute(
         select(GarmentEvent.action, func.count()).group_by(GarmentEvent.action)).all()})
@@ -168,8 +172,9 @@ def test_demo_styles_cover_three_collections_with_a_valid_gtin_for_every_size_an
     with_gtin = [size for size in sizes if size.gtin]
     certifications = {m.certification for style in styles for m in style.materials if m.sustainable}
 
-    assert {s.season for s in styles} == {"SS25", "AW25", "SS26"}
-    assert len(styles) == len(demo.STYLES) >= 30
+    overstock = plan_overstock(FIXED_NOW)
+    assert {s.season for s in styles} == {"SS25", "AW25", "SS26", overstock.season}
+    assert len(styles) == len(demo.STYLES) + len(overstock.styles) >= 30
     assert all(sum(m.percent for m in style.materials) == 100 for style in styles)
     assert all(is_valid_gtin(size.gtin) and size.gtin.startswith("05400009") for size in with_gtin)
     assert with_gtin == sizes, "every demo size has a GTIN, so every demo label is GS1 (issue 20, finding 6)"
