@@ -28,8 +28,11 @@ def create_location(session: Session, *, code: str, name: str, kind: LocationKin
 def create_style(session: Session, *, style_number: str, name: str, season: str, category: str,
                  colour: str, sizes: Sequence[str], country_of_manufacture: str, supplier: str,
                  retail_price_cents: int, materials: Sequence[tuple[str, int, bool, str]],
-                 gtins: dict[str, str] | None = None, care: str = "") -> Style:
-    """Add a style; ``materials`` are (fibre, percent, sustainable, certification) summing to 100."""
+                 gtins: dict[str, str] | None = None, care: str = "", cn_code: str | None = None,
+                 unit_weight_g: int | None = None) -> Style:
+    """Add a style; ``materials`` are (fibre, percent, sustainable, certification) summing to 100.
+
+    ``cn_code`` and ``unit_weight_g`` are the style's category and weight in the unsold-goods disclosure."""
     errors: dict[str, str] = {}
     if sum(p for _, p, _, _ in materials) != 100:
         errors["materials"] = N_("The composition must add up to 100%.")
@@ -41,7 +44,7 @@ def create_style(session: Session, *, style_number: str, name: str, season: str,
     style = Style(style_number=style_number, name=name, season=season, category=category,
                   colour=colour, size_run=",".join(sizes),
                   country_of_manufacture=country_of_manufacture, supplier=supplier,
-                  retail_price_cents=retail_price_cents, care=care)
+                  retail_price_cents=retail_price_cents, care=care, cn_code=cn_code, unit_weight_g=unit_weight_g)
     style.sizes = [StyleSize(size=s, gtin=gtin14(gtins[s]) if gtins and gtins.get(s) else None)
                    for s in sizes]
     style.materials = [StyleMaterial(fibre=f, percent=p, sustainable=sus, certification=cert)
