@@ -129,6 +129,11 @@ FILLERS: dict[str, Filler] = {
     "token_id": lambda prefix, v, role: v.token_id() if prefix.startswith("/admin/users/") else None,
     "buyer_id": lambda prefix, v, role: v.buyer_id(),
     "lot_id": lambda prefix, v, role: v.lot_id(),
+    # issue 14's proof, contract documents and discard evidence: a number that may not exist (404 is
+    # an answer the matrix accepts; the guard runs first)
+    "proof_id": lambda prefix, v, role: "1",
+    "version": lambda prefix, v, role: "1" if prefix.startswith("/api/v1/buyers/") else None,
+    "evidence_id": lambda prefix, v, role: "1",
 }
 
 

@@ -135,6 +135,7 @@ def lot_answer(session: Session, lot_id: int, *, today: dt.date) -> dict[str, An
     view["proof_accepted"] = sorted(k.value for k in lot.proof_accepted)
     view["proof_missing"] = sorted(k.value for k in lot.proof_missing) if row.shipped_on else []
     view["proof"] = proofs_of(session, lot_id)
+    view["proof_not_uploaded"] = sorted(set(view["proof_missing"]) - {p["kind"] for p in view["proof"]})
     return view
 
 

@@ -16,11 +16,12 @@ from cksloop.domain import lifecycle
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                    NotPermitted, VersionConflict)
-from cksloop.domain.lifecycle import Action, GarmentState
+from cksloop.domain.disclosure import check_discard
+from cksloop.domain.lifecycle import Action, GarmentState, RetireRoute
 from cksloop.domain.messages import N_
 from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import garments as garment_service
-from cksloop.services import rentals
+from cksloop.services import discard_evidence, rentals, stored_files
 from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
 from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm,
@@ -180,7 +181,10 @@ def act(code: str, action: str) -> Any:
         problem = Problem(gettext("Some details are missing or wrong."))
         return _render_detail(session, garment, posted=form, problem=problem, status=422)
     try:
-        result = garment_service.act(session, code=garment.code, action=chosen, details=form.details(),
+        details = form.details()
+        if chosen is Action.RETIRE:
+            details = _with_discard_evidence(session, form, details)
+        result = garment_service.act(session, code=garment.code, action=chosen, details=details,
                                      actor=current_user.user, now=now(),
                                      expected_version=form.expected_version.data)
     except InvalidDetails as error:
@@ -197,6 +201,19 @@ def act(code: str, action: str) -> Any:
         return _render_detail(session, garment, problem=_problem(error), status=status_for(error))
     flash(_done_message(session, chosen, result), "success")
     return redirect(url_for("garments.detail", code=result.code), 303)
+
+
+def _with_discard_evidence(session: Session, form: Any, details: dict[str, Any]) -> dict[str, Any]:
+    """A discard's evidence is stored before the garment is retired, and only for a lawful ground,
+    so a refused ground leaves nothing behind (EU Regulation 2024/1781; Delegated Regulation 2026/296)."""
+    upload = form.evidence_file.data
+    if details.get("route") != RetireRoute.RECYCLING.value or not upload or not upload.filename:
+        return details
+    check_discard(ground=details.get("ground"), evidence=upload.filename)
+    evidence = discard_evidence.keep(session, filename=upload.filename, raw=upload.read(stored_files.MAX_BYTES + 1),
+                                     upload_dir=str(current_app.config["UPLOAD_DIR"]), actor=current_user.user,
+                                     now=now())
+    return {**details, "evidence": evidence.id}
 
 
 def _done_message(session: Session, action: Action, result: garment_service.ActionResult) -> str:
