@@ -93,7 +93,8 @@ def accept_proof(lot_id: int) -> Any:
                               404: "No such lot or proof document (error not_found)."})
 def download_proof(lot_id: int, proof_id: int) -> Any:
     proof, path = buyer_proof.proof_file(db(), lot_id=_id(lot_id, N_("No buyer lot with number %(id)s.")),
-                                         proof_id=proof_id, upload_dir=_upload_dir())
+                                         proof_id=_id(proof_id, N_("No proof document with number %(id)s for this lot.")),
+                                         upload_dir=_upload_dir())
     return stored_file_response(path, content_type=proof.content_type,
                                 download_name=download_name(f"lot-{lot_id}-{proof.kind}-{proof.id}",
                                                             proof.content_type))

@@ -25,8 +25,8 @@ REPORT_STAFF = (Role.MERCHANDISER, Role.ADMIN)
 EVIDENCE_STAFF = (Role.MERCHANDISER, Role.WORKSHOP_ORGANISER, Role.ADMIN)
 DISCLOSURE = openapi.tag("disclosure", "The yearly unsold-goods disclosure (EU Regulation 2024/1781 Art. 24)")
 _YEAR = openapi.query("year", {"type": "integer", "minimum": disclosure.FIRST_YEAR,
-                               "maximum": disclosure.LAST_YEAR}, "The financial year (calendar year)",
-                      required=True)
+                               "maximum": disclosure.LAST_YEAR},
+                      "The financial year (calendar year); without it, the last whole one")
 _PCT = {"type": "number", "minimum": 0, "maximum": 100}
 
 openapi.schema("UnsoldDisclosure", {
@@ -52,9 +52,7 @@ openapi.schema("UnsoldDisclosure", {
 
 def _year(errors: dict[str, str]) -> int:
     year = params.query_optional_int("year", errors, minimum=disclosure.FIRST_YEAR, maximum=disclosure.LAST_YEAR)
-    if year is None and "year" not in errors:
-        errors["year"] = N_("This field is required.")
-    return year or 0
+    return year if year is not None else local_date(now()).year - 1
 
 
 @bp.get("/reports/unsold-disclosure")
@@ -67,7 +65,7 @@ def _year(errors: dict[str, str]) -> int:
                 "not discards. Each category's `garments_url` lists the garments behind it.",
     tags=[DISCLOSURE], parameters=[_YEAR],
     responses={200: ("The disclosure", openapi.ref("UnsoldDisclosure")),
-               422: "The year is missing or out of range (invalid_details)."})
+               422: "The year is not a whole number from 2000 to 2100 (invalid_details)."})
 def unsold_disclosure() -> Any:
     errors: dict[str, str] = {}
     year = _year(errors)
@@ -167,8 +165,8 @@ def _date(name: str, errors: dict[str, str]) -> dt.date | None:
     description="Lots shipped in the period; lots overdue for proof today; the share of overstock sold in "
                 "own channels versus to buyers (the overstock review's figure).",
     tags=["buyers"], operation_id="buyer_lots_api_figures",
-    parameters=[openapi.query("from", {"type": "string", "format": "date"}, "First day", required=True),
-                openapi.query("to", {"type": "string", "format": "date"}, "Last day", required=True)],
+    parameters=[openapi.query("from", {"type": "string", "format": "date"}, "First day (default: 1 January)"),
+                openapi.query("to", {"type": "string", "format": "date"}, "Last day (default: today)")],
     responses={200: ("The figures", {"type": "object", "required": ["totals", "by_buyer", "overstock_share"],
                                      "properties": {"totals": {"type": "object"},
                                                     "by_buyer": {"type": "array", "items": {"type": "object"}},
@@ -177,9 +175,10 @@ def _date(name: str, errors: dict[str, str]) -> dt.date | None:
                                                     "by_end_use": {"type": "array", "items": {"type": "object"}},
                                                     "overdue_lots": {"type": "array", "items": {"type": "object"}},
                                                     "overstock_share": {"type": "object"}}}),
-               422: "A date is missing or malformed, or the period ends before it starts (invalid_details)."})
+               422: "A date is malformed, or the period ends before it starts (invalid_details)."})
 def buyer_figures_view() -> Any:
     errors: dict[str, str] = {}
-    start, end = _date("from", errors), _date("to", errors)
+    today = local_date(now())
+    start, end = _date("from", errors) or today.replace(month=1, day=1), _date("to", errors) or today
     params.raise_if_any(errors)
-    return jsonify(buyer_figures.figures(db(), start=start, end=end, today=local_date(now())))  # type: ignore[arg-type]
+    return jsonify(buyer_figures.figures(db(), start=start, end=end, today=today))
