@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, Style, User
 from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTNER_NAME, PARTNER_TERMS, STYLES,
                                 USERS, demo_gtins)
+from cksloop.demo import buyer_proof
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
 from cksloop.domain.lifecycle import LocationKind
@@ -128,4 +129,5 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
     result.events = session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
     result.states = {state.value: n for state, n in session.execute(
         select(Garment.state, func.count()).group_by(Garment.state)).all() if state is not None}
+    buyer_proof.load(session, now=now, actor=users["merchandiser"])  # issue 14: discards, proof
     return result

@@ -54,6 +54,24 @@ def create_style(session: Session, *, style_number: str, name: str, season: str,
     return style
 
 
+def set_disclosure_facts(session: Session, *, style_number: str, cn_code: str, unit_weight_g: int) -> None:
+    """Give a style its CN code and unit weight (the unsold-goods disclosure's category and kg); commits."""
+    digits = cn_code.replace(" ", "").replace(".", "")
+    errors: dict[str, str] = {}
+    if not (digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 10):
+        errors["cn_code"] = N_("A CN code has at least 2 digits.")
+    if not 0 < unit_weight_g <= 50_000:
+        errors["unit_weight_g"] = N_("Give the weight of one garment in grams.")
+    style = session.scalar(select(Style).where(Style.style_number == style_number))
+    if style is None:
+        errors["style_number"] = N_("No such style.")
+    if errors:
+        raise InvalidDetails(errors)
+    assert style is not None
+    style.cn_code, style.unit_weight_g = digits, unit_weight_g
+    session.commit()
+
+
 def create_rental_partner(session: Session, *, name: str, location_code: str | None = None,
                           contact_email: str = "", default_rental_days: int = 10,
                           terms: str = "") -> RentalPartner:

@@ -21,6 +21,7 @@ from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.labels import is_valid_gtin, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind, Role
 from cksloop import demo
+from cksloop.demo.buyer_proof import DISCARDS
 from cksloop.services import accounts, garments
 from tests import conftest
 from tests.conftest import FIXED_NOW, PG_ADMIN_URL
@@ -86,7 +87,9 @@ def test_every_demo_garment_equals_the_replay_of_its_ledger(session):
 
 
 def test_demo_has_a_few_hundred_garments_and_a_few_thousand_events(session, result):
-    assert result.garments == demo.DEFAULT_GARMENTS == session.scalar(select(func.count(Garment.id)))
+    # the planned histories, plus the year of discards of issue 14 (cksloop/demo/buyer_proof.py)
+    assert result.garments == demo.DEFAULT_GARMENTS
+    assert session.scalar(select(func.count(Garment.id))) == demo.DEFAULT_GARMENTS + len(DISCARDS)
     assert 2000 <= result.events <= 6000
     assert sum(result.states.values()) == result.garments
 
@@ -112,7 +115,8 @@ def test_the_ledger_holds_exactly_the_planned_histories(session):
     plans = demo.plan_garments(count=demo.DEFAULT_GARMENTS, rng=random.Random(demo.DEFAULT_SEED),
                                now=FIXED_NOW, partner_id=partner_id)
     planned = Counter(step.action.value for plan in plans for step in plan.steps)
-    planned["receive"] = len(plans)
+    planned["receive"] = len(plans) + len(DISCARDS)
+    planned["retire"] += len(DISCARDS)  # issue 14's year of discards, each received then recycled
 
     recorded = Counter({action.value: n for action, n in session.execute(
         select(GarmentEvent.action, func.count()).group_by(GarmentEvent.action)).all()})
@@ -159,7 +163,18 @@ def test_there_is_one_theft_and_retirements_go_to_offcuts_and_remanufacturing(se
         select(GarmentEvent).where(GarmentEvent.to_state == GarmentState.RETIRED)))
 
     assert [e.details.get("reason") for e in written_off].count("stolen") == 1
-    assert set(routes) == {"offcuts", "remanufacturing"}
+    assert set(routes) == {"offcuts", "remanufacturing", "recycling"}
+    assert routes["recycling"] == len(DISCARDS)
+
+
+def test_the_demo_year_of_discards_has_grounds_evidence_and_a_disclosure(session):
+    from cksloop.services import disclosure
+
+    year = FIXED_NOW.year - 1
+    found, read = disclosure.disclosure(session, year=year)
+    assert found.units == len(DISCARDS) and read.unclassified == []
+    assert all(c.weight_g > 0 and "none" not in c.grounds for c in found.categories)
+    assert {r.ground for r in read.discards} == {g for *_, g in DISCARDS}
 
 
 def test_demo_styles_cover_three_collections_with_a_valid_gtin_for_every_size_and_full_compositions(session):
