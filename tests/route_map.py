@@ -155,6 +155,11 @@ FILLERS: dict[str, Filler] = {
     "lot_id": lambda prefix, v, role: v.lot_id(),
     "review_id": lambda prefix, v, role: v.review_id() if "/overstock/reviews/" in prefix else None,
     "decision_id": lambda prefix, v, role: v.decision_id() if "/overstock/reviews/" in prefix else None,
+    # issue 14's proof, contract documents and discard evidence: a number that may not exist (404 is
+    # an answer the matrix accepts; the guard runs first)
+    "proof_id": lambda prefix, v, role: "1",
+    "version": lambda prefix, v, role: "1" if prefix.startswith("/api/v1/buyers/") else None,
+    "evidence_id": lambda prefix, v, role: "1",
 }
 
 

@@ -66,6 +66,15 @@ class DemoStyle:
         return self.number[:4]
 
 
+#: issue 14: the unsold-goods disclosure's product category (CN heading, women's woven 62xx or
+#: knitted 61xx) and a typical unit weight in grams, per demo category
+DISCLOSURE_FACTS: dict[str, tuple[str, int]] = {
+    "blazer": ("6204", 650), "blouse": ("6206", 180), "coat": ("6202", 1400), "dress": ("6204", 380),
+    "jacket": ("6202", 900), "jeans": ("6204", 600), "jumpsuit": ("6204", 450), "knit": ("6110", 420),
+    "shirt": ("6206", 220), "shorts": ("6204", 250), "skirt": ("6204", 300), "t-shirt": ("6109", 160),
+    "top": ("6106", 150), "trousers": ("6204", 420),
+}
+
 _GENTLE = "30°C gentle cycle, do not tumble dry, iron on low heat."
 _WOOL = "Dry clean or hand wash cold, dry flat."
 _COTTON = "40°C, tumble dry low, iron on medium heat."

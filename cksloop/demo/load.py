@@ -13,6 +13,7 @@ from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, St
 from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTNER_NAME, PARTNER_TERMS, STYLES,
                                 USERS, demo_gtins)
 from cksloop.demo.overstock import load_overstock_demo
+from cksloop.demo import buyer_proof
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
 from cksloop.domain.lifecycle import LocationKind
@@ -130,4 +131,5 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
     result.states = {state.value: n for state, n in session.execute(
         select(Garment.state, func.count()).group_by(Garment.state)).all() if state is not None}
     load_overstock_demo(session, now=now, actor=users["admin"])  # after the counts: they describe the chain
+    buyer_proof.load(session, now=now, actor=users["merchandiser"])  # issue 14: discards, proof
     return result

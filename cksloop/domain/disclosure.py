@@ -19,12 +19,11 @@ from typing import TypeVar
 
 from .errors import InvalidDetails
 from .lifecycle import DestructionGround, RetireRoute
+from .lifecycle.vocabulary import NOT_GROUNDS  # noqa: F401  # one list, also read here
 from .messages import N_
 
 K = TypeVar("K")
 
-#: What people call a reason but Delegated Regulation 2026/296 does not accept as a ground.
-NOT_GROUNDS = frozenset({"end_of_season", "overproduction"})
 #: Evidence for a discard is kept this long (Delegated Regulation 2026/296), producible within 30 days.
 EVIDENCE_YEARS = 5
 #: The key of ``grounds`` for a discard recorded without a ground (before the ban of 19 July 2026).

@@ -26,7 +26,7 @@ from cksloop.domain.errors import DomainError, InvalidDetails, NotFound, Version
 from cksloop.domain.labels import GARMENT_CODE
 from cksloop.domain.lifecycle import Action, Context, Snapshot
 from cksloop.domain.messages import N_
-from cksloop.services import buyers, ledger, streams
+from cksloop.services import buyer_lot_history, buyers, ledger, streams
 from cksloop.services.garments import decision_for, load_locations
 
 #: The most garments one request may name (issue 14's benchmark lot holds 2,000).
@@ -72,6 +72,16 @@ def _as_domain(row: BuyerLot, codes: Sequence[str]) -> lots.BuyerLot:
                          planned_ship_on=row.planned_ship_on, verdict=_verdict(row.verdict), status=row.status,
                          garments=frozenset(codes), shipment=shipment,
                          proof_accepted=frozenset(ProofKind(p) for p in row.proof_accepted), id=row.id)
+
+
+def load_lot(session: Session, lot_id: int) -> BuyerLot:
+    """The stored lot row, read afresh; NotFound otherwise."""
+    return _load_lot(session, lot_id)
+
+
+def as_domain(row: BuyerLot, codes: Sequence[str]) -> lots.BuyerLot:
+    """The lot as the rules see it."""
+    return _as_domain(row, codes)
 
 
 def _load_lot(session: Session, lot_id: int) -> BuyerLot:
@@ -177,6 +187,9 @@ def create_lot(session: Session, *, buyer_id: int, destination_country: str, end
             for decision in decisions:
                 decision.event["details"]["buyer_lot"] = row.id
             _hold(s, row.id, [garments.rows[c].id for c in step.added])
+            buyer_lot_history.record(s, lot_id=row.id, seq=1, kind="status_draft", actor_id=actor.id, now=now,
+                                     details={"contract_version": verdict.contract_version,
+                                              "garments": len(step.added)})
 
         return ledger.Plan(decisions, answer=lambda _: made["id"], first=first)
 
@@ -222,6 +235,10 @@ def _step_plan(session: Session, lot_id: int, decide: Any, *, actor: User, now: 
                 s.execute(update(BuyerLotGarment).where(BuyerLotGarment.lot_id == lot_id).values(is_open=False))
             if then is not None:
                 then(s, len(decisions))
+            changed = step.lot.status is not lot.status
+            buyer_lot_history.record(
+                s, lot_id=lot_id, seq=seen + 1, kind=f"status_{step.lot.status.value}" if changed else "garments_changed",
+                actor_id=actor.id, now=now, details={"added": len(step.added), "released": len(step.released)})
 
         return ledger.Plan(decisions, answer=lambda _: lot_id, first=first)
 

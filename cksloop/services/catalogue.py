@@ -28,8 +28,11 @@ def create_location(session: Session, *, code: str, name: str, kind: LocationKin
 def create_style(session: Session, *, style_number: str, name: str, season: str, category: str,
                  colour: str, sizes: Sequence[str], country_of_manufacture: str, supplier: str,
                  retail_price_cents: int, materials: Sequence[tuple[str, int, bool, str]],
-                 gtins: dict[str, str] | None = None, care: str = "") -> Style:
-    """Add a style; ``materials`` are (fibre, percent, sustainable, certification) summing to 100."""
+                 gtins: dict[str, str] | None = None, care: str = "", cn_code: str | None = None,
+                 unit_weight_g: int | None = None) -> Style:
+    """Add a style; ``materials`` are (fibre, percent, sustainable, certification) summing to 100.
+
+    ``cn_code`` and ``unit_weight_g`` are the style's category and weight in the unsold-goods disclosure."""
     errors: dict[str, str] = {}
     if sum(p for _, p, _, _ in materials) != 100:
         errors["materials"] = N_("The composition must add up to 100%.")
@@ -41,7 +44,7 @@ def create_style(session: Session, *, style_number: str, name: str, season: str,
     style = Style(style_number=style_number, name=name, season=season, category=category,
                   colour=colour, size_run=",".join(sizes),
                   country_of_manufacture=country_of_manufacture, supplier=supplier,
-                  retail_price_cents=retail_price_cents, care=care)
+                  retail_price_cents=retail_price_cents, care=care, cn_code=cn_code, unit_weight_g=unit_weight_g)
     style.sizes = [StyleSize(size=s, gtin=gtin14(gtins[s]) if gtins and gtins.get(s) else None)
                    for s in sizes]
     style.materials = [StyleMaterial(fibre=f, percent=p, sustainable=sus, certification=cert)
@@ -49,6 +52,24 @@ def create_style(session: Session, *, style_number: str, name: str, season: str,
     session.add(style)
     session.flush()
     return style
+
+
+def set_disclosure_facts(session: Session, *, style_number: str, cn_code: str, unit_weight_g: int) -> None:
+    """Give a style its CN code and unit weight (the unsold-goods disclosure's category and kg); commits."""
+    digits = cn_code.replace(" ", "").replace(".", "")
+    errors: dict[str, str] = {}
+    if not (digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 10):
+        errors["cn_code"] = N_("A CN code has at least 2 digits.")
+    if not 0 < unit_weight_g <= 50_000:
+        errors["unit_weight_g"] = N_("Give the weight of one garment in grams.")
+    style = session.scalar(select(Style).where(Style.style_number == style_number))
+    if style is None:
+        errors["style_number"] = N_("No such style.")
+    if errors:
+        raise InvalidDetails(errors)
+    assert style is not None
+    style.cn_code, style.unit_weight_g = digits, unit_weight_g
+    session.commit()
 
 
 def create_rental_partner(session: Session, *, name: str, location_code: str | None = None,

@@ -11,7 +11,7 @@ from cksloop.db.models import Location, User, UserStore
 from cksloop.domain.lifecycle import Action, Change, Snapshot
 from cksloop.domain.sale_price import DEFAULT_LIMIT_PCT, check_sale
 from cksloop.domain.store_scope import SCOPED_ROLES, check_scope
-from cksloop.services import settings
+from cksloop.services import discard_evidence, settings
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Facts:
 
     stores: frozenset[str]  # location codes the actor works at (scoped roles only)
     discount_limit_pct: int = DEFAULT_LIMIT_PCT  # read for sales only
+    evidence_ids: frozenset[int] = frozenset()  # stored discard evidence, read for retirements only
 
 
 def stores_of(session: Session, user: User) -> frozenset[str]:
@@ -34,7 +35,8 @@ def facts(session: Session, *, actor: User, action: Action | None = None) -> Fac
     discount limit when the action is a sale."""
     return Facts(stores=stores_of(session, actor) if actor.role in SCOPED_ROLES else frozenset(),
                  discount_limit_pct=settings.store_discount_limit(session) if action is Action.SELL
-                 else DEFAULT_LIMIT_PCT)
+                 else DEFAULT_LIMIT_PCT,
+                 evidence_ids=discard_evidence.stored_ids(session) if action is Action.RETIRE else frozenset())
 
 
 def apply(facts: Facts, *, actor: User, snapshot: Snapshot, change: Change, details: dict[str, Any]) -> Change:
@@ -45,6 +47,7 @@ def apply(facts: Facts, *, actor: User, snapshot: Snapshot, change: Change, deta
                           sold_for=change.details.get("price_cents"), reason=details.get("discount_reason"),
                           limit_pct=facts.discount_limit_pct)
         change = replace(change, details={**change.details, **sale})
+    discard_evidence.check_named(change, stored=facts.evidence_ids)
     return change
 
 

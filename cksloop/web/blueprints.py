@@ -9,6 +9,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.admin.settings import bp as admin_settings
     from cksloop.web.api.views import api_blueprint
     from cksloop.web.auth.routes import bp as auth
+    from cksloop.web.disclosure.routes import bp as disclosure
     from cksloop.web.garments.discounts import bp as discounts
     from cksloop.web.garments.routes import bp as garments
     from cksloop.web.home.routes import bp as home
@@ -24,4 +25,4 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, overstock, overstock_reviews, admin, admin_settings, site]
+            reports, disclosure, overstock_reviews, overstock, admin, admin_settings, site]

@@ -21,6 +21,7 @@ from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
 from cksloop.domain.labels import is_valid_gtin, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind, Role
 from cksloop import demo
+from cksloop.demo.buyer_proof import DISCARDS
 from cksloop.demo.overstock import plan_overstock
 from cksloop.services import accounts, garments
 from tests import conftest
@@ -87,8 +88,9 @@ def test_every_demo_garment_equals_the_replay_of_its_ledger(session):
 
 
 def test_demo_has_a_few_hundred_garments_and_a_few_thousand_events(session, result):
-    # the overstock collection (cksloop/demo/overstock.py) comes on top of the chain's garments
-    extra = len(plan_overstock(FIXED_NOW).units)
+    # the overstock collection (cksloop/demo/overstock.py) and issue 14's year of discards
+    # (cksloop/demo/buyer_proof.py) come on top of the chain's planned garments
+    extra = len(plan_overstock(FIXED_NOW).units) + len(DISCARDS)
     assert result.garments == demo.DEFAULT_GARMENTS == session.scalar(select(func.count(Garment.id))) - extra
     assert 2000 <= result.events <= 6000
     assert sum(result.states.values()) == result.garments
@@ -115,8 +117,9 @@ def test_the_ledger_holds_exactly_the_planned_histories(session):
     plans = demo.plan_garments(count=demo.DEFAULT_GARMENTS, rng=random.Random(demo.DEFAULT_SEED),
                                now=FIXED_NOW, partner_id=partner_id)
     planned = Counter(step.action.value for plan in plans for step in plan.steps)
-    planned["receive"] = len(plans)
+    planned["receive"] = len(plans) + len(DISCARDS)
     planned += plan_overstock(FIXED_NOW).actions()
+    planned["retire"] += len(DISCARDS)  # issue 14's year of discards, each received then recycled
 
     recorded = Counter({action.value: n for action, n in session.execute(
         select(GarmentEvent.action, func.count()).group_by(GarmentEvent.action)).all()})
@@ -163,7 +166,18 @@ def test_there_is_one_theft_and_retirements_go_to_offcuts_and_remanufacturing(se
         select(GarmentEvent).where(GarmentEvent.to_state == GarmentState.RETIRED)))
 
     assert [e.details.get("reason") for e in written_off].count("stolen") == 1
-    assert set(routes) == {"offcuts", "remanufacturing"}
+    assert set(routes) == {"offcuts", "remanufacturing", "recycling"}
+    assert routes["recycling"] == len(DISCARDS)
+
+
+def test_the_demo_year_of_discards_has_grounds_evidence_and_a_disclosure(session):
+    from cksloop.services import disclosure
+
+    year = FIXED_NOW.year - 1
+    found, read = disclosure.disclosure(session, year=year)
+    assert found.units == len(DISCARDS) and read.unclassified == []
+    assert all(c.weight_g > 0 and "none" not in c.grounds for c in found.categories)
+    assert {r.ground for r in read.discards} == {g for *_, g in DISCARDS}
 
 
 def test_demo_styles_cover_three_collections_with_a_valid_gtin_for_every_size_and_full_compositions(session):

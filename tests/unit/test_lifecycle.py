@@ -293,16 +293,28 @@ def test_receiving_needs_a_stock_location_and_a_positive_price():
     assert set(errors) == {"location", "price_cents"}
 
 
-def test_recycling_without_a_legal_ground_is_refused():
+def test_recycling_without_a_legal_ground_or_evidence_is_refused():
     errors = _refused(S.IN_STOCK, A.RETIRE, {"route": "recycling"})
-    assert set(errors) == {"ground"}
+    assert set(errors) == {"ground", "evidence"}
     assert "2024/1781" in errors["ground"]
+    errors = _refused(S.IN_STOCK, A.RETIRE, {"route": "recycling", "ground": "f_damaged_beyond_repair"})
+    assert set(errors) == {"evidence"}
+    errors = _refused(S.IN_STOCK, A.RETIRE, {"route": "recycling", "evidence": 7})
+    assert set(errors) == {"ground"}
 
 
-def test_recycling_with_a_legal_ground_is_recorded_with_the_ground():
-    change = decide(snap(S.IN_STOCK), A.RETIRE, {"route": "recycling", "ground": "f_damaged_beyond_repair"}, ctx())
+@pytest.mark.parametrize("word", ["end_of_season", "overproduction", "End_Of_Season"])
+def test_end_of_season_and_overproduction_are_not_grounds_for_recycling(word):
+    errors = _refused(S.IN_STOCK, A.RETIRE, {"route": "recycling", "ground": word, "evidence": 3})
+    assert set(errors) == {"ground"}
+    assert "not grounds" in errors["ground"]
+
+
+def test_recycling_with_a_legal_ground_and_evidence_is_recorded_with_both():
+    change = decide(snap(S.IN_STOCK), A.RETIRE,
+                    {"route": "recycling", "ground": "f_damaged_beyond_repair", "evidence": "12"}, ctx())
     assert change.to_state is S.RETIRED
-    assert change.details == {"route": "recycling", "ground": "f_damaged_beyond_repair"}
+    assert change.details == {"route": "recycling", "ground": "f_damaged_beyond_repair", "evidence": 12}
 
 
 def test_retire_with_an_unknown_ground_or_route_is_refused():

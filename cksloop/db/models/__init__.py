@@ -7,6 +7,8 @@ from cksloop.db.models.base import Base, utcnow
 from cksloop.db.models.catalogue import Location, Style, StyleMaterial, StyleSize
 from cksloop.db.models.accounts import AccountEvent, ApiToken, LoginFailure, Setting, User, UserStore
 from cksloop.db.models.buyers import Buyer, BuyerContract, BuyerLot, BuyerLotGarment
+from cksloop.db.models.buyer_proof import BuyerLotEvent, BuyerLotProof, ContractDocument
+from cksloop.db.models.disclosure import DiscardEvidence
 from cksloop.db.models.ledger import Garment, GarmentEvent, IdempotencyRecord
 from cksloop.db.models.offcuts import OffcutLot, OffcutLotEvent
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
@@ -17,7 +19,8 @@ from cksloop.db.models.overstock_reviews import OverstockReview, OverstockReview
 
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
-    "BuyerLotGarment", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
+    "BuyerLotEvent", "BuyerLotGarment", "BuyerLotProof", "CareStep", "ContractDocument",
+    "DiscardEvidence", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
     "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "OverstockReview", "OverstockReviewDecision", "PosSale",
     "RentalCycle",

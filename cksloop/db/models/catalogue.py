@@ -37,6 +37,9 @@ class Style(Base):
     supplier: Mapped[str] = mapped_column(String(120))
     retail_price_cents: Mapped[int] = mapped_column(Integer)
     care: Mapped[str] = mapped_column(Text, default="")
+    #: Combined Nomenclature code (2 digits or more), the product category of the unsold-goods disclosure
+    cn_code: Mapped[str | None] = mapped_column(String(10))
+    unit_weight_g: Mapped[int | None] = mapped_column(Integer)  # one garment, for the disclosure's kg
 
     sizes: Mapped[list[StyleSize]] = relationship(back_populates="style", cascade="all, delete-orphan",
                                                   order_by="StyleSize.id")

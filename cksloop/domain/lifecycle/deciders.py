@@ -12,7 +12,7 @@ from typing import Any
 from ..details import parse_choice, parse_code, parse_date, parse_money, parse_note, parse_text, parse_whole_number, raise_if_any
 from ..inspection import Grade, ReturnReason, parse_defects
 from ..messages import N_
-from .vocabulary import (Action, CareKind, CareOutcome, Change, Context, DestructionGround, GarmentState,
+from .vocabulary import (NOT_GROUNDS, Action, CareKind, CareOutcome, Change, Context, DestructionGround, GarmentState,
                          LocationKind, Place, RetireRoute, Snapshot, WriteOffReason)
 
 Decider = Callable[[Snapshot, dict[str, Any], Context], Change]
@@ -331,12 +331,25 @@ def _retire(snap: Snapshot, d: dict[str, Any], ctx: Context) -> Change:
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     route = parse_choice(d, "route", RetireRoute, errors, required=True)
-    ground = parse_choice(d, "ground", DestructionGround, errors)
+    if route is RetireRoute.RECYCLING and str(d.get("ground") or "").strip().lower() in NOT_GROUNDS:
+        errors["ground"] = N_("End of season and overproduction are not grounds for discarding "
+                              "(EU Regulation 2024/1781): sell, rent, donate or remanufacture instead.")
+        ground = None
+    else:
+        ground = parse_choice(d, "ground", DestructionGround, errors)
     if route is RetireRoute.RECYCLING and ground is None and "ground" not in errors:
         # ESPR counts recycling of unsold apparel as destruction: only on a legal ground
         errors["ground"] = N_("Recycling counts as destruction under EU Regulation 2024/1781: "
                               "name the ground (Delegated Regulation 2026/296), or choose "
                               "offcuts or remanufacturing.")
+    if route is RetireRoute.RECYCLING:
+        # the ground needs its evidence (a stored document or photo, kept 5 years); the service
+        # checks that the evidence named exists
+        evidence = parse_whole_number(d, "evidence", errors, minimum=1, maximum=2**31 - 1)
+        if evidence is None and "evidence" not in errors:
+            errors["evidence"] = N_("Add the evidence (a document or photo) for the ground; it is kept 5 years.")
+        if evidence is not None:
+            out["evidence"] = evidence
     if route is not None:
         out["route"] = route.value
     if ground is not None:

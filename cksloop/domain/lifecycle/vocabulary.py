@@ -94,6 +94,10 @@ class DestructionGround(LabelledEnum):
     NO_REUSE_RECIPIENT = "j_no_reuse_recipient", N_("(j) prepared for reuse, but no recipient found")
 
 
+#: What people call a reason but Delegated Regulation 2026/296 does not accept as a ground.
+NOT_GROUNDS = frozenset({"end_of_season", "overproduction"})
+
+
 class WriteOffReason(LabelledEnum):
     LOST = "lost", N_("lost")
     STOLEN = "stolen", N_("stolen")

@@ -7,13 +7,14 @@ from typing import Any
 from flask import jsonify
 
 from cksloop.domain.buyer_lots import LotStatus, Shipment
+from cksloop.domain.clock import local_date
 from cksloop.domain.country_groups import UnknownCountry, check_country_code
 from cksloop.domain.destinations import EndUse
 from cksloop.domain.details import MAX_GRAMS, parse_choice, parse_date, parse_text, parse_whole_number
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.messages import N_
-from cksloop.services import buyer_lots, buyers
+from cksloop.services import buyer_lots, buyer_proof, buyers
 from cksloop.web.api import openapi, params
 from cksloop.web.api import serializers as out
 from cksloop.web.api.auth import api_user
@@ -58,7 +59,10 @@ openapi.schema("BuyerLot", {
                    "shipped_on": {"type": ["string", "null"], "format": "date"},
                    "carrier": {"type": ["string", "null"]}, "transport_document": {"type": ["string", "null"]},
                    "gross_weight_kg": {"type": ["number", "null"]}, "version": {"type": "integer"},
-                   "garments": {"type": "array", "items": {"type": "string"}}}})
+                   "garments": {"type": "array", "items": {"type": "string"}},
+                   "proof_accepted": {"type": "array", "items": {"type": "string"}},
+                   "proof_missing": {"type": "array", "items": {"type": "string"}},
+                   "proof": {"type": "array", "items": {"type": "object"}}}})
 
 _BUYER_404 = "No buyer with this number (error not_found)."
 _LOT_404 = "No buyer lot with this number (error not_found)."
@@ -208,7 +212,7 @@ def create_lot() -> Any:
     assert buyer_id is not None and planned is not None and country is not None
     lot_id = buyer_lots.create_lot(db(), buyer_id=buyer_id, destination_country=country, end_use=end_use,
                                    planned_ship_on=planned, codes=codes, actor=api_user(), now=now())
-    return jsonify(buyer_lots.lot_view(db(), lot_id)), 201
+    return jsonify(buyer_proof.lot_answer(db(), lot_id, today=local_date(now()))), 201
 
 
 def _country(body: dict[str, Any], errors: dict[str, str]) -> str | None:
@@ -235,7 +239,8 @@ def list_lots() -> Any:
     errors: dict[str, str] = {}
     status = params.query_choice("status", errors, LotStatus)
     params.raise_if_any(errors)
-    return jsonify(items=buyer_lots.list_lots(db(), status=status))
+    # ``overdue`` is read from the dates (a shipped lot past its proof deadline), never stored
+    return jsonify(items=buyer_proof.list_lots(db(), status=status, today=local_date(now())))
 
 
 @bp.get("/buyer-lots/<int:lot_id>")
@@ -243,7 +248,7 @@ def list_lots() -> Any:
 @openapi.operation(summary="One buyer lot with its garments", tags=[BUYERS], operation_id="buyer_lots_api_get",
                    responses={200: ("The lot", openapi.ref("BuyerLot")), 404: _LOT_404})
 def get_lot(lot_id: int) -> Any:
-    return jsonify(buyer_lots.lot_view(db(), _lot_id(lot_id)))
+    return jsonify(buyer_proof.lot_answer(db(), _lot_id(lot_id), today=local_date(now())))
 
 
 @bp.post("/buyer-lots/<int:lot_id>/garments")
@@ -259,7 +264,7 @@ def change_garments(lot_id: int) -> Any:
     add = buyer_lots.parse_codes(body.get("add"), "add")
     remove = buyer_lots.parse_codes(body.get("remove"), "remove")
     buyer_lots.change_garments(db(), lot_id=_lot_id(lot_id), add=add, remove=remove, actor=api_user(), now=now())
-    return jsonify(buyer_lots.lot_view(db(), lot_id))
+    return jsonify(buyer_proof.lot_answer(db(), lot_id, today=local_date(now())))
 
 
 def _step(summary: str, operation_id: str, extra: dict[int, Any] | None = None,
@@ -274,7 +279,7 @@ def _step(summary: str, operation_id: str, extra: dict[int, Any] | None = None,
 @_step("Confirm a draft lot", "buyer_lots_api_confirm", {422: "The lot holds no garment (invalid_details)."})
 def confirm_lot(lot_id: int) -> Any:
     buyer_lots.confirm(db(), lot_id=_lot_id(lot_id), actor=api_user(), now=now())
-    return jsonify(buyer_lots.lot_view(db(), lot_id))
+    return jsonify(buyer_proof.lot_answer(db(), lot_id, today=local_date(now())))
 
 
 @bp.post("/buyer-lots/<int:lot_id>/cancel")
@@ -282,7 +287,7 @@ def confirm_lot(lot_id: int) -> Any:
 @_step("Cancel a draft or confirmed lot, releasing its garments", "buyer_lots_api_cancel")
 def cancel_lot(lot_id: int) -> Any:
     buyer_lots.cancel(db(), lot_id=_lot_id(lot_id), actor=api_user(), now=now())
-    return jsonify(buyer_lots.lot_view(db(), lot_id))
+    return jsonify(buyer_proof.lot_answer(db(), lot_id, today=local_date(now())))
 
 
 @bp.post("/buyer-lots/<int:lot_id>/ship")
@@ -305,7 +310,7 @@ def ship_lot(lot_id: int) -> Any:
     assert shipped_on is not None and carrier is not None and document is not None and grams is not None
     buyer_lots.ship(db(), lot_id=_lot_id(lot_id), actor=api_user(), now=now(), shipment=Shipment(
         shipped_on=shipped_on, carrier=carrier, transport_document=document, gross_weight_g=grams))
-    return jsonify(buyer_lots.lot_view(db(), lot_id))
+    return jsonify(buyer_proof.lot_answer(db(), lot_id, today=local_date(now())))
 
 
 def _grams(value: Any, errors: dict[str, str]) -> int | None:

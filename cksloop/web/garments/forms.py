@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, Field, IntegerField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -131,6 +132,8 @@ def _place_option(value: str, name: str, city: str | None) -> Any:
 
 class ActionForm(FlaskForm):
     """What every action form shares: the version the person saw, and how to read the details."""
+
+    uploads = False  # True: the form sends a file (multipart)
 
     expected_version = IntegerField(widget=HiddenInput(),
                                     validators=[InputRequired(), NumberRange(min=0, max=10**9)])
@@ -305,12 +308,22 @@ class ShipToBuyerForm(ActionForm):
 
 class RetireForm(ActionForm):
     action = Action.RETIRE
+    uploads = True
     route = SelectField(_l("Route"), default="", validators=[InputRequired()],
                         choices=_enum_choices(RetireRoute, placeholder=_l("choose")))
     ground = SelectField(_l("Legal ground (only for recycling, Delegated Regulation 2026/296)"),
                          default="",
                          choices=_enum_choices(DestructionGround, placeholder=_l("none")))
+    # recycling an unsold garment is a discard: the ground needs evidence, kept 5 years
+    evidence_file = FileField(_l("Evidence for the ground (PDF or photo; only for recycling)"),
+                              render_kw={"accept": "application/pdf,image/jpeg,image/png"})
     note = _note()
+    detail_names = {**ActionForm.detail_names, "evidence_file": "evidence"}
+
+    def details(self) -> dict[str, Any]:
+        out = super().details()
+        out.pop("evidence", None)  # the upload is stored first; the view names it by its number
+        return out
 
 
 class WriteOffForm(ActionForm):

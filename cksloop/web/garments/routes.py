@@ -16,12 +16,13 @@ from cksloop.domain import lifecycle
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import (DomainError, IllegalTransition, InvalidDetails, NotFound,
                                    NotPermitted, VersionConflict)
-from cksloop.domain.lifecycle import Action, GarmentState
+from cksloop.domain.disclosure import check_discard
+from cksloop.domain.lifecycle import Action, GarmentState, RetireRoute
 from cksloop.domain.messages import N_
 from cksloop.domain.sale_price import FREE_PRICERS
 from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import garments as garment_service
-from cksloop.services import rentals
+from cksloop.services import discard_evidence, rentals, stored_files
 from cksloop.web.database import db, now
 from cksloop.web.errors import status_for
 from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm, SellForm,
@@ -183,7 +184,10 @@ def act(code: str, action: str) -> Any:
     if _price_needs_confirmation(form, garment):
         return _render_detail(session, garment, posted=form, status=422)
     try:
-        result = garment_service.act(session, code=garment.code, action=chosen, details=form.details(),
+        details = form.details()
+        if chosen is Action.RETIRE:
+            details = _with_discard_evidence(session, form, details)
+        result = garment_service.act(session, code=garment.code, action=chosen, details=details,
                                      actor=current_user.user, now=now(),
                                      expected_version=form.expected_version.data)
     except InvalidDetails as error:
@@ -217,6 +221,17 @@ def _price_needs_confirmation(form: ActionForm, garment: Garment) -> bool:
         "The current price is %(price)s and you typed %(typed)s. Tick the box to sell at %(typed)s, "
         "or empty the field to sell at the current price.", price=money(garment.price_cents), typed=money(typed))]
     return True
+def _with_discard_evidence(session: Session, form: Any, details: dict[str, Any]) -> dict[str, Any]:
+    """A discard's evidence is stored before the garment is retired, and only for a lawful ground,
+    so a refused ground leaves nothing behind (EU Regulation 2024/1781; Delegated Regulation 2026/296)."""
+    upload = form.evidence_file.data
+    if details.get("route") != RetireRoute.RECYCLING.value or not upload or not upload.filename:
+        return details
+    check_discard(ground=details.get("ground"), evidence=upload.filename)
+    evidence = discard_evidence.keep(session, filename=upload.filename, raw=upload.read(stored_files.MAX_BYTES + 1),
+                                     upload_dir=str(current_app.config["UPLOAD_DIR"]), actor=current_user.user,
+                                     now=now())
+    return {**details, "evidence": evidence.id}
 
 
 def _done_message(session: Session, action: Action, result: garment_service.ActionResult) -> str:
