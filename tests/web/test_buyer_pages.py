@@ -258,3 +258,28 @@ def test_the_scan_check_says_whether_a_garment_can_join_with_its_state(login, db
     assert person.get(f"/buyers/lots/garment-check?payload={fine}&lot={lot_id}").get_json()["ok"] is True
     assert person.get(f"/buyers/lots/garment-check?payload={fine}").get_json()["ok"] is False
     assert person.get("/buyers/lots/garment-check?payload=%20").status_code == 422
+
+
+def test_garments_in_stock_are_added_by_the_stock_list_filters_and_an_empty_selection_is_refused(
+        login, db_session, now, buyer_id, world):
+    first = make_garment(db_session, now=now).code
+    lot_id = _lot(db_session, buyer_id, now, [first])
+    blazers = [make_garment(db_session, now=now, style=world["blazer"]).code for _ in range(3)]
+    make_garment(db_session, now=now, style=world["blazer"], state=GarmentState.SOLD)
+    dresses = [make_garment(db_session, now=now).code for _ in range(2)]
+    person = login(Role.MERCHANDISER)
+    before = _counts(db_session)
+    nothing = person.post(f"/buyers/lots/{lot_id}/select", data={"count": "20"})
+    assert nothing.status_code == 422
+    assert "Choose at least one filter: a style, a location or a season." in _text(nothing)
+    none_found = person.post(f"/buyers/lots/{lot_id}/select", data={"text": "ZZ99-0000", "count": "20"})
+    assert none_found.status_code == 422 and "No garment in stock matches this selection." in _text(none_found)
+    assert _counts(db_session) == before
+    assert person.post(f"/buyers/lots/{lot_id}/select", data={"text": "AW25-0202", "count": "2"}).status_code == 302
+    db_session.rollback()
+    held = set(buyer_lots.lot_view(db_session, lot_id)["garments"])
+    assert held == {first, *blazers[:2]}
+    assert person.post(f"/buyers/lots/{lot_id}/select", data={"season": "AW25", "count": "200"}).status_code == 302
+    db_session.rollback()
+    assert set(buyer_lots.lot_view(db_session, lot_id)["garments"]) == {first, *blazers}
+    assert not set(dresses) & set(buyer_lots.lot_view(db_session, lot_id)["garments"])

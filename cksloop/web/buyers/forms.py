@@ -153,3 +153,29 @@ class StepForm(FlaskForm):
 class CancelForm(FlaskForm):
     sure = BooleanField(_l("Yes, cancel this lot and release its garments"),
                         validators=[InputRequired(_l("Tick the box to cancel the lot."))])
+
+
+#: The most garments one selection adds (a bigger lot is built in several selections or by scan).
+MAX_SELECTION = 200
+
+
+class SelectionForm(FlaskForm):
+    """Garments in stock picked by the stock list's filters, added to a draft lot."""
+
+    text = StringField(_l("Style number, style name, colour or size"),
+                       validators=[Optional(), Length(max=200), no_control_characters],
+                       render_kw={"autocomplete": "off"})
+    location = SelectField(_l("Location"), default="", validate_choice=False, choices=[],
+                           validators=[Optional(), Length(max=40)])
+    season = SelectField(_l("Season"), default="", validate_choice=False, choices=[],
+                         validators=[Optional(), Length(max=8)])
+    count = IntegerField(_l("How many at most"), default=20,
+                         validators=[InputRequired(), NumberRange(min=1, max=MAX_SELECTION)],
+                         render_kw={"inputmode": "numeric"})
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.text.data or "").strip() and not self.location.data and not self.season.data:
+            self.text.errors = [*self.text.errors, _l("Choose at least one filter: a style, a location or a season.")]
+            return False
+        return valid

@@ -12,10 +12,12 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from cksloop.domain.buyer_contracts import ProofKind
-from cksloop.domain.buyer_lots import GarmentCannotJoin, LotStatus, Shipment
+from cksloop.db import queries
+from cksloop.domain.buyer_lots import JOINABLE_PLACES, GarmentCannotJoin, LotStatus, Shipment
 from cksloop.domain.clock import local_date
 from cksloop.domain.destinations import EndUse
 from cksloop.domain.errors import DomainError, InvalidDetails, NotFound
+from cksloop.domain.lifecycle import GarmentState
 from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import buyer_lots, buyer_screens, buyers
 from cksloop.web.buyers import forms
@@ -118,8 +120,17 @@ def new_lot() -> Any:
 # --- one lot -------------------------------------------------------------------------------------
 
 
+def _selection_form(form: forms.SelectionForm) -> forms.SelectionForm:
+    places = [p for p in queries.active_locations(db()) if p.kind in JOINABLE_PLACES]
+    form.location.choices = [option("", gettext("any location"))] + [option(p.code, f"{p.name} ({p.city})")
+                                                                     for p in places]
+    form.season.choices = [option("", gettext("any season"))] + [option(s, s) for s in queries.seasons(db())]
+    return form
+
+
 def _lot_page(lot_id: int, *, status: int = 200, problem: dict[str, Any] | None = None,
-              refused: list[dict[str, Any]] | None = None, add_form: Any = None, ship_form: Any = None) -> Any:
+              refused: list[dict[str, Any]] | None = None, add_form: Any = None, ship_form: Any = None,
+              select_form: Any = None) -> Any:
     session = db()
     row = buyer_screens.lot_row(session, lot_id)
     view = buyer_lots.lot_view(session, lot_id)
@@ -132,6 +143,7 @@ def _lot_page(lot_id: int, *, status: int = 200, problem: dict[str, Any] | None 
     return render_template("buyers/lot.html", lot=row, view=view, buyer=buyers.get_buyer(session, row.buyer_id),
                            garments=garments, problem=problem, refused=refused or [],
                            add_form=add_form or forms.AddGarmentsForm(formdata=None), remove_form=remove_form,
+                           select_form=select_form or _selection_form(forms.SelectionForm(formdata=None)),
                            ship_form=ship_form, step_form=forms.StepForm(), cancel_form=forms.CancelForm(formdata=None),
                            proof_labels={p.value: p.label for p in ProofKind},
                            proof_due=dt.date.fromisoformat(view["proof_due_on"]) if view["proof_due_on"] else None), status
@@ -176,6 +188,29 @@ def add_garments(lot_id: int) -> Any:
         buyer_lots.change_garments(db(), lot_id=lot_id, add=codes, remove=[], actor=current_user.user, now=now())
     except DomainError as error:
         return _step_failed(lot_id, error, add_form=form)
+    flash(ngettext("%(num)s garment added to the lot.", "%(num)s garments added to the lot.", len(codes)), "success")
+    return redirect(url_for("buyers.lot", lot_id=lot_id))
+
+
+@bp.post("/buyers/lots/<int:lot_id>/select")
+@allow(*BUYER_STAFF)
+def add_selection(lot_id: int) -> Any:
+    """Add the garments in stock that the stock list's filters find (at most MAX_SELECTION)."""
+    buyer_screens.lot_row(db(), lot_id)
+    form = _selection_form(forms.SelectionForm())
+    if not form.validate_on_submit():
+        return _lot_page(lot_id, status=422, select_form=form)
+    found = queries.search_garments(db(), per_page=form.count.data, search=queries.GarmentSearch(
+        state=GarmentState.IN_STOCK, location_code=form.location.data or None, season=form.season.data or None,
+        text=(form.text.data or "").strip() or None))
+    codes = [row.code for row in found.items]
+    if not codes:
+        add_error(form.text, gettext("No garment in stock matches this selection."))
+        return _lot_page(lot_id, status=422, select_form=form)
+    try:
+        buyer_lots.change_garments(db(), lot_id=lot_id, add=codes, remove=[], actor=current_user.user, now=now())
+    except DomainError as error:
+        return _step_failed(lot_id, error, select_form=form)
     flash(ngettext("%(num)s garment added to the lot.", "%(num)s garments added to the lot.", len(codes)), "success")
     return redirect(url_for("buyers.lot", lot_id=lot_id))
 
