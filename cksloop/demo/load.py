@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, Style, User
+from cksloop.demo.buyers import load_buyers
 from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTNER_NAME, PARTNER_TERMS, STYLES,
                                 USERS, demo_gtins)
 from cksloop.demo.overstock import load_overstock_demo
@@ -126,6 +127,7 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
         for step in plan.steps:
             garments.act(session, code=code, action=step.action, details=step.details,
                          actor=users[step.actor], now=step.at)
+    load_buyers(session, merchandiser=users["merchandiser"], now=now)  # issue 14: buyers and their lots
     result.garments = len(received)
     result.events = session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
     result.states = {state.value: n for state, n in session.execute(

@@ -10,6 +10,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.api.views import api_blueprint
     from cksloop.web.auth.routes import bp as auth
     from cksloop.web.disclosure.routes import bp as disclosure
+    from cksloop.web.buyers.views import bp as buyers
     from cksloop.web.garments.discounts import bp as discounts
     from cksloop.web.garments.routes import bp as garments
     from cksloop.web.home.routes import bp as home
@@ -25,4 +26,4 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, disclosure, overstock_reviews, overstock, admin, admin_settings, site]
+            reports, disclosure, buyers, overstock_reviews, overstock, admin, admin_settings, site]
