@@ -14,6 +14,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.home.routes import bp as home
     from cksloop.web.labels.routes import bp as labels
     from cksloop.web.locations.routes import bp as locations
+    from cksloop.web.offcuts.routes import bp as offcuts
     from cksloop.web.public.routes import bp as public
     from cksloop.web.rentals.views import bp as rentals
     from cksloop.web.reports.routes import bp as reports
@@ -22,4 +23,4 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, admin, admin_settings, site]
+            reports, admin, admin_settings, site, offcuts]
