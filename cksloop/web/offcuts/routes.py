@@ -24,7 +24,7 @@ from cksloop.web.labels.routes import base_url, sheet_response
 from cksloop.web.offcuts.forms import LOT_ACTION_FORMS, CreateLotForm, LotActionForm, LotFilterForm, LotLabelsForm
 from cksloop.web.offcuts.history import history_lines, lot_action_label
 from cksloop.web.guards import allow
-from cksloop.web.i18n import translate_error
+from cksloop.web.i18n import translate_error, translate_fields
 
 bp = Blueprint("offcuts", __name__)
 
@@ -215,7 +215,8 @@ def labels() -> Any:
         try:
             found = offcut_labels.lot_labels(db(), codes=codes, base_url=base_url())
         except InvalidDetails as error:
-            flash(translate_error(error), "error")
+            flash(" ".join([*translate_fields(error.field_errors).values(),
+                            *error.details.get("unknown_codes", [])]), "error")
         else:
             return sheet_response(found, kind=form.format.data, layout=LAYOUTS[DEFAULT_LAYOUT], start_at=1,
                                   dpi=ZPL_DPI[0], name=f"{len(found)}-offcut-lots")
