@@ -191,3 +191,12 @@ def test_forms_without_a_csrf_token_are_refused(login, lot, db_session):
     response = organiser.client.post(f"/offcuts/{lot['code']}/actions/consume",
                                      data={"expected_version": lot["version"], "grams": "5", "note": "x"})
     assert response.status_code == 400 and _read(db_session, lot["code"])["version"] == lot["version"]
+
+
+def test_the_scan_page_without_javascript_opens_a_scanned_lot_or_says_it_is_unknown(login, lot, app):
+    staff = login(Role.STORE_STAFF)
+    for payload in (lot["code"], "cksr-1", f"{app.config['BASE_URL']}/r/{lot['code']}"):
+        opened = staff.get("/scan", query_string={"payload": payload})
+        assert opened.status_code == 302 and opened.location.endswith(f"/offcuts/{lot['code']}"), payload
+    unknown = staff.get("/scan", query_string={"payload": "CKSR-07777"})
+    assert unknown.status_code == 404 and "No offcut lot with code CKSR-07777." in _text(unknown)
