@@ -200,3 +200,51 @@ def test_the_scan_page_without_javascript_opens_a_scanned_lot_or_says_it_is_unkn
         assert opened.status_code == 302 and opened.location.endswith(f"/offcuts/{lot['code']}"), payload
     unknown = staff.get("/scan", query_string={"payload": "CKSR-07777"})
     assert unknown.status_code == 404 and "No offcut lot with code CKSR-07777." in _text(unknown)
+
+
+def test_the_garment_pages_retire_form_feeds_a_lot_and_the_lot_page_lists_the_garment(login, lot, db_session, now):
+    from tests.builders import make_garment
+    garment = make_garment(db_session, now=now)
+    organiser = login(Role.WORKSHOP_ORGANISER)
+    assert 'name="offcut_lot"' in organiser.get(f"/garments/{garment.code}").get_data(as_text=True)
+    retired = organiser.post(f"/garments/{garment.code}/actions/retire",
+                             data={"expected_version": garment.version, "route": "offcuts", "offcut_lot": lot["code"]})
+    assert retired.status_code == 303
+    assert f"Offcut lot</dt><dd>{lot['code']}" in organiser.get(f"/garments/{garment.code}").get_data(as_text=True)
+    page = _text(organiser.get(f"/offcuts/{lot['code']}"))
+    assert "Made from 1 retired garment" in page and f'href="/garments/{garment.code}"' in page
+
+
+def test_a_retire_form_naming_an_unknown_lot_says_so_and_writes_nothing(login, lot, db_session, now):
+    from tests.builders import make_garment
+    garment = make_garment(db_session, now=now)
+    organiser = login(Role.WORKSHOP_ORGANISER)
+    refused = organiser.post(f"/garments/{garment.code}/actions/retire",
+                             data={"expected_version": garment.version, "route": "offcuts", "offcut_lot": "CKSR-08888"})
+    assert refused.status_code == 422 and "No offcut lot has this code." in _text(refused)
+    db_session.rollback()
+    assert garments_state(db_session, garment.code) == "in_stock"
+
+
+def garments_state(db_session, code: str) -> str:
+    from sqlalchemy import select
+
+    from cksloop.db.models import Garment
+    db_session.rollback()
+    return db_session.scalar(select(Garment.state).where(Garment.code == code)).value
+
+
+def test_registering_a_lot_from_garments_on_the_form_retires_them(login, world, db_session, now):
+    from tests.builders import make_garment
+    pieces = [make_garment(db_session, now=now) for _ in range(2)]
+    organiser = login(Role.WORKSHOP_ORGANISER)
+    data = {"material": "denim", "composition": "cotton 100", "colour": "blue", "weight_g": "700", "location": STORE,
+            "garments": f"{pieces[0].code}\n{pieces[1].code.lower()}"}
+    created = organiser.post("/offcuts/new", data=data)
+    assert created.status_code == 303, _text(created)
+    page = _text(organiser.get(created.location))
+    assert "Made from 2 retired garments" in page
+    db_session.rollback()
+    assert [garments_state(db_session, p.code) for p in pieces] == ["retired", "retired"]
+    unknown = organiser.post("/offcuts/new", data={**data, "garments": "CKS-99999"})
+    assert unknown.status_code == 422 and "No garment has this code. CKS-99999" in _text(unknown)

@@ -302,6 +302,9 @@ class RetireForm(ActionForm):
     ground = SelectField(_l("Legal ground (only for recycling, Delegated Regulation 2026/296)"),
                          default="",
                          choices=_enum_choices(DestructionGround, placeholder=_l("none")))
+    offcut_lot = StringField(_l("Offcut lot it feeds (code, only for offcuts; optional)"),
+                             validators=[Optional(), Length(max=40), no_control_characters],
+                             render_kw={"placeholder": "CKSR-00012", "autocomplete": "off"})
     note = _note()
 
 

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from cksloop.db.queries import LocationChoice
-from cksloop.domain.labels import parse_codes
+from cksloop.domain.labels import garment_code_in, parse_codes
 from cksloop.domain.offcut_details import LOT_PLACES
 from cksloop.domain.offcuts import OffcutAction, WasteReason
 from cksloop.web.fields import SelectField, option
@@ -83,6 +83,8 @@ class CreateLotForm(FlaskForm):
     production_order = StringField(_l("Production order (optional)"),
                                    validators=[Optional(), Length(max=60), no_control_characters])
     supplier = StringField(_l("Supplier (optional)"), validators=[Optional(), Length(max=60), no_control_characters])
+    garments = TextAreaField(_l("Garments cut into this lot (codes, optional: they are retired into it)"),
+                             validators=[Optional(), Length(max=12_000), no_control_characters])
 
     def bind_choices(self, *, locations: Sequence[LocationChoice]) -> None:
         self.location.choices = lot_place_choices(locations, placeholder=_l("choose a location"))
@@ -100,6 +102,10 @@ class CreateLotForm(FlaskForm):
                 out["area_m2"] = area  # refused by the domain with its reason
         source = {name: getattr(self, name).data.strip() for name in ("style_number", "production_order", "supplier")
                   if (getattr(self, name).data or "").strip()}
+        typed = parse_codes(self.garments.data or "")
+        if typed:
+            # read as the scan page reads them (CKS-49 is CKS-00049); anything else is refused by name
+            source["garments"] = [garment_code_in(code) or code for code in typed]
         if source:
             out["source"] = source
         return out

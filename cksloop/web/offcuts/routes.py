@@ -91,7 +91,7 @@ def create() -> Any:
     try:
         lot = offcut_lots.create(session, details=form.details(), actor=current_user.user, now=now())
     except InvalidDetails as error:
-        _show_field_errors(form, error, aliases={"source": form.style_number})
+        _show_field_errors(form, error, aliases={"source": form.garments if form.garments.data else form.style_number})
         return render_template("offcuts/new.html", form=form, problem=translate_error(error)), 422
     except DomainError as error:
         return render_template("offcuts/new.html", form=form, problem=translate_error(error)), status_for(error)
@@ -244,5 +244,8 @@ def _show_field_errors(form: Any, error: InvalidDetails, aliases: dict[str, Any]
     for name, message in error.field_errors.items():
         field = (aliases or {}).get(name) or form._fields.get(name.split(".")[0])
         text = gettext(message, **{k: v for k, v in error.params.items()}) if error.params else gettext(message)
+        named = [*error.details.get("unknown_codes", []), *error.details.get("not_retirable", [])]
+        if named and name == "source":
+            text += " " + ", ".join(named)
         if field is not None:
             field.errors = [*field.errors, text]
