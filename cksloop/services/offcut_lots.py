@@ -114,7 +114,9 @@ def create(session: Session, *, details: dict[str, Any], actor: User, now: dt.da
            idempotency_key: str | None = None) -> dict[str, Any]:
     """Register a lot (its ``create`` event) under the next CKSR code; the lot as ``lot_dict`` answers.
 
-    Raises NotPermitted or InvalidDetails (nothing written); with ``idempotency_key`` a retry
+    Garments named in ``source.garments`` are retired into the lot (route offcuts) in the same
+    transaction, so their ledgers point to it. Raises NotPermitted or InvalidDetails (nothing
+    written); with ``idempotency_key`` a retry
     answers the first answer and writes nothing.
     """
     idempotency = ledger.Idempotency(actor.id, idempotency_key, ledger.fingerprint(
