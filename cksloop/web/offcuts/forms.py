@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
@@ -169,8 +169,7 @@ LOT_ACTION_FORMS: dict[OffcutAction, type[LotActionForm]] = {cls.action: cls for
 
 
 class LotLabelsForm(FlaskForm):
-    """Lots ticked on the list, printed on a sheet or the label printer."""
+    """Lots ticked on the list (checkboxes named ``codes``), printed on a sheet or the label printer."""
 
-    codes = HiddenField(validators=[Optional(), Length(max=20_000)])
     format = SelectField(_l("Print on"), default="pdf", choices=[
         option("pdf", _l("A4 label sheet (PDF)")), option("zpl", _l("Label printer, 50 × 25 mm (ZPL)"))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_number, gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -181,7 +181,7 @@ def _render_detail(session: Session, code: str, *, posted: LotActionForm | None 
 
 
 def _locations(session: Session) -> list[queries.LocationChoice]:
-    from flask import g
+    # one query per request, however many forms the page shows
     if "lot_locations" not in g:
         g.lot_locations = queries.active_locations(session)
     return g.lot_locations
