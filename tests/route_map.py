@@ -137,13 +137,14 @@ FILLERS: dict[str, Filler] = {
         STORE if prefix.startswith("/locations/")
         else v.garment_code() if prefix.startswith(("/garments/", "/api/v1/garments/", "/rentals/", "/g/",
                                                      "/01/", "/labels/"))
-        else v.lot_code() if prefix.startswith("/api/v1/offcut-lots/")
+        else v.lot_code() if prefix.startswith(("/api/v1/offcut-lots/", "/offcuts/", "/r/"))
         else None),
     "serial": lambda prefix, v, role: v.garment_code() if prefix.startswith("/01/") else None,
     "gtin": lambda prefix, v, role: gtin14(v.world["dress"].sizes[1].gtin) if prefix.startswith("/01/") else None,
     "style_number": lambda prefix, v, role: v.world["dress"].style_number,
     "season": lambda prefix, v, role: v.world["dress"].season if prefix.startswith("/overstock/") else None,
-    "action": lambda prefix, v, role: _action_for(role) if prefix.startswith("/garments/") else None,
+    "action": lambda prefix, v, role: (_action_for(role) if prefix.startswith("/garments/")
+                                       else "consume" if prefix.startswith("/offcuts/") else None),
     "lang": lambda prefix, v, role: "en",
     "partner_id": lambda prefix, v, role: str(v.world["partner"].id),
     "photo_id": lambda prefix, v, role: v.photo_id(),

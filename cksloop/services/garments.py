@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, User
+from cksloop.db.models import Garment, GarmentEvent, Location, OffcutLot, RentalPartner, User
 from cksloop.domain import lifecycle
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails, NotFound, VersionConflict
 from cksloop.domain.lifecycle import Action, Change, Context, GarmentState, Place, Snapshot
 from cksloop.domain.messages import N_
+from cksloop.domain.offcut_labels import lot_code_in
 from cksloop.services import house_rules, ledger, streams
 
 @dataclass
@@ -73,7 +74,7 @@ def load_places(session: Session) -> dict[str, Place]:
 
 def build_context(session: Session, *, actor: User, now: dt.datetime,
                   places: dict[str, Place] | None = None,
-                  partners: frozenset[int] | None = None) -> Context:
+                  partners: frozenset[int] | None = None, offcut_lots: frozenset[str] = frozenset()) -> Context:
     """The facts the rules need about the world outside the garment.
 
     ``places`` and ``partners`` may be narrowed by the caller to what an action can name;
@@ -86,6 +87,7 @@ def build_context(session: Session, *, actor: User, now: dt.datetime,
         places=places if places is not None else load_places(session),
         partners=partners if partners is not None else frozenset(session.scalars(select(RentalPartner.id))),
         buyer_lots=frozenset(),  # buyer lots arrive with the buyers capability; until then none is open
+        offcut_lots=offcut_lots,
     )
 
 
@@ -115,7 +117,9 @@ def _context_for(session: Session, *, garment: Garment, details: dict[str, Any],
         int(raw) if isinstance(raw, str) and raw.strip().isdecimal() and len(raw) < 12 else None
     if partner_id is not None and 0 < partner_id < 2**31:
         partners = frozenset(session.scalars(select(RentalPartner.id).where(RentalPartner.id == partner_id)))
-    ctx = build_context(session, actor=actor, now=now, places=places, partners=partners)
+    lot = lot_code_in(details["offcut_lot"]) if isinstance(details.get("offcut_lot"), str) else None
+    lots = frozenset(session.scalars(select(OffcutLot.code).where(OffcutLot.code == lot))) if lot else frozenset()
+    ctx = build_context(session, actor=actor, now=now, places=places, partners=partners, offcut_lots=lots)
     return ctx, {code: id_ for id_, code, _, _ in rows}
 
 

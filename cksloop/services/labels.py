@@ -18,6 +18,8 @@ from cksloop.domain.labels import (MAX_LABELS, Label, SheetLayout, check_codes, 
                                    is_valid_gtin, make_label, unique_codes, usable_gtin)
 from cksloop.domain.lifecycle import Action, CareKind, GarmentState
 from cksloop.domain.messages import N_
+from cksloop.domain.offcut_labels import is_lot_code
+from cksloop.services import offcut_labels
 
 
 # --- choosing garments to label ---------------------------------------------------------------
@@ -70,6 +72,8 @@ def labels_for_codes(session: Session, *, codes: Sequence[str], base_url: str) -
     (``details.malformed_codes``) or codes no garment has (``details.unknown_codes``).
     """
     codes = unique_codes(codes)
+    if any(map(is_lot_code, codes)):  # offcut lots print on the same sheets (issue 15)
+        return _mixed_labels(session, codes=codes, base_url=base_url)
     check_codes(codes)
     rows = session.execute(_label_columns().where(Garment.code.in_(codes))).all()
     by_code = {row[0]: row for row in rows}
@@ -80,6 +84,18 @@ def labels_for_codes(session: Session, *, codes: Sequence[str], base_url: str) -
         error.details["unknown_count"] = len(unknown)
         raise error
     return [_as_label(base_url, by_code[code]) for code in codes]
+
+
+def _mixed_labels(session: Session, *, codes: list[str], base_url: str) -> list[Label]:
+    """Labels for garment and offcut lot codes together, in the order given."""
+    lots = [c for c in codes if is_lot_code(c)]
+    garments = [c for c in codes if not is_lot_code(c)]
+    if len(codes) > MAX_LABELS:
+        check_codes(codes)  # refuses with the count
+    found = {label.code: label for label in offcut_labels.lot_labels(session, codes=lots, base_url=base_url)}
+    if garments:
+        found.update((label.code, label) for label in labels_for_codes(session, codes=garments, base_url=base_url))
+    return [found[c] for c in codes]
 
 
 def label_for_garment(session: Session, *, code: str, base_url: str) -> Label:

@@ -19,7 +19,7 @@ from cksloop.domain.lifecycle import Place
 from cksloop.domain.messages import N_
 from cksloop.domain.offcut_labels import format_lot_code, is_lot_code
 from cksloop.domain.offcuts import LotChange, LotContext, LotSnapshot, OffcutAction
-from cksloop.services import ledger, streams
+from cksloop.services import ledger, offcut_sources, streams
 
 #: the stand-in code a new lot is decided with on the plain read; the real one is allocated under the lock
 _PROVISIONAL_CODE = "CKSR-00000"
@@ -114,7 +114,9 @@ def create(session: Session, *, details: dict[str, Any], actor: User, now: dt.da
            idempotency_key: str | None = None) -> dict[str, Any]:
     """Register a lot (its ``create`` event) under the next CKSR code; the lot as ``lot_dict`` answers.
 
-    Raises NotPermitted or InvalidDetails (nothing written); with ``idempotency_key`` a retry
+    Garments named in ``source.garments`` are retired into the lot (route offcuts) in the same
+    transaction, so their ledgers point to it. Raises NotPermitted or InvalidDetails (nothing
+    written); with ``idempotency_key`` a retry
     answers the first answer and writes nothing.
     """
     idempotency = ledger.Idempotency(actor.id, idempotency_key, ledger.fingerprint(
@@ -126,11 +128,17 @@ def create(session: Session, *, details: dict[str, Any], actor: User, now: dt.da
         ctx, location_ids = context(session, actor=actor, now=now)
         given = {k: v for k, v in details.items() if k != "code"}  # cksloop allocates the code
         change = offcuts.decide(LotSnapshot(), OffcutAction.CREATE, {**given, "code": _PROVISIONAL_CODE}, ctx)
+        # garments named as the source are retired into the new lot, so their ledgers point to it
+        retiring = offcut_sources.garments_to_retire(
+            session, codes=change.details["source"]["garments"], actor=actor) \
+            if change.details.get("source", {}).get("garments") else []
         made: list[str] = []
 
-        def extra(s: Session, _: list[ledger.Recorded], change: LotChange = change, made: list[str] = made) -> None:
+        def extra(s: Session, _: list[ledger.Recorded], change: LotChange = change, made: list[str] = made,
+                  retiring: list[str] = retiring) -> None:
             made.extend(_create_lots(s, count=1, make=lambda codes: [replace(change, lot=codes[0])],
                                      actor_id=actor_id, now=now, location_ids=location_ids))
+            offcut_sources.retire_into(s, lot_code=made[0], codes=retiring, actor=actor, now=now)
 
         plan = ledger.Plan[dict[str, Any]]([], answer=lambda _, made=made: lot_dict(session, made[0]), extra=extra)
         try:

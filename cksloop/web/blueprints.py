@@ -18,6 +18,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.locations.routes import bp as locations
     from cksloop.web.overstock_reviews.routes import bp as overstock_reviews
     from cksloop.web.overstock.views import bp as overstock
+    from cksloop.web.offcuts.routes import bp as offcuts
     from cksloop.web.public.routes import bp as public
     from cksloop.web.rentals.views import bp as rentals
     from cksloop.web.reports.routes import bp as reports
@@ -26,4 +27,4 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, disclosure, buyers, overstock_reviews, overstock, admin, admin_settings, site]
+            reports, disclosure, buyers, overstock_reviews, overstock, offcuts, admin, admin_settings, site]

@@ -1,4 +1,5 @@
-// The scan page: a scan from the handheld scanner, typing or the camera opens that garment's page.
+// The scan page: a scan from the handheld scanner, typing or the camera opens that garment's page,
+// or an offcut lot's page (the API answers the lot's label path, which opens the lot).
 import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
   wedgeInput } from "./scanning.js";
 import { keepShellOffline } from "./outbox.js";

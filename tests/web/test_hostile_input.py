@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
-from cksloop.db.models import GarmentEvent
+from cksloop.db.models import GarmentEvent, OffcutLotEvent
 from cksloop.domain.lifecycle import GarmentState, Role
 from tests.builders import make_garment
 from tests.route_map import Caller, Values, rules, url_for_rule
@@ -159,7 +159,7 @@ def forms_on(html: str) -> list[Form]:
 def _route_shape(url: str) -> str:
     # garment codes, ids and numbers vary between fresh pages; the route does not
     path = urlsplit(url).path
-    return re.sub(r"/(CKS-[0-9A-Z]+|\d+)(?=/|$)", "/*", path)
+    return re.sub(r"/(CKSR?-[0-9A-Z]+|\d+)(?=/|$)", "/*", path)  # garment and offcut lot codes
 
 
 # --- the pages of the app -------------------------------------------------------------------
@@ -223,7 +223,8 @@ class Walker:
 
     def events(self) -> int:
         self.session.rollback()  # a fresh snapshot: the app wrote through its own connections
-        return self.session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
+        return sum(self.session.scalar(select(func.count()).select_from(ledger)) or 0
+                   for ledger in (GarmentEvent, OffcutLotEvent))  # garments' and offcut lots' ledgers
 
     def open(self, source: Source) -> tuple[str, str]:
         url = source.url(self.values)

@@ -12,6 +12,7 @@ from typing import Any
 from ..details import parse_choice, parse_code, parse_date, parse_money, parse_note, parse_text, parse_whole_number, raise_if_any
 from ..inspection import Grade, ReturnReason, parse_defects
 from ..messages import N_
+from ..offcut_labels import lot_code_in
 from .vocabulary import (NOT_GROUNDS, Action, CareKind, CareOutcome, Change, Context, DestructionGround, GarmentState,
                          LocationKind, Place, RetireRoute, Snapshot, WriteOffReason)
 
@@ -354,9 +355,28 @@ def _retire(snap: Snapshot, d: dict[str, Any], ctx: Context) -> Change:
         out["route"] = route.value
     if ground is not None:
         out["ground"] = ground.value
+    _offcut_lot(d, route, ctx, errors, out)
     parse_note(d, errors, out)
     raise_if_any(errors)
     return Change(Action.RETIRE, snap.state, GarmentState.RETIRED, snap.location, snap.price_cents, out)
+
+
+def _offcut_lot(d: dict[str, Any], route: RetireRoute | None, ctx: Context, errors: dict[str, str],
+                out: dict[str, Any]) -> None:
+    """The offcut lot a garment retired into offcuts feeds (optional): its ledger then points to the
+    lot, and the lot names the garments it came from (issue 15)."""
+    raw = d.get("offcut_lot")
+    if raw in (None, ""):
+        return
+    code = lot_code_in(raw) if isinstance(raw, str) else None
+    if route is not RetireRoute.OFFCUTS:
+        errors["offcut_lot"] = N_("Only a garment cut into offcuts feeds an offcut lot.")
+    elif code is None:
+        errors["offcut_lot"] = N_("Not an offcut lot code (they look like CKSR-00012).")
+    elif code not in ctx.offcut_lots:
+        errors["offcut_lot"] = N_("No offcut lot has this code.")
+    else:
+        out["offcut_lot"] = code
 
 
 def _write_off(snap: Snapshot, d: dict[str, Any], ctx: Context) -> Change:

@@ -151,3 +151,5 @@ class Context:
     places: Mapping[str, Place] = field(default_factory=dict)
     partners: frozenset[int] = frozenset()
     buyer_lots: frozenset[int] = frozenset()
+    #: codes of the offcut lots a retirement into offcuts may name (the ones that exist)
+    offcut_lots: frozenset[str] = frozenset()

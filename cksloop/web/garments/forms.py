@@ -317,6 +317,9 @@ class RetireForm(ActionForm):
     # recycling an unsold garment is a discard: the ground needs evidence, kept 5 years
     evidence_file = FileField(_l("Evidence for the ground (PDF or photo; only for recycling)"),
                               render_kw={"accept": "application/pdf,image/jpeg,image/png"})
+    offcut_lot = StringField(_l("Offcut lot it feeds (code, only for offcuts; optional)"),
+                             validators=[Optional(), Length(max=40), no_control_characters],
+                             render_kw={"placeholder": "CKSR-00012", "autocomplete": "off"})
     note = _note()
     detail_names = {**ActionForm.detail_names, "evidence_file": "evidence"}
 

@@ -107,6 +107,7 @@ READERS: dict[str, tuple[Any, Reader]] = {
     "ground": (_l("Legal ground"), _table(DestructionGround)),
     "write_off_reason": (_l("Written off as"), _table(WriteOffReason)),
     "buyer_lot": (_l("Buyer lot"), _plain(str)),
+    "offcut_lot": (_l("Offcut lot"), _plain(str)),
     "destination_country": (_l("Destination country"), _plain(str)),
     "destination_use": (_l("What happens there"), _table(EndUse)),
     "transport_document": (_l("Transport document"), _plain(str)),

@@ -147,7 +147,7 @@ def _typed_codes(values: Mapping[str, Any]) -> list[str]:
 def _read(typed: str) -> str:
     """The garment code ``typed`` names, read by the scan page's parser (CKS-49, 00049, a GS1
     element string or a label URL); a text that names none stays as it is, to be refused by name."""
-    outcome = parse_scan(typed, base_url=base_url())
+    outcome = parse_scan(typed, base_url=base_url(), lots=True)  # offcut lot labels print here too
     return outcome.code if isinstance(outcome, ScannedLabel) else typed
 
 

@@ -7,7 +7,7 @@ import base64
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -15,8 +15,8 @@ from cksloop.db import queries
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import (Action, CareKind, CareOutcome, DestructionGround, LocationKind, RetireRoute,
                                       WriteOffReason)
-from cksloop.domain.scanning import NotALabel, ScannedLabel, mangle_azerty, parse_scan
-from cksloop.services import batches, labels
+from cksloop.domain.scanning import LabelKind, NotALabel, ScannedLabel, mangle_azerty, parse_scan
+from cksloop.services import batches, labels, offcut_lots
 from cksloop.web.database import db, now
 from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
@@ -53,8 +53,13 @@ def index() -> Any:
     problem = None
     status = 200
     if raw is not None:
-        outcome = parse_scan(raw, base_url=current_app.config["BASE_URL"])
-        if isinstance(outcome, ScannedLabel):
+        outcome = parse_scan(raw, base_url=current_app.config["BASE_URL"], lots=True)
+        if isinstance(outcome, ScannedLabel) and outcome.kind is LabelKind.OFFCUT_LOT:
+            # an offcut lot's label opens the lot (issue 15)
+            if offcut_lots.list_lots(db(), code=outcome.code, per_page=1)[0]:
+                return redirect(url_for("offcuts.detail", code=outcome.code))
+            problem, status = gettext("No offcut lot with code %(code)s.", code=outcome.code), 404
+        elif isinstance(outcome, ScannedLabel):
             if find_scanned(outcome.code) is not None:
                 if outcome.mangled:
                     flash(mangled_note(), "info")

@@ -1,0 +1,1 @@
+"""Offcut lot pages (issue 15)."""
