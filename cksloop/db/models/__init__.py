@@ -13,6 +13,8 @@ from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, Defect
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
 from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
+from cksloop.db.models.workshops import (RemanufacturedGarment, RemanufacturedStyle, RemanufacturingProject, Workshop,
+                                        WorkshopEntry, WorkshopProductType)
 
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
@@ -21,4 +23,6 @@ __all__ = [
     "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
     "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
+    "RemanufacturedGarment", "RemanufacturedStyle", "RemanufacturingProject", "Workshop", "WorkshopEntry",
+    "WorkshopProductType",
 ]
