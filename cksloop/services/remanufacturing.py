@@ -22,6 +22,11 @@ _ID_RETRIES = 3
 _STOCK_KINDS = (LocationKind.STORE, LocationKind.WAREHOUSE, LocationKind.OUTLET)
 
 
+def _readable(value: Any, max_len: int) -> bool:
+    """Whether ``value`` is text a query may carry (PostgreSQL refuses NUL characters outright)."""
+    return isinstance(value, str) and 0 < len(value) <= max_len and value.isprintable()
+
+
 def get(session: Session, project_id: int) -> RemanufacturingProject:
     row = session.get(RemanufacturingProject, project_id, populate_existing=True) if 0 < project_id < 2**31 else None
     if row is None:
@@ -61,7 +66,7 @@ def start(session: Session, *, partner_location: Any, name: Any, lots: Any, acto
             project_id = (session.scalar(select(func.max(RemanufacturingProject.id))) or 0) + 1
             places, location_ids, _ = offcut_lots._places(session)  # noqa: SLF001
             partner = session.scalar(select(Location).where(Location.code == partner_location)) \
-                if isinstance(partner_location, str) else None
+                if _readable(partner_location, 40) else None
             found = read_lots(session, codes_in(lots))
             ctx, _ = offcut_lots.context(session, actor=actor, now=now)
             started = rules.start_project(project_id=project_id, name=name, partner_location=partner_location,
@@ -145,7 +150,7 @@ def add_product(session: Session, *, project_id: int, style_number: Any, size: A
     facts = _lot_facts(session, sorted(project.lots_g))
     styles = _remanufactured_styles(session)
     try:
-        if isinstance(style_number, str) and style_number not in styles and \
+        if _readable(style_number, 40) and style_number not in styles and \
                 session.scalar(select(Style.id).where(Style.style_number == style_number)) is None:
             if project.status is not rules.ProjectStatus.FINISHED:
                 _create_line(session, style_number=style_number, size=size, price_cents=price_cents,
