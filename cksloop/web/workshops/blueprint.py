@@ -36,3 +36,10 @@ def home_store() -> str | None:
 def form_text(name: str, max_len: int = 200) -> Any:
     value = request.form.get(name, "")
     return value.strip()[:max_len] if value.isprintable() else None
+
+
+@bp.context_processor
+def _formatting() -> dict[str, Any]:
+    from flask_babel import format_date, format_datetime, format_time
+
+    return {"format_date": format_date, "format_datetime": format_datetime, "format_time": format_time}

@@ -12,7 +12,7 @@ from flask_login import current_user
 from cksloop.db import queries
 from cksloop.domain.clock import BRUSSELS, start_of_local_day
 from cksloop.domain.errors import DomainError
-from cksloop.domain.lifecycle import LocationKind
+from cksloop.domain.lifecycle import LocationKind, Role
 from cksloop.domain.offcut_labels import lot_code_in
 from cksloop.domain.workshop_logs import ConfirmationRequired
 from cksloop.services import offcut_lots, workshops
@@ -22,6 +22,11 @@ from cksloop.web.workshops.blueprint import WRITERS, bp, form_text, home_store, 
 
 UPCOMING_DAYS = 30
 _SCANNED = re.compile(r"[\s,;]+")
+
+
+def _shown(workshop: dict[str, Any]) -> dict[str, Any]:
+    """A workshop with its start as a datetime, for the pages' date formatting."""
+    return {**workshop, "starts": dt.datetime.fromisoformat(workshop["starts_at"])}
 
 
 def _stores() -> list[Any]:
@@ -34,16 +39,15 @@ def index() -> Any:
     """Today's and upcoming workshops of a store, the ones to log, and the lots there with what is left."""
     session, moment, store = db(), now(), home_store()
     today = start_of_local_day(moment.astimezone(BRUSSELS).date())
-    listed = workshops.list_workshops(session, store=store, start=today - dt.timedelta(days=14),
-                                      end=today + dt.timedelta(days=UPCOMING_DAYS))
-    started = [w for w in listed if dt.datetime.fromisoformat(w["starts_at"]) <= moment]
+    listed = [_shown(w) for w in workshops.list_workshops(session, store=store, start=today - dt.timedelta(days=14),
+                                                          end=today + dt.timedelta(days=UPCOMING_DAYS))]
+    started = [w for w in listed if w["starts"] <= moment]
     lots, _more = offcut_lots.list_lots(session, location=store, per_page=100) if store else ([], False)
     return render_template(
         "workshops/index.html", store=store, stores=_stores(),
         to_log=[w for w in started if not w["logged"]],
-        today=[w for w in listed if dt.datetime.fromisoformat(w["starts_at"]) >= today
-               and dt.datetime.fromisoformat(w["starts_at"]) < today + dt.timedelta(days=1)],
-        upcoming=[w for w in listed if dt.datetime.fromisoformat(w["starts_at"]) > moment],
+        today=[w for w in listed if today <= w["starts"] < today + dt.timedelta(days=1)],
+        upcoming=[w for w in listed if w["starts"] > moment],
         lots=[lot for lot in lots if lot["remaining_g"] > 0])
 
 
@@ -99,7 +103,7 @@ def _scanned_codes() -> list[str]:
 @allow(*WRITERS)
 def log(workshop_id: int) -> Any:
     session = db()
-    workshop = workshops.workshop_dict(workshops.get(session, workshop_id))
+    workshop = _shown(workshops.workshop_dict(workshops.get(session, workshop_id)))
     types = workshops.product_types(session)
     message, fields, status, confirm_needed = None, {}, 200, False
     codes: list[str] = []
@@ -140,5 +144,29 @@ def _upload_dir() -> str | None:
 @allow(*WRITERS)
 def detail(workshop_id: int) -> Any:
     session = db()
-    return render_template("workshops/detail.html", log=workshops.log_dict(session, workshop_id),
+    return render_template("workshops/detail.html", log=_shown(workshops.log_dict(session, workshop_id)),
                            types=workshops.product_types(session))
+
+
+@bp.get("/product-types")
+@allow(*WRITERS)
+def product_types() -> Any:
+    return render_template("workshops/product_types.html", types=workshops.product_types(db()).values(),
+                           values={}, message=None, fields={})
+
+
+@bp.post("/product-types")
+@allow(Role.ADMIN)
+def add_product_type() -> Any:
+    session = db()
+    values = {name: form_text(name, 80) or "" for name in ("key", "name", "typical_use_g")}
+    try:
+        workshops.add_product_type(session, key=values["key"], name=values["name"],
+                                   typical_use_g=values["typical_use_g"], now=now())
+    except DomainError as error:
+        session.rollback()
+        message, fields, status = refusal(error)
+        return render_template("workshops/product_types.html", types=workshops.product_types(session).values(),
+                               values=values, message=message, fields=fields), status
+    flash(_("Product type added."), "success")
+    return redirect(url_for("workshops.product_types"))
