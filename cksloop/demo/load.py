@@ -14,6 +14,7 @@ from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTN
                                 USERS, demo_gtins)
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
+from cksloop.demo.workshops import load_workshops
 from cksloop.domain.lifecycle import LocationKind
 from cksloop.domain.store_scope import SCOPED_ROLES
 from cksloop.services import accounts, catalogue, garments
@@ -128,4 +129,5 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
     result.events = session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
     result.states = {state.value: n for state, n in session.execute(
         select(Garment.state, func.count()).group_by(Garment.state)).all() if state is not None}
+    load_workshops(session, users=users, now=now)  # issue 15: after the garments and any offcut lots
     return result

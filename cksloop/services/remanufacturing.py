@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (Garment, Location, OffcutLot, RemanufacturedGarment, RemanufacturedStyle,
-                               RemanufacturingProject, Style, User)
+                               RemanufacturingProject, Style, StyleSize, User)
 from cksloop.domain import remanufacturing as rules
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import LocationKind
@@ -156,6 +156,14 @@ def add_product(session: Session, *, project_id: int, style_number: Any, size: A
                 _create_line(session, style_number=style_number, size=size, price_cents=price_cents,
                              project=project, facts=facts, now=now)
                 styles = _remanufactured_styles(session)
+        if style_number in styles and _readable(size, 12) and "," not in size and size not in styles[style_number] \
+                and project.status is not rules.ProjectStatus.FINISHED:
+            # unique pieces come back in whatever size the partner cut: a remanufactured line grows its size run
+            line = catalogue.get_style(session, style_number)
+            line.size_run = f"{line.size_run},{size}"
+            line.sizes.append(StyleSize(size=size))
+            session.flush()
+            styles = _remanufactured_styles(session)
         product = rules.return_product(project=project, style_number=style_number, size=size, price_cents=price_cents,
                                        remanufactured_styles=styles, lot_facts=facts)
         where = _receiving_place(session, location, actor)
