@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import OffcutLot, User, Workshop
+from cksloop.db.models import OffcutLot, Style, User, Workshop
+from cksloop.demo.chain import demo_gtin
 from cksloop.services import offcut_lots, remanufacturing, workshops
 
 PARTNER = "REBELLE-ANT"
@@ -28,6 +29,9 @@ WORKSHOPS = [
     ("GENT-VELD", 12, 15, "Jewellery pouches", 12, 0, []),
     ("BRU-NIEUW", 19, 10, "Bracelets and pouches", 15, 0, []),
 ]
+LINE = "RBL-BLZ-24"
+#: the remanufactured line's style number in the demo's GTIN range, after the chain's own styles
+LINE_GTIN_INDEX = 900
 BLAZERS = [("RBL-BLZ-24", "38", 24900), ("RBL-BLZ-24", "40", 24900), ("RBL-BLZ-24", "42", 26900)]
 
 
@@ -65,6 +69,17 @@ def load_workshops(session: Session, *, users: dict[str, User], now: dt.datetime
                           lots=[{"code": code} for code in lots[store][:2]])
     sent = lots.get("WH-WOMMELGEM", [])[:1]
     if sent:
+        if session.scalar(select(Style.id).where(Style.style_number == LINE)) is None:
+            sizes = sorted({size for _, size, _ in BLAZERS})
+            # GTINs, so these labels are GS1 Digital Links like every other demo label
+            remanufacturing.create_line(
+                session, style_number=LINE, name="CKS x Rebelle Antwerp blazer", season="AW25", sizes=sizes,
+                supplier="Rebelle Antwerp", retail_price_cents=24900,
+                materials=[("wool", 80, True, "remanufactured offcuts"), ("polyamide", 20, True,
+                                                                          "remanufactured offcuts")],
+                gtins={size: demo_gtin(LINE_GTIN_INDEX, i + 1) for i, size in enumerate(sizes)}, category="blazer",
+                colour="charcoal")
+            session.commit()
         project = remanufacturing.start(session, partner_location=PARTNER, name="CKS x Rebelle Antwerp",
                                         lots=[{"code": sent[0], "grams": 6000}], actor=merchandiser,
                                         now=now - dt.timedelta(days=30))

@@ -113,6 +113,21 @@ def _remanufactured_styles(session: Session) -> dict[str, frozenset[str]]:
     return {number: frozenset(run.split(",")) for number, run in rows}
 
 
+def create_line(session: Session, *, style_number: str, name: str, season: str, sizes: list[str],
+                materials: list[tuple[str, int, bool, str]], supplier: str, retail_price_cents: int,
+                gtins: dict[str, str] | None = None, category: str = "remanufactured",
+                colour: str = "unique") -> Style:
+    """A style that is a remanufactured line (its garments come back from partners' projects); no commit.
+    Raises InvalidDetails as ``catalogue.create_style`` does."""
+    style = catalogue.create_style(
+        session, style_number=style_number, name=name, season=season, category=category, colour=colour,
+        sizes=sizes, country_of_manufacture="BE", supplier=supplier, retail_price_cents=retail_price_cents,
+        materials=materials, gtins=gtins)
+    session.add(RemanufacturedStyle(style_id=style.id))
+    session.flush()
+    return style
+
+
 def _season(now: dt.datetime) -> str:
     return f"{'SS' if 3 <= now.month <= 8 else 'AW'}{now.year % 100:02d}"
 
@@ -132,13 +147,10 @@ def _create_line(session: Session, *, style_number: str, size: str, price_cents:
     top = max(shares, key=lambda f: shares[f])
     shares[top] += 100 - sum(shares.values())  # rounding leftovers go to the main fibre
     price = price_cents if isinstance(price_cents, int) and not isinstance(price_cents, bool) and price_cents > 0 else 1
-    style = catalogue.create_style(
-        session, style_number=style_number, name=f"{project.name} ({project.partner_name})"[:120],
-        season=_season(now), category="remanufactured", colour="unique", sizes=[size],
-        country_of_manufacture="BE", supplier=project.partner_name[:120] or "partner", retail_price_cents=price,
-        materials=[(f, p, True, "remanufactured offcuts") for f, p in shares.items() if p > 0])
-    session.add(RemanufacturedStyle(style_id=style.id))
-    session.flush()
+    create_line(session, style_number=style_number, name=f"{project.name} ({project.partner_name})"[:120],
+                season=_season(now), sizes=[size], supplier=project.partner_name[:120] or "partner",
+                retail_price_cents=price,
+                materials=[(f, p, True, "remanufactured offcuts") for f, p in shares.items() if p > 0])
 
 
 def add_product(session: Session, *, project_id: int, style_number: Any, size: Any, price_cents: Any,

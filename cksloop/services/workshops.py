@@ -179,12 +179,13 @@ def _write_entry(session: Session, *, workshop: Workshop, seen: int, entry: work
     """The rows the lot events name, written first under the write lock: the workshop's
     compare-and-set (a second log of the same workshop loses here) and its entry."""
     def first(s: Session) -> None:
-        moved = s.execute(update(Workshop).where(Workshop.id == workshop.id, Workshop.version == seen)
+        table = Workshop.__table__  # plain Core: no ORM bookkeeping while the write lock is held
+        moved = s.execute(update(table).where(table.c.id == workshop.id, table.c.version == seen)
                           .values(version=seen + 1)).rowcount != 1
         if moved:
             raise AlreadyLogged() if entry.kind is EntryKind.LOG else InvalidDetails(
                 {"workshop": N_("Someone else changed this workshop meanwhile: look again and retry.")})
-        s.execute(insert(WorkshopEntry), {
+        s.execute(insert(WorkshopEntry.__table__), {
             "workshop_id": workshop.id, "seq": seen + 1, "kind": entry.kind.value, "participants": entry.participants,
             "products": [{"type": k, "quantity": q} for k, q in entry.products],
             "lots": [{"code": u.code, "consumed_g": u.consumed_g, "returned_g": u.returned_g} for u in entry.lots],
