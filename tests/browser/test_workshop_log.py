@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.domain.lifecycle import Role
 from cksloop.services import offcut_lots, workshops
+from tests.browser.conftest import assert_accessible
 from tests.builders import PASSWORD, STORE, make_user
 
 TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 2, "is_mobile": True,
@@ -66,9 +67,11 @@ def test_an_organiser_logs_a_workshop_by_scanning_two_lots_and_sees_their_weight
         page.locator("button.step[data-target=log-participants][data-step='1']").click()
     # 6 pouches × 35 g = 210 g, shared over the two lots: placeholders show what will be used
     expect(lots.nth(0).locator(".grams-input")).to_have_attribute("placeholder", "105")
+    assert_accessible(page, "the workshop log with two lots scanned")
     page.get_by_role("button", name="3. Confirm and log").click()
     page.wait_for_url(f"{live_server}/workshops/{held}")
     after = page.locator("table.workshop-lots-after")
     expect(after.locator(f"tr[data-code='{first}'] .lot-remaining")).to_have_text("695 g")
     expect(after.locator(f"tr[data-code='{second}'] .lot-remaining")).to_have_text("195 g")
     expect(page.locator(".participants")).to_have_text("6")
+    assert_accessible(page, "the logged workshop")
