@@ -97,6 +97,23 @@ class Values:
         self.world["overstock_review_id"] = review_id
         return str(decision.id)
 
+    def workshop_id(self) -> str:
+        # a fresh workshop that started an hour ago, so logging it reaches the log's own checks
+        from cksloop.services import workshops
+
+        organiser = make_user(self.session, Role.WORKSHOP_ORGANISER)
+        return str(workshops.plan(self.session, store=STORE, starts_at=self.now - dt.timedelta(hours=1),
+                                  theme="Pouches", capacity=10, organiser=None, actor=organiser, now=self.now)["id"])
+
+    def project_id(self) -> str:
+        # a remanufacturing project holding grams of a fresh lot, at a partner location
+        from cksloop.services import remanufacturing
+
+        organiser = make_user(self.session, Role.WORKSHOP_ORGANISER)
+        return str(remanufacturing.start(self.session, partner_location="DRESSR-ANT", name="Blazers",
+                                         lots=[{"code": self.lot_code(), "grams": 100}], actor=organiser,
+                                         now=self.now)["id"])
+
     def photo_id(self) -> str:
         if self._photo_id is None:
             self._photo_id = _make_defect_photo(self)
@@ -161,6 +178,9 @@ FILLERS: dict[str, Filler] = {
     "proof_id": lambda prefix, v, role: "1",
     "version": lambda prefix, v, role: "1" if prefix.startswith("/api/v1/buyers/") else None,
     "evidence_id": lambda prefix, v, role: "1",
+    "workshop_id": lambda prefix, v, role: v.workshop_id(),
+    "project_id": lambda prefix, v, role: v.project_id(),
+    "figure": lambda prefix, v, role: "workshops_held" if prefix == "/workshops/figures/" else None,
 }
 
 

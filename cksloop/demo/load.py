@@ -18,6 +18,7 @@ from cksloop.demo import buyer_proof
 from cksloop.demo.offcuts import load_offcut_lots
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
+from cksloop.demo.workshops import load_workshops
 from cksloop.domain.lifecycle import LocationKind
 from cksloop.domain.store_scope import SCOPED_ROLES
 from cksloop.services import accounts, catalogue, garments
@@ -136,4 +137,5 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
         select(Garment.state, func.count()).group_by(Garment.state)).all() if state is not None}
     load_overstock_demo(session, now=now, actor=users["admin"])  # after the counts: they describe the chain
     buyer_proof.load(session, now=now, actor=users["merchandiser"])  # issue 14: discards, proof
+    load_workshops(session, users=users, now=now)  # issue 15: after the garments and any offcut lots
     return result

@@ -25,6 +25,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.scan.routes import bp as scan
     from cksloop.web.site.routes import bp as site
     from cksloop.web.styles.routes import bp as styles
+    from cksloop.web.workshops.views import workshops_blueprint
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
             reports, disclosure, buyers, overstock_reviews, overstock, offcuts, admin, admin_settings, site]

@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException
 from cksloop.domain.buyer_lots import GarmentCannotJoin, LotNotAllowedNow
 from cksloop.domain.errors import DomainError, IllegalTransition, InvalidDetails, NotFound, NotPermitted, VersionConflict
 from cksloop.domain.offcuts import InsufficientOffcut, LotActionNotPossible
+from cksloop.domain.remanufacturing import ProjectNotOpen
+from cksloop.domain.workshop_logs import AlreadyLogged
 from cksloop.web.i18n import translate_error, translate_fields
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -23,6 +25,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     InvalidDetails: 422,
     GarmentCannotJoin: 409,  # a garment sold, rented or in another lot: the state, not the input
     LotNotAllowedNow: 409,
+    AlreadyLogged: 409,  # a logged workshop changes only by a correction
+    ProjectNotOpen: 409,
 }
 
 

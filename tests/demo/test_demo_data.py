@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from cksloop.db import migrate
-from cksloop.db.models import (Buyer, BuyerLot, Garment, GarmentEvent, Inspection, Location, RentalCycle, RentalPartner,
-                               Style, User)
+from cksloop.db.models import (Buyer, BuyerLot, Garment, GarmentEvent, Inspection, Location, RemanufacturedGarment,
+                               RemanufacturedStyle, RentalCycle, RentalPartner, Style, User)
 from cksloop.db.session import make_engine, make_session_factory
 from cksloop.domain.buyer_lots import LotStatus
 from cksloop.domain.inspection import DefectCode, Grade, ReturnReason
@@ -90,10 +90,16 @@ def test_every_demo_garment_equals_the_replay_of_its_ledger(session):
     assert mismatched == []
 
 
+def _remanufactured(session) -> int:
+    # the remanufactured blazers (issue 15) come from a partner's project, not from the planned histories
+    return session.scalar(select(func.count()).select_from(RemanufacturedGarment)) or 0
+
+
 def test_demo_has_a_few_hundred_garments_and_a_few_thousand_events(session, result):
-    # the overstock collection (cksloop/demo/overstock.py) and issue 14's year of discards
-    # (cksloop/demo/buyer_proof.py) come on top of the chain's planned garments
-    extra = len(plan_overstock(FIXED_NOW).units) + len(DISCARDS)
+    # the overstock collection (cksloop/demo/overstock.py), issue 14's year of discards
+    # (cksloop/demo/buyer_proof.py) and the remanufactured blazers (issue 15) come on top of the
+    # chain's planned garments
+    extra = len(plan_overstock(FIXED_NOW).units) + len(DISCARDS) + _remanufactured(session)
     assert result.garments == demo.DEFAULT_GARMENTS == session.scalar(select(func.count(Garment.id))) - extra
     assert 2000 <= result.events <= 6000
     assert sum(result.states.values()) == result.garments
@@ -125,7 +131,8 @@ def test_the_ledger_holds_exactly_the_planned_histories(session):
     planned["retire"] += len(DISCARDS)  # issue 14's year of discards, each received then recycled
 
     recorded = Counter({action.value: n for action, n in session.execute(
-        select(GarmentEvent.action, func.count()).group_by(GarmentEvent.action)).all()})
+        select(GarmentEvent.action, func.count()).where(GarmentEvent.garment_id.not_in(
+            select(RemanufacturedGarment.garment_id))).group_by(GarmentEvent.action)).all()})
 
     assert recorded - Counter(BUYER_LOT_EVENTS) == planned
     assert {action: recorded[action] for action in BUYER_LOT_EVENTS} == BUYER_LOT_EVENTS
@@ -191,8 +198,9 @@ def test_demo_styles_cover_three_collections_with_a_valid_gtin_for_every_size_an
     certifications = {m.certification for style in styles for m in style.materials if m.sustainable}
 
     overstock = plan_overstock(FIXED_NOW)
-    assert {s.season for s in styles} == {"SS25", "AW25", "SS26", overstock.season}
-    assert len(styles) == len(demo.STYLES) + len(overstock.styles) >= 30
+    lines = set(session.scalars(select(RemanufacturedStyle.style_id)))
+    assert {s.season for s in styles if s.id not in lines} == {"SS25", "AW25", "SS26", overstock.season}
+    assert len([s for s in styles if s.id not in lines]) == len(demo.STYLES) + len(overstock.styles) >= 30
     assert all(sum(m.percent for m in style.materials) == 100 for style in styles)
     assert all(is_valid_gtin(size.gtin) and size.gtin.startswith("05400009") for size in with_gtin)
     assert with_gtin == sizes, "every demo size has a GTIN, so every demo label is GS1 (issue 20, finding 6)"
@@ -296,3 +304,18 @@ def test_demo_has_two_buyers_one_narrow_with_amended_contracts_and_a_lot_in_each
                                 LotStatus.CANCELLED: 1})
     shipped = session.scalar(select(BuyerLot).where(BuyerLot.status == LotStatus.SHIPPED))
     assert shipped.shipped_on is not None and shipped.gross_weight_g > 0 and shipped.contract_version == 2
+
+
+def test_demo_holds_past_and_upcoming_workshops_in_several_stores_and_remanufactured_blazers_for_sale(session):
+    from cksloop.services import offcut_lots, remanufacturing, workshops
+
+    listed = workshops.list_workshops(session)
+    held = [w for w in listed if w["logged"]]
+    upcoming = [w for w in listed if dt.datetime.fromisoformat(w["starts_at"]) > FIXED_NOW]
+    assert len({w["store"] for w in held}) >= 3 and len({w["store"] for w in upcoming}) >= 3
+    assert all(workshops.log_dict(session, w["id"])["products"] for w in held)
+    [project] = remanufacturing.list_projects(session)
+    assert project["partner_location"] == "REBELLE-ANT" and len(project["products"]) == 3
+    assert {p["state"] for p in project["products"]} == {"in_stock"}
+    for lot in offcut_lots.list_lots(session, per_page=200)[0]:
+        assert offcut_lots.replay_matches(session, lot["code"])

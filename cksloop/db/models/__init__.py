@@ -16,6 +16,8 @@ from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, Defect
                                       RentalPartner, RentalPoolStay, RentalRollup)
 from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
 from cksloop.db.models.overstock_reviews import OverstockReview, OverstockReviewDecision, PosSale
+from cksloop.db.models.workshops import (RemanufacturedGarment, RemanufacturedStyle, RemanufacturingProject, Workshop,
+                                        WorkshopEntry, WorkshopProductType)
 
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
@@ -26,4 +28,6 @@ __all__ = [
     "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
     "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
+    "RemanufacturedGarment", "RemanufacturedStyle", "RemanufacturingProject", "Workshop", "WorkshopEntry",
+    "WorkshopProductType",
 ]
