@@ -12,12 +12,13 @@ from cksloop.db.models.offcuts import OffcutLot, OffcutLotEvent
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
+from cksloop.db.models.charter import MaterialTarget
 from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
 
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
     "BuyerLotGarment", "CareStep", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
-    "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
+    "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion", "MaterialTarget",
     "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
     "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
