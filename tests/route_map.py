@@ -129,6 +129,8 @@ FILLERS: dict[str, Filler] = {
     "token_id": lambda prefix, v, role: v.token_id() if prefix.startswith("/admin/users/") else None,
     "buyer_id": lambda prefix, v, role: v.buyer_id(),
     "lot_id": lambda prefix, v, role: v.lot_id(),
+    "section": lambda prefix, v, role: "rental" if "/reports/charter/drill/" in prefix else None,
+    "figure": lambda prefix, v, role: "rental_cycles" if "/reports/charter/drill/" in prefix else None,
 }
 
 

@@ -21,13 +21,13 @@ MEASURED_UNITS = frozenset({"kg", "eur", "pct", "days"})
 
 
 def parse_year(raw: Any, *, today: dt.date) -> int:
-    """The report's year from a text: four digits, from FIRST_YEAR up to this year.
+    """The report's year from a text: four digits, from FIRST_YEAR up to this year; absent: last year.
 
     Raises ``InvalidDetails`` naming ``year`` for anything else (a year still to come has no data
     yet, so asking for it is a mistake, not an empty report)."""
     text = str(raw).strip() if raw is not None else ""
     if not text:
-        return today.year
+        return today.year - 1  # the report is written about the year that ended
     if not (text.isascii() and text.isdigit()) or len(text) != 4:
         raise InvalidDetails({"year": N_("A year is four digits, e.g. 2025.")})
     year = int(text)

@@ -9,6 +9,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.admin.settings import bp as admin_settings
     from cksloop.web.api.views import api_blueprint
     from cksloop.web.auth.routes import bp as auth
+    from cksloop.web.charter.routes import bp as charter
     from cksloop.web.garments.discounts import bp as discounts
     from cksloop.web.garments.routes import bp as garments
     from cksloop.web.home.routes import bp as home
@@ -22,4 +23,4 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.styles.routes import bp as styles
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, admin, admin_settings, site]
+            reports, charter, admin, admin_settings, site]

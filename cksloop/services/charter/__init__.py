@@ -22,6 +22,8 @@ from cksloop.services.charter import buyers, materials, offcuts, overstock, rent
 from cksloop.services.charter.figures import Figure, Section, count
 
 #: the report's sections, in the seed's order
+__all__ = ["SECTIONS", "DrillPage", "Figure", "Report", "build_report", "drill"]
+
 SECTIONS: dict[str, ModuleType] = {m.NAME: m for m in (rental, overstock, buyers, offcuts, unsold, materials)}
 
 

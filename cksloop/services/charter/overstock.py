@@ -7,6 +7,7 @@ sales rollup (``services.overstock_rollups``), the projection written with those
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -71,8 +72,9 @@ LISTS = {"units_sold_own": units_sold_own, "units_sold_outlet": units_sold_outle
 def drill(session: Session, year: int, key: str) -> Select[Any] | None:
     if key in LISTS:
         return LISTS[key](year)
-    if key.startswith(RECEIVED):
-        return received(key.removeprefix(RECEIVED).upper(), year)
+    season = key.removeprefix(RECEIVED).upper()
+    if key.startswith(RECEIVED) and re.fullmatch(r"(SS|AW)[0-9]{2}", season):
+        return received(season, year)
     return None
 
 
