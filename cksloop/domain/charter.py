@@ -12,8 +12,8 @@ from typing import Any
 from .errors import InvalidDetails
 from .messages import N_
 
-#: the first year a report can cover (before cksloop no garment was recorded)
-FIRST_YEAR = 2000
+#: the years a report can cover: season codes (SS25, AW25) name the year in two digits
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 #: what a figure counts (a drill list of the same length) …
 COUNTED_UNITS = frozenset({"garments", "cycles", "lots", "workshops", "products", "events", "returns"})
 #: … or measures (a drill list of what it is measured on)
@@ -21,18 +21,18 @@ MEASURED_UNITS = frozenset({"kg", "eur", "pct", "days"})
 
 
 def parse_year(raw: Any, *, today: dt.date) -> int:
-    """The report's year from a text: four digits, from FIRST_YEAR up to this year; absent: last year.
+    """The report's year from a text: four digits, FIRST_YEAR to LAST_YEAR; absent: last year.
 
-    Raises ``InvalidDetails`` naming ``year`` for anything else (a year still to come has no data
-    yet, so asking for it is a mistake, not an empty report)."""
+    Raises ``InvalidDetails`` naming ``year`` for anything else. A year without records (one still to
+    come, too) is a valid question: its report says nothing was recorded."""
     text = str(raw).strip() if raw is not None else ""
     if not text:
         return today.year - 1  # the report is written about the year that ended
     if not (text.isascii() and text.isdigit()) or len(text) != 4:
         raise InvalidDetails({"year": N_("A year is four digits, e.g. 2025.")})
     year = int(text)
-    if not FIRST_YEAR <= year <= today.year:
-        raise InvalidDetails({"year": N_("Choose a year from 2000 up to this year.")})
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidDetails({"year": N_("Choose a year from 2000 to 2099.")})
     return year
 
 

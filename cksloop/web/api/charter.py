@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import jsonify, url_for
 
-from cksloop.domain.charter import FIRST_YEAR, parse_year
+from cksloop.domain.charter import FIRST_YEAR, LAST_YEAR, parse_year
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Role
 from cksloop.services import charter
@@ -45,8 +45,8 @@ openapi.schema("CharterDrill", {
                    "next": {"type": ["string", "null"]},
                    "as_of": {"type": "string", "format": "date-time",
                              "description": "The list shows today's data: it may differ from a report read earlier."}}})
-_YEAR = openapi.query("year", {"type": "string", "maxLength": 4},
-                      f"The year, {FIRST_YEAR} up to this year (default: last year).")
+_YEAR = openapi.query("year", {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+                      "The year (default: last year); a year without records answers has_data false.")
 _BAD_YEAR = "The year is not four digits or out of range (error invalid_details; details.fields.year)."
 
 
