@@ -93,5 +93,6 @@ def unit_text(unit: str, value: Any) -> str:
     if unit == "kg":
         return gettext("%(kg)s kg", kg=format_decimal(value, "#,##0.###"))
     if unit == "days":
-        return ngettext("%(num)s day", "%(num)s days", value, num=format_decimal(value, "#,##0.0"))
+        # 1.0 reads as one day; 0.5 and 2.5 as days
+        return ngettext("%(days)s day", "%(days)s days", 1 if value == 1 else 2, days=format_decimal(value, "#,##0.0"))
     return format_decimal(value)
