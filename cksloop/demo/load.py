@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import Garment, GarmentEvent, Location, RentalPartner, Style, User
 from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTNER_NAME, PARTNER_TERMS, STYLES,
                                 USERS, demo_gtins)
+from cksloop.demo.charter import ensure_material_targets
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
 from cksloop.domain.lifecycle import LocationKind
@@ -124,6 +125,7 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
         for step in plan.steps:
             garments.act(session, code=code, action=step.action, details=step.details,
                          actor=users[step.actor], now=step.at)
+    ensure_material_targets(session, now=now)
     result.garments = len(received)
     result.events = session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
     result.states = {state.value: n for state, n in session.execute(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, MaterialTarget, Style, StyleMaterial
@@ -111,16 +112,24 @@ def set_targets(session: Session, *, season: str, values: dict[str, Any], actor_
             errors[material.value] = N_("A target is a whole percentage from 0 to 100.")
     if errors:
         raise InvalidDetails(errors)
-    existing = {row.material: row for row in session.scalars(
-        select(MaterialTarget).where(MaterialTarget.season == season))}
-    for material, pct in parsed.items():
-        row = existing.get(material.value)
-        if pct is None:
-            if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(MaterialTarget(season=season, material=material.value, target_pct=pct, updated_at=now,
-                                       updated_by=actor_id))
-        else:
-            row.target_pct, row.updated_at, row.updated_by = pct, now, actor_id
-    session.commit()
+    for attempt in range(2):
+        existing = {row.material: row for row in session.scalars(
+            select(MaterialTarget).where(MaterialTarget.season == season))}
+        for material, pct in parsed.items():
+            row = existing.get(material.value)
+            if pct is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(MaterialTarget(season=season, material=material.value, target_pct=pct, updated_at=now,
+                                           updated_by=actor_id))
+            else:
+                row.target_pct, row.updated_at, row.updated_by = pct, now, actor_id
+        try:
+            session.commit()
+            return
+        except IntegrityError:
+            # two merchandisers saved the same new target at once: read theirs and set ours over it
+            session.rollback()
+            if attempt:
+                raise
