@@ -7,7 +7,6 @@ days) names the list it is measured on as its drill.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +35,6 @@ class Figure:
 
 
 Section = dict[str, Figure]
-#: a section's drills: figure key → query of the list behind it (None: no such figure)
-DrillQuery = Callable[[int, str], "Select[Any] | None"]
 
 
 def year_bounds(year: int) -> Bounds:
