@@ -180,7 +180,9 @@ FILLERS: dict[str, Filler] = {
     "evidence_id": lambda prefix, v, role: "1",
     "workshop_id": lambda prefix, v, role: v.workshop_id(),
     "project_id": lambda prefix, v, role: v.project_id(),
-    "figure": lambda prefix, v, role: "workshops_held" if prefix == "/workshops/figures/" else None,
+    "figure": lambda prefix, v, role: ("workshops_held" if prefix == "/workshops/figures/"
+                                       else "rental_cycles" if "/reports/charter/drill/" in prefix else None),
+    "section": lambda prefix, v, role: "rental" if "/reports/charter/drill/" in prefix else None,
 }
 
 

@@ -16,6 +16,7 @@ from cksloop.demo.chain import (DEFAULT_GARMENTS, DEFAULT_SEED, LOCATIONS, PARTN
 from cksloop.demo.overstock import load_overstock_demo
 from cksloop.demo import buyer_proof
 from cksloop.demo.offcuts import load_offcut_lots
+from cksloop.demo.charter import ensure_material_targets
 from cksloop.demo.plans import Plan
 from cksloop.demo.stories import plan_garments
 from cksloop.demo.workshops import load_workshops
@@ -131,6 +132,7 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
                          actor=users[step.actor], now=step.at)
     load_buyers(session, merchandiser=users["merchandiser"], now=now)  # issue 14: buyers and their lots
     load_offcut_lots(session, users=users, now=now, rng=random.Random(seed))  # before anything uses lots
+    ensure_material_targets(session, now=now)
     result.garments = len(received)
     result.events = session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
     result.states = {state.value: n for state, n in session.execute(

@@ -11,6 +11,7 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.auth.routes import bp as auth
     from cksloop.web.disclosure.routes import bp as disclosure
     from cksloop.web.buyers.views import bp as buyers
+    from cksloop.web.charter.routes import bp as charter
     from cksloop.web.garments.discounts import bp as discounts
     from cksloop.web.garments.routes import bp as garments
     from cksloop.web.home.routes import bp as home
@@ -28,4 +29,5 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.workshops.views import workshops_blueprint
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, disclosure, buyers, overstock_reviews, overstock, offcuts, admin, admin_settings, site]
+            reports, disclosure, buyers, charter, overstock_reviews, overstock, offcuts, admin, admin_settings,
+            site]

@@ -14,6 +14,7 @@ from cksloop.db.models.offcuts import OffcutLot, OffcutLotEvent
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
+from cksloop.db.models.charter import MaterialTarget
 from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
 from cksloop.db.models.overstock_reviews import OverstockReview, OverstockReviewDecision, PosSale
 from cksloop.db.models.workshops import (RemanufacturedGarment, RemanufacturedStyle, RemanufacturingProject, Workshop,
@@ -24,6 +25,7 @@ __all__ = [
     "BuyerLotEvent", "BuyerLotGarment", "BuyerLotProof", "CareStep", "ContractDocument",
     "DiscardEvidence", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
+    "MaterialTarget",
     "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "OverstockReview", "OverstockReviewDecision", "PosSale",
     "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",

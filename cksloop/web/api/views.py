@@ -6,8 +6,8 @@ from flask import Blueprint
 
 def api_blueprint() -> Blueprint:
     """The one /api/v1 blueprint; importing the resource modules registers their views on it."""
-    from cksloop.web.api import (buyers, document, garments, labels, me, offcut_lots, overstock,  # noqa: F401
-                                 overstock_reviews, rentals, reports, scans, workshops)
+    from cksloop.web.api import (buyers, charter, document, garments, labels, me, offcut_lots,  # noqa: F401
+                                 overstock, overstock_reviews, rentals, reports, scans, workshops)
     from cksloop.web.api import buyer_proof, disclosure  # noqa: F401  # issue 14: proof, unsold-goods disclosure
     from cksloop.web.api.blueprint import bp
 

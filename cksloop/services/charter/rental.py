@@ -1,0 +1,160 @@
+"""Rental section: the pool, rental cycles, days rented, utilisation, turnaround, returns inspected,
+quality returns with their defects, and the attention points raised (report section 3, Dressr).
+
+Seam: days rented and utilisation come from ``services.rental_figures`` (the rollups written with
+the events); the lists come from the rental tables the ledger's projection keeps.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import (AttentionAcknowledgement, Garment, GarmentEvent, Inspection, InspectionDefect,
+                               RentalCycle, RentalPartner, RentalPoolStay, Style)
+from cksloop.domain.charter import share_pct
+from cksloop.domain.inspection import DefectCode, ReturnReason
+from cksloop.domain.lifecycle import GarmentState
+from cksloop.domain.rental_quality import Period, total
+from cksloop.services.charter.figures import Section, counted, keep, measured, year_bounds
+from cksloop.services.rental_figures import Bounds, days_between, figures_by_style, utc_literal, within
+
+NAME = "rental"
+QUALITY_PREFIX = "quality_returns_"
+
+
+def _garments(where: Any) -> Select[Any]:
+    return (select(Garment.id.label("garment_id"), Garment.code.label("code"), Style.style_number.label("style"),
+                   Style.name.label("style_name"), Garment.size.label("size"))
+            .join(Style, Style.id == Garment.style_id).where(where).order_by(Garment.id))
+
+
+def pool_garments(year: int) -> Select[Any]:
+    """Garments in the rental pool at any moment of the year."""
+    b = year_bounds(year)
+    stay = exists().where(RentalPoolStay.garment_id == Garment.id,
+                          RentalPoolStay.started_at < utc_literal(b.end),
+                          or_(RentalPoolStay.ended_at.is_(None), RentalPoolStay.ended_at >= utc_literal(b.start)))
+    return _garments(stay)
+
+
+def garments_rented(year: int) -> Select[Any]:
+    """Garments checked out at least once in the year."""
+    return _garments(exists().where(RentalCycle.garment_id == Garment.id,
+                                    within(RentalCycle.checked_out_at, year_bounds(year))))
+
+
+def _cycles(where: Any) -> Select[Any]:
+    return (select(RentalCycle.id.label("cycle"), Garment.code.label("code"), Style.style_number.label("style"),
+                   RentalPartner.name.label("partner"), RentalCycle.checked_out_at.label("checked_out_at"),
+                   RentalCycle.returned_at.label("returned_at"), RentalCycle.return_reason.label("reason"))
+            .join(Garment, Garment.id == RentalCycle.garment_id).join(Style, Style.id == Garment.style_id)
+            .join(RentalPartner, RentalPartner.id == RentalCycle.partner_id)
+            .where(where).order_by(RentalCycle.id))
+
+
+def rental_cycles(year: int) -> Select[Any]:
+    """Rental cycles checked out in the year."""
+    return _cycles(within(RentalCycle.checked_out_at, year_bounds(year)))
+
+
+def returns(year: int) -> Select[Any]:
+    """Rental cycles that ended in the year (lost ones included)."""
+    return _cycles(within(RentalCycle.returned_at, year_bounds(year)))
+
+
+def _inspected() -> Any:
+    return exists().where(Inspection.rental_cycle_id == RentalCycle.id)
+
+
+def returns_inspected(year: int) -> Select[Any]:
+    """Returns of the year that were inspected."""
+    return _cycles(and_(within(RentalCycle.returned_at, year_bounds(year)), _inspected()))
+
+
+def quality_returns(year: int, code: DefectCode | None = None) -> Select[Any]:
+    """Returns of the year that came back because quality fell short (with defect ``code``, if given)."""
+    where = and_(within(RentalCycle.returned_at, year_bounds(year)),
+                 RentalCycle.return_reason == ReturnReason.QUALITY_RETURN)
+    if code is not None:
+        where = and_(where, exists().where(Inspection.rental_cycle_id == RentalCycle.id,
+                                           InspectionDefect.inspection_id == Inspection.id,
+                                           InspectionDefect.code == code))
+    return _cycles(where)
+
+
+def quality_defect_codes(session: Session, year: int) -> list[DefectCode]:
+    """The defect codes found in the year's quality returns, in the taxonomy's order."""
+    found = set(session.scalars(
+        select(InspectionDefect.code).distinct()
+        .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
+        .join(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
+        .where(within(RentalCycle.returned_at, year_bounds(year)),
+               RentalCycle.return_reason == ReturnReason.QUALITY_RETURN)))
+    return [c for c in DefectCode if c in found or c.value in found]
+
+
+def attention_points(year: int) -> Select[Any]:
+    """Attention points a merchandiser raised for the next collections in the year."""
+    b = year_bounds(year)
+    return (select(AttentionAcknowledgement.id.label("point"), AttentionAcknowledgement.subject_kind.label("kind"),
+                   AttentionAcknowledgement.subject_key.label("subject"), AttentionAcknowledgement.note.label("note"),
+                   AttentionAcknowledgement.acknowledged_at.label("raised_at"))
+            .where(within(AttentionAcknowledgement.acknowledged_at, b)).order_by(AttentionAcknowledgement.id))
+
+
+def _turnaround_days(session: Session, year: int) -> float | None:
+    """Average days from a return in the year until the garment was ready in the pool again."""
+    ready = (select(func.min(GarmentEvent.occurred_at))
+             .where(GarmentEvent.garment_id == RentalCycle.garment_id,
+                    GarmentEvent.to_state == GarmentState.IN_RENTAL_POOL,
+                    GarmentEvent.occurred_at >= RentalCycle.returned_at)
+             .correlate(RentalCycle).scalar_subquery())
+    rows = (select(RentalCycle.returned_at.label("back"), ready.label("ready"))
+            .where(within(RentalCycle.returned_at, year_bounds(year))).subquery())
+    value = session.scalar(select(func.avg(days_between(rows.c.ready, rows.c.back))).where(rows.c.ready.is_not(None)))
+    return None if value is None else float(value)
+
+
+LISTS = {"pool_garments": pool_garments, "garments_rented": garments_rented, "rental_cycles": rental_cycles,
+         "returns": returns, "returns_inspected": returns_inspected, "quality_returns": quality_returns,
+         "attention_points": attention_points}
+UNITS = {"pool_garments": "garments", "garments_rented": "garments", "rental_cycles": "cycles",
+         "returns": "returns", "returns_inspected": "returns", "quality_returns": "returns",
+         "attention_points": "events"}
+
+
+def drill(session: Session, year: int, key: str) -> Select[Any] | None:
+    if key in LISTS:
+        return LISTS[key](year)
+    if key.startswith(QUALITY_PREFIX):
+        code = key.removeprefix(QUALITY_PREFIX).upper()
+        if code in DefectCode.__members__:
+            return quality_returns(year, DefectCode[code])
+    return None
+
+
+def section(session: Session, year: int, *, now: dt.datetime) -> Section:
+    out: Section = {}
+    for key in ("pool_garments", "garments_rented", "rental_cycles"):
+        out[key] = counted(session, NAME, key, year, LISTS[key](year), UNITS[key])
+    period = Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    b = year_bounds(year)
+    # the rollups count a rental still open up to now, not to the end of the year
+    capped = Bounds(b.start, b.end, max(b.start, min(b.end, now)))
+    figures = total(figures_by_style(session, bounds=capped, period=period, now=now).values())
+    if figures.days_in_pool > 0:
+        keep(out, "days_rented", measured(NAME, "days_rented", year, figures.days_rented, "days", "rental_cycles"))
+        keep(out, "utilisation", measured(NAME, "utilisation", year,
+                                          share_pct(figures.days_rented, figures.days_in_pool), "pct",
+                                          "pool_garments"))
+    keep(out, "turnaround", measured(NAME, "turnaround", year, _turnaround_days(session, year), "days", "returns"))
+    for key in ("returns", "returns_inspected", "quality_returns"):
+        out[key] = counted(session, NAME, key, year, LISTS[key](year), UNITS[key])
+    for code in quality_defect_codes(session, year):
+        key = QUALITY_PREFIX + code.value.lower()
+        out[key] = counted(session, NAME, key, year, quality_returns(year, code), "returns")
+    out["attention_points"] = counted(session, NAME, "attention_points", year, attention_points(year), "events")
+    return out
