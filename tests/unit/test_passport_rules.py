@@ -91,3 +91,17 @@ def test_recycled_share_counts_only_fibres_certified_as_recycled():
 def test_the_estimate_carries_its_source_and_caveat():
     assert "WRAP" in LONGER_USE.source and "2012" in LONGER_USE.source
     assert "not a measurement" in LONGER_USE.caveat and "transport" in LONGER_USE.caveat
+
+
+def test_every_demo_style_speaks_the_passports_vocabularies():
+    # the demo is what people try first: its passports must be translated through and through
+    from cksloop.demo.chain import STYLES
+    from cksloop.domain.fibre_names import annex_row
+    from cksloop.domain.passport import CATEGORIES
+
+    for style in STYLES:
+        assert vocabulary_word(CATEGORIES, style.category), style.category
+        assert vocabulary_word(COLOURS, style.colour), style.colour
+        assert care_phrases(style.care) is not None, style.care
+        for fibre, _percent, _sustainable, _certification in style.materials:
+            assert annex_row(fibre) is not None, fibre
