@@ -25,7 +25,8 @@ class ShownMaterial:
 
 
 def _language() -> str:
-    return get_locale().language if get_locale() else "en"
+    locale = get_locale()
+    return locale.language if locale else "en"
 
 
 def _locale() -> str:
@@ -95,3 +96,17 @@ def json_ld(passport: Passport, shown: list[ShownMaterial]) -> dict[str, Any]:
     if passport.gtin:
         data["gtin14"] = passport.gtin
     return data
+
+
+def page_context(passport: Passport) -> dict[str, Any]:
+    """What templates/public/product.html shows, every word in the reader's language."""
+    shown = materials(passport)
+    return {
+        "product": passport, "materials": shown,
+        "category": word(rules.CATEGORIES, passport.category), "colour": word(rules.COLOURS, passport.colour),
+        "care": care_text(passport.care) if passport.care else "",
+        "country": country_name(passport.country_of_manufacture),
+        "sustainable_percent": percent(passport.sustainable_percent),
+        "recycled_percent": percent(passport.recycled_percent),
+        "json_ld": json_ld(passport, shown), "page_url": page_url(passport), "estimate": rules.LONGER_USE,
+    }

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user
 
 from cksloop.domain.errors import NotFound
-from cksloop.domain.passport import CATEGORIES, COLOURS, LONGER_USE, GarmentGone
+from cksloop.domain.passport import GarmentGone
 from cksloop.services import labels, passport
 from cksloop.web.database import db
 from cksloop.web.guards import roles_for
@@ -39,7 +39,7 @@ def _resolve(code: str, *, gtin: str | None) -> Any:
         if current_user.is_authenticated and _staff_page_open():
             garment = labels.resolve_label(db(), code=code, gtin=gtin)
             return redirect(url_for(STAFF_PAGE, code=garment.code))
-        garment = passport.passport(db(), code=code, gtin=gtin)
+        product = passport.passport(db(), code=code, gtin=gtin)
     except (NotFound, GarmentGone) as error:
         # the code comes from the URL: the template escapes it, and it is cut to a sane length
         status = 410 if isinstance(error, GarmentGone) else 404
@@ -47,15 +47,7 @@ def _resolve(code: str, *, gtin: str | None) -> Any:
             "public/not_found.html", message=translate_error(error), code=code[:40], gone=status == 410),
             status)
         return _personal(response)
-    materials = view.materials(garment)
-    response = make_response(render_template(
-        "public/product.html", product=garment, materials=materials,
-        category=view.word(CATEGORIES, garment.category), colour=view.word(COLOURS, garment.colour),
-        care=view.care_text(garment.care) if garment.care else "",
-        country=view.country_name(garment.country_of_manufacture),
-        sustainable_percent=view.percent(garment.sustainable_percent),
-        recycled_percent=view.percent(garment.recycled_percent),
-        json_ld=view.json_ld(garment, materials), page_url=view.page_url(garment), estimate=LONGER_USE))
+    response = make_response(render_template("public/product.html", **view.page_context(product)))
     return _personal(response)
 
 
