@@ -1,4 +1,4 @@
-"""Which garments get a label, and what a scanned label resolves to (the public product page)."""
+"""Which garments get a label, and which garment a scanned label names (services.passport shows it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cksloop.adapters import label_sheets, qr, zpl
@@ -16,7 +16,7 @@ from cksloop.domain.clock import start_of_local_day
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import (MAX_LABELS, Label, SheetLayout, check_codes, gtin14, is_garment_code,
                                    is_valid_gtin, make_label, unique_codes, usable_gtin)
-from cksloop.domain.lifecycle import Action, CareKind, GarmentState
+from cksloop.domain.lifecycle import Action, GarmentState
 from cksloop.domain.messages import N_
 from cksloop.domain.offcut_labels import is_lot_code
 from cksloop.services import offcut_labels
@@ -162,36 +162,6 @@ def _too_many() -> None:
 
 # --- resolving a scanned label ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class PublicMaterial:
-    fibre: str
-    percent: int
-    sustainable: bool
-    certification: str
-
-
-@dataclass(frozen=True)
-class PublicProduct:
-    """Everything the public product page may show, and nothing else: no price, customer, partner,
-    note, person or place (DOMAIN.md §6: no personal data in a product passport)."""
-
-    code: str
-    gtin: str | None
-    style_name: str
-    category: str
-    colour: str
-    size: str
-    materials: tuple[PublicMaterial, ...]
-    care: str
-    country_of_manufacture: str  # ISO 3166-1 alpha-2
-    rental_cycles: int
-    repairs: int
-
-    @property
-    def sustainable_percent(self) -> int:
-        return sum(m.percent for m in self.materials if m.sustainable)
-
-
 def resolve_label(session: Session, *, code: str, gtin: str | None = None) -> Garment:
     """The garment a label URL names: ``/g/{code}`` or ``/01/{gtin}/21/{code}``.
 
@@ -210,36 +180,6 @@ def resolve_label(session: Session, *, code: str, gtin: str | None = None) -> Ga
         if own is None or not is_valid_gtin(gtin) or gtin14(gtin) != own:
             raise NotFound(N_("No garment with code %(code)s for this product number."), code=code)
     return garment
-
-
-def public_product(session: Session, *, code: str, gtin: str | None = None) -> PublicProduct:
-    """The public facts of the garment a label names, with how often rental and repair
-    extended its life (counted from the ledger). Raises NotFound like ``resolve_label``."""
-    garment = resolve_label(session, code=code, gtin=gtin)
-    style = garment.style
-    events = session.execute(
-        select(GarmentEvent.action, GarmentEvent.details).where(
-            GarmentEvent.garment_id == garment.id,
-            or_(GarmentEvent.action == Action.CHECK_OUT_RENTAL,
-                GarmentEvent.to_state == GarmentState.IN_CARE))).all()
-    rental_cycles = sum(1 for action, _ in events if action == Action.CHECK_OUT_RENTAL)
-    # care starts by a care action or an inspection that sends the garment to repair (grade C)
-    repairs = sum(1 for action, details in events if action != Action.CHECK_OUT_RENTAL
-                  and (details or {}).get("care_kind") == CareKind.REPAIR.value)
-    return PublicProduct(
-        code=garment.code,
-        gtin=usable_gtin(style.gtin_for(garment.size)),
-        style_name=style.name,
-        category=style.category,
-        colour=style.colour,
-        size=garment.size,
-        materials=tuple(PublicMaterial(m.fibre, m.percent, m.sustainable, m.certification)
-                        for m in style.materials),
-        care=style.care,
-        country_of_manufacture=style.country_of_manufacture,
-        rental_cycles=rental_cycles,
-        repairs=repairs,
-    )
 
 
 # --- printing: the adapters that draw labels, behind the use case ------------------------------

@@ -106,8 +106,10 @@ class _InlineCode(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = {name.lower(): value or "" for name, value in attrs}
         if tag == "script":
-            self._in_script = True
-            if "src" not in names and names.get("type") not in {"application/json", "application/ld+json"}:
+            # a data block (JSON, the passport's JSON-LD) is never run, so it may hold text
+            data_block = names.get("type") in {"application/json", "application/ld+json"}
+            self._in_script = not data_block
+            if "src" not in names and not data_block:
                 self.found.append("<script> without src")
         if tag == "style":
             self.found.append("<style> block")

@@ -1,22 +1,23 @@
 """Label URLs: /g/{code} and GS1 Digital Link /01/{GTIN-14}/21/{code}.
 
 Signed-in staff go on to the garment page with its actions; anyone else sees the public product
-page, which shows only what ``services.labels.PublicProduct`` holds (never a price, customer,
-partner, note, person or place).
+page, the garment's passport, which shows only what ``services.passport.Passport`` holds (never
+a price, customer, partner, note, person or place). A retired or written-off garment answers 410.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from cksloop.domain.errors import NotFound
-from cksloop.services import labels
+from cksloop.domain.passport import GarmentGone
+from cksloop.services import labels, passport
 from cksloop.web.database import db
 from cksloop.web.guards import roles_for
 from cksloop.web.i18n import translate_error
+from cksloop.web.public import passport_view as view
 
 bp = Blueprint("public", __name__)
 
@@ -38,16 +39,15 @@ def _resolve(code: str, *, gtin: str | None) -> Any:
         if current_user.is_authenticated and _staff_page_open():
             garment = labels.resolve_label(db(), code=code, gtin=gtin)
             return redirect(url_for(STAFF_PAGE, code=garment.code))
-        product = labels.public_product(db(), code=code, gtin=gtin)
-    except NotFound as error:
+        product = passport.passport(db(), code=code, gtin=gtin)
+    except (NotFound, GarmentGone) as error:
         # the code comes from the URL: the template escapes it, and it is cut to a sane length
+        status = 410 if isinstance(error, GarmentGone) else 404
         response = make_response(render_template(
-            "public/not_found.html", message=translate_error(error), code=code[:40]), 404)
+            "public/not_found.html", message=translate_error(error), code=code[:40], gone=status == 410),
+            status)
         return _personal(response)
-    response = make_response(render_template(
-        "public/product.html", product=product,
-        country=get_locale().territories.get(product.country_of_manufacture,
-                                             product.country_of_manufacture)))
+    response = make_response(render_template("public/product.html", **view.page_context(product)))
     return _personal(response)
 
 

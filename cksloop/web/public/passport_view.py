@@ -1,0 +1,112 @@
+"""The passport as the reader sees it: vocabulary, fibre names, country and numbers in their
+language, and the schema.org JSON-LD that machines read (public facts only)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from babel import numbers
+from flask import current_app
+from flask_babel import get_locale
+
+from cksloop.domain import passport as rules
+from cksloop.domain.fibre_names import fibre_name
+from cksloop.domain.labels import label_url
+from cksloop.services.passport import Passport
+from cksloop.web.i18n import gettext
+
+
+@dataclass(frozen=True)
+class ShownMaterial:
+    percent: str  # formatted for the reader ("30%", "30 %")
+    fibre: str  # the name of Regulation (EU) 1007/2011, or the catalogue's word when it has none
+    sustainable: bool
+    certification: str
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def _locale() -> str:
+    # Belgian conventions for Dutch and French (the shop's country); English as in Ireland,
+    # the EU's English, with the euro and day-month order
+    return {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}.get(_language(), "en_IE")
+
+
+def percent(value: int) -> str:
+    return numbers.format_percent(value / 100, locale=_locale())
+
+
+def word(vocabulary: dict[str, str], value: str) -> str:
+    """A vocabulary word in the reader's language; free text as CKS wrote it."""
+    marked = rules.vocabulary_word(vocabulary, value)
+    return gettext(marked) if marked else value
+
+
+def care_text(care: str) -> str:
+    """The care text in the reader's language when it is made of known phrases; else as written.
+    In English the text is shown as written: it is CKS's own English."""
+    phrases = rules.care_phrases(care) if _language() != "en" else None
+    if not phrases:
+        return care
+    text = ", ".join(gettext(p) for p in phrases)
+    return text[:1].upper() + text[1:] + "."
+
+
+def country_name(code: str) -> str:
+    return get_locale().territories.get(code, code)
+
+
+def materials(passport: Passport) -> list[ShownMaterial]:
+    language = _language()
+    return [ShownMaterial(percent(m.percent), fibre_name(m.fibre, language) or m.fibre, m.sustainable,
+                          word(rules.CERTIFICATIONS, m.certification) if m.certification else "")
+            for m in passport.materials]
+
+
+def page_url(passport: Passport) -> str:
+    """The URL the garment's label carries: its GS1 Digital Link when the size has a GTIN."""
+    return label_url(current_app.config["BASE_URL"], passport.code, passport.gtin)
+
+
+def json_ld(passport: Passport, shown: list[ShownMaterial]) -> dict[str, Any]:
+    """schema.org IndividualProduct for this one garment, identified by its Digital Link.
+
+    Only what the page itself shows: no price (an offer would reveal it), no place, no person.
+    """
+    uri = page_url(passport)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "IndividualProduct",
+        "@id": uri,
+        "identifier": uri,
+        "url": uri,
+        "serialNumber": passport.code,
+        "name": passport.style_name,
+        "brand": {"@type": "Brand", "name": "CKS"},
+        "category": word(rules.CATEGORIES, passport.category),
+        "color": word(rules.COLOURS, passport.colour),
+        "size": passport.size,
+        "material": ", ".join(f"{m.percent} {m.fibre}" for m in shown),
+        "countryOfOrigin": {"@type": "Country", "identifier": passport.country_of_manufacture,
+                            "name": country_name(passport.country_of_manufacture)},
+    }
+    if passport.gtin:
+        data["gtin14"] = passport.gtin
+    return data
+
+
+def page_context(passport: Passport) -> dict[str, Any]:
+    """What templates/public/product.html shows, every word in the reader's language."""
+    shown = materials(passport)
+    return {
+        "product": passport, "materials": shown,
+        "category": word(rules.CATEGORIES, passport.category), "colour": word(rules.COLOURS, passport.colour),
+        "care": care_text(passport.care) if passport.care else "",
+        "country": country_name(passport.country_of_manufacture),
+        "sustainable_percent": percent(passport.sustainable_percent),
+        "recycled_percent": percent(passport.recycled_percent),
+        "json_ld": json_ld(passport, shown), "page_url": page_url(passport), "estimate": rules.LONGER_USE,
+    }
