@@ -1,13 +1,13 @@
 """charter material targets: the share of each flagged material a season aims for (issue 16)
 
 Revision ID: 0016_charter_material_targets
-Revises: 0015_offcut_lots
+Revises: 0016_workshops
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0016_charter_material_targets"
-down_revision = "0015_offcut_lots"
+down_revision = "0016_workshops"
 branch_labels = None
 depends_on = None
 

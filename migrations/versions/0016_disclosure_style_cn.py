@@ -1,13 +1,13 @@
 """proof after shipping, contract documents, discard evidence, styles' CN code and unit weight (issue 14)
 
 Revision ID: 0016_disclosure_style_cn
-Revises: 0015_offcut_lots
+Revises: 0016_overstock_reviews_sessions
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0016_disclosure_style_cn"
-down_revision = "0015_offcut_lots"
+down_revision = "0016_overstock_reviews_sessions"
 branch_labels = None
 depends_on = None
 

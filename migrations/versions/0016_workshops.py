@@ -1,13 +1,13 @@
 """workshops: planned workshops, their append-only log entries, product types, remanufacturing projects (issue 15)
 
 Revision ID: 0016_workshops
-Revises: 0015_offcut_lots
+Revises: 0016_disclosure_style_cn
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0016_workshops"
-down_revision = "0015_offcut_lots"
+down_revision = "0016_disclosure_style_cn"
 branch_labels = None
 depends_on = None
 
