@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from cksloop.domain.errors import NotFound
 from cksloop.domain.passport import GarmentGone
-from cksloop.services import labels, passport
+from cksloop.services import labels, passport, remanufacturing
 from cksloop.web.database import db
 from cksloop.web.guards import roles_for
 from cksloop.web.i18n import translate_error
@@ -47,7 +47,10 @@ def _resolve(code: str, *, gtin: str | None) -> Any:
             "public/not_found.html", message=translate_error(error), code=code[:40], gone=status == 410),
             status)
         return _personal(response)
-    response = make_response(render_template("public/product.html", **view.page_context(product)))
+    # a remanufactured piece says what it was made from (lots, materials, partner: nothing private)
+    made_from = remanufacturing.made_from_code(db(), product.code)
+    response = make_response(render_template("public/product.html", **view.page_context(product),
+                                             made_from=made_from))
     return _personal(response)
 
 
