@@ -74,9 +74,10 @@ def test_public_endpoints_are_a_short_explicit_list(app):
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}
     public = sorted(registered & PUBLIC_ENDPOINTS)
     # sign-in, language, static files, the favicon and web app manifest (browsers fetch them
-    # without the session), and the customer's product page behind a label's QR code
+    # without the session), the offline scan pages' service worker (a script, no data), and the
+    # customer's product page behind a label's QR code
     assert set(public) <= {"static", "auth.login", "auth.set_language", "public.product_by_code",
-                           "public.product_by_gtin", "site.favicon", "site.manifest"}, public
+                           "public.product_by_gtin", "site.favicon", "site.manifest", "site.service_worker"}, public
     assert {"static", "auth.login"} <= set(public)
 
 
