@@ -5,6 +5,7 @@ The figures each test expects are worked out by hand from what happens here (see
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,8 +14,10 @@ from cksloop.domain.buyer_lots import Shipment
 from cksloop.domain.destinations import EndUse
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.domain.rental_quality import Period
-from cksloop.services import (buyer_lots, buyers, catalogue, garments, offcut_lots, rental_attention, rentals)
+from cksloop.services import (buyer_lots, buyers, catalogue, discard_evidence, garments, offcut_lots, rental_attention,
+                              rentals)
 from tests.builders import OUTLET, STORE, make_user, seed_world
+from tests.proof_files import png_bytes
 
 
 def at(year: int, month: int, day: int) -> dt.datetime:
@@ -56,8 +59,11 @@ def build(session: Session) -> dict[str, Any]:
     g3 = receive(blazer, at(2025, 9, 1))
     act(g3, Action.SELL, at(2025, 10, 1), price_cents=18995)
     g4 = receive(blazer, at(2025, 9, 1))
+    # a discard needs its evidence on file (Regulation 2024/1781): a photo, kept outside static/
+    evidence = discard_evidence.keep(session, filename="burn.png", raw=png_bytes(), upload_dir=tempfile.mkdtemp(),
+                                     actor=admin, now=at(2025, 11, 1))
     act(g4, Action.RETIRE, at(2025, 11, 1), route="recycling", ground="f_damaged_beyond_repair",
-        note="burnt by an iron")
+        note="burnt by an iron", evidence=evidence.id)
 
     lot = offcut_lots.create(session, actor=organiser, now=at(2025, 5, 1), details={
         "material": "denim", "composition": [{"fibre": "cotton", "pct": 100}], "colour": "indigo",

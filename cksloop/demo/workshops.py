@@ -80,8 +80,10 @@ def load_workshops(session: Session, *, users: dict[str, User], now: dt.datetime
                 gtins={size: demo_gtin(LINE_GTIN_INDEX, i + 1) for i, size in enumerate(sizes)}, category="blazer",
                 colour="charcoal")
             session.commit()
+        # the warehouse lot may be smaller than a blazer run takes (the offcut demo's lots): send what it holds
+        left = offcut_lots.lot_dict(session, sent[0])["remaining_g"]
         project = remanufacturing.start(session, partner_location=PARTNER, name="CKS x Rebelle Antwerp",
-                                        lots=[{"code": sent[0], "grams": 6000}], actor=merchandiser,
+                                        lots=[{"code": sent[0], "grams": min(6000, left)}], actor=merchandiser,
                                         now=now - dt.timedelta(days=30))
         for style_number, size, price in BLAZERS:
             remanufacturing.add_product(session, project_id=project["id"], style_number=style_number, size=size,

@@ -29,5 +29,5 @@ def all_blueprints() -> list[Blueprint]:
     from cksloop.web.workshops.views import workshops_blueprint
 
     return [auth, home, discounts, garments, styles, locations, api_blueprint(), public, scan, labels, rentals,
-            reports, disclosure, buyers, charter, overstock_reviews, overstock, offcuts, admin, admin_settings,
-            site]
+            reports, disclosure, buyers, charter, overstock_reviews, overstock, offcuts, workshops_blueprint(), admin,
+            admin_settings, site]

@@ -60,3 +60,11 @@ def test_bad_versions_and_times_are_refused_and_change_nothing(login, db_session
     db_session.rollback()
     assert db_session.get(type(garment), garment.id).state is GarmentState.IN_STOCK
     assert len(db_session.scalars(select(GarmentEvent).where(GarmentEvent.garment_id == garment.id)).all()) == 1
+
+
+def test_null_versions_or_time_are_refused_not_taken_as_absent(login, db_session, now) -> None:
+    clerk = login(Role.STORE_STAFF)
+    garment = make_garment(db_session, now=now)
+    for extra in ({"expected_versions": None}, {"queued_at": None}, {"queued_at": ""}):
+        answer = _post(clerk, {"action": "add_to_rental_pool", "codes": [garment.code], **extra}, key=str(extra))
+        assert answer.status_code == 422, extra

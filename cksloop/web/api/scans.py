@@ -312,8 +312,8 @@ def apply_batch() -> Any:
     key = params.idempotency_key(errors)
     if errors:
         raise InvalidDetails(errors)
-    versions = _expected_versions(body.get("expected_versions"))
-    queued_at = _queued_at(body.get("queued_at"))
+    versions = _expected_versions(body["expected_versions"]) if "expected_versions" in body else None
+    queued_at = _queued_at(body["queued_at"]) if "queued_at" in body else None
     base_url = current_app.config["BASE_URL"]
     codes = [_code_of(c, base_url) for c in raw_codes]
     result = batches.apply_batch(db(), action=action, codes=codes,
@@ -325,10 +325,8 @@ def apply_batch() -> Any:
                    results=[_line_dict(line) for line in result.lines])
 
 
-def _expected_versions(raw: Any) -> dict[str, int] | None:
-    """``{code: version}`` as a phone last saw each garment, or None when not sent."""
-    if raw is None:
-        return None
+def _expected_versions(raw: Any) -> dict[str, int]:
+    """``{code: version}`` as a phone last saw each garment (sent: an object, never null)."""
     if (not isinstance(raw, dict) or len(raw) > batches.MAX_BATCH
             or not all(isinstance(k, str) and len(k) <= 40 for k in raw)
             or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31 for v in raw.values())):
@@ -336,10 +334,8 @@ def _expected_versions(raw: Any) -> dict[str, int] | None:
     return raw
 
 
-def _queued_at(raw: Any) -> str | None:
-    """The device's time of an offline scan (ISO 8601), kept beside the server's time."""
-    if raw is None or raw == "":
-        return None
+def _queued_at(raw: Any) -> str:
+    """The device's time of an offline scan (ISO 8601), kept beside the server's time (sent: never null)."""
     try:
         if not isinstance(raw, str) or len(raw) > 40:
             raise ValueError
