@@ -41,7 +41,9 @@ def test_demo_data_fills_an_empty_database_and_prints_each_new_password_once_in_
     assert set(printed) == {"admin@cks.example", "merchandiser@cks.example", "store@cks.example",
                             "workshop@cks.example"}
     assert "shown ONLY NOW" in result.output
-    assert count(db_session, Garment) == 20
+    # the 20 planned garments, plus the overstock collection, a year of discards and the remanufactured
+    # blazers the demo adds for issues 13-15
+    assert count(db_session, Garment) == 20 + _demo_extras(db_session)
     for email, (_role, password) in printed.items():
         assert accounts.authenticate(db_session, email=email, password=password) is not None
 
@@ -63,12 +65,13 @@ def test_demo_data_if_empty_does_nothing_the_second_time_and_prints_no_password(
 
 def test_demo_data_refuses_a_database_that_already_holds_garments(runner, db_session):
     run(runner, "demo-data", "--garments", "16")
+    before = count(db_session, Garment)
 
     result = run(runner, "demo-data", "--garments", "16")
 
     assert result.exit_code == 1
-    assert "already holds 16 garments" in result.output
-    assert count(db_session, Garment) == 16
+    assert f"already holds {before} garments" in result.output
+    assert count(db_session, Garment) == before
 
 
 def test_demo_data_keeps_the_password_of_a_user_that_already_exists(runner, db_session):
@@ -294,3 +297,13 @@ def test_import_garments_without_any_admin_asks_for_one_or_a_receiver(runner, db
 
     assert result.exit_code == 1
     assert "no admin yet" in result.output
+
+
+def _demo_extras(session) -> int:
+    from cksloop.db.models import RemanufacturedGarment
+    from cksloop.demo.buyer_proof import DISCARDS
+    from cksloop.demo.overstock import plan_overstock
+    from tests.conftest import FIXED_NOW
+
+    blazers = session.scalar(select(func.count()).select_from(RemanufacturedGarment)) or 0
+    return len(plan_overstock(FIXED_NOW).units) + len(DISCARDS) + blazers
