@@ -30,6 +30,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "LANGUAGES": ["nl", "fr", "en"],
+        # wrong API tokens one address may send in the window before it must wait (a shop behind one
+        # NAT address shares it; a valid token is never paused)
+        "THROTTLE_PER_ADDRESS": 20,
         # reverse proxies in front of the app; their X-Forwarded-For gives the client's address,
         # which the sign-in throttle counts per address (0: no proxy, trust no such header)
         "PROXY_HOPS": 0,

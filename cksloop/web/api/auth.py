@@ -109,7 +109,10 @@ def _caller_for_bearer(header: str) -> tuple[ApiToken | None, int | None]:
     if (len(header) > MAX_AUTHORIZATION_LENGTH or scheme.lower() != "bearer" or not token
             or not token.isascii() or not token.isprintable()):
         token = ""  # checked here so odd bytes never reach the database
-    return tokens.caller_for_token(db(), token, address=request.remote_addr, now=now())
+    per_address = int(current_app.config.get("THROTTLE_PER_ADDRESS", throttle.ADDRESS_LIMIT))
+    limits = (throttle.DEFAULT_LIMITS if per_address == throttle.DEFAULT_LIMITS.per_address
+              else throttle.Limits(per_address=per_address))
+    return tokens.caller_for_token(db(), token, address=request.remote_addr, now=now(), limits=limits)
 
 
 def _user_for_session() -> User | None:
