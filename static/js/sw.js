@@ -1,6 +1,7 @@
 // The service worker (served at /sw.js): the scan pages open with no network once visited.
-// Pages: network first, the last copy when there is no network. Static files: their URLs carry a
-// content hash, so a cached copy is never stale. Nothing else is cached, and no API call is ever
+// Pages: network first, the last copy when there is no network. Static files whose URL carries a
+// content hash (?v=) come from the cache (a copy is never stale); those without one (a module's
+// imports) from the network first. Nothing else is cached, and no API call is ever
 // answered from the cache: a scan's verdict and an action always come from the server.
 const CACHE = "cksloop-shell-v1";
 const SHELL_PAGES = new Set(["/scan", "/scan/batch"]);
@@ -37,6 +38,17 @@ self.addEventListener("fetch", (event) => {
       }
       return response;
     }).catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())));
+    return;
+  }
+  if (url.pathname.startsWith("/static/") && !url.searchParams.has("v")) {
+    // no content hash in the URL (a module's own imports): the network first, the copy offline
+    event.respondWith(fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(CACHE).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    }).catch(() => caches.match(request).then((hit) => hit || Response.error())));
     return;
   }
   if (url.pathname.startsWith("/static/")) {
