@@ -1,6 +1,9 @@
 """The ``cksloop`` command: a Flask CLI group whose commands call services (never raw SQL)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -179,16 +182,10 @@ def import_plans(file: str, dry_run: bool) -> None:
 @with_appcontext
 def import_sales(file: str, dry_run: bool, by_email: str | None) -> None:
     """Import the tills' sales lines in FILE; each receipt line once, any error imports nothing."""
-    from cksloop.services import accounts, imports
+    from cksloop.services import imports
 
-    data = _read_csv(file)
-    with session() as s:
-        try:
-            actor = accounts.find_user(s, by_email) if by_email else imports.default_receiver(s)
-        except DomainError as error:
-            fail(error)
-        report = imports.import_sales(s, data=data, actor=actor, now=_now(), dry_run=dry_run)
-    _print_report(report, file)
+    _import_by(file, by_email, lambda s, data, actor: imports.import_sales(
+        s, data=data, actor=actor, now=_now(), dry_run=dry_run))
 
 
 @import_group.command("garments")
@@ -199,6 +196,14 @@ def import_sales(file: str, dry_run: bool, by_email: str | None) -> None:
 @with_appcontext
 def import_garments(file: str, dry_run: bool, by_email: str | None) -> None:
     """Receive the garments in FILE (a UTF-8 CSV) into the ledger; any error imports nothing."""
+    from cksloop.services import imports
+
+    _import_by(file, by_email, lambda s, data, actor: imports.import_garments(
+        s, data=data, actor=actor, now=_now(), dry_run=dry_run))
+
+
+def _import_by(file: str, by_email: str | None, run: Callable[[Any, Any, Any], Any]) -> None:
+    """Read FILE, find the user the import acts for (``--by``, else the first admin), run, report."""
     from cksloop.services import accounts, imports
 
     data = _read_csv(file)
@@ -207,7 +212,7 @@ def import_garments(file: str, dry_run: bool, by_email: str | None) -> None:
             actor = accounts.find_user(s, by_email) if by_email else imports.default_receiver(s)
         except DomainError as error:
             fail(error)
-        report = imports.import_garments(s, data=data, actor=actor, now=_now(), dry_run=dry_run)
+        report = run(s, data, actor)
     _print_report(report, file)
 
 
