@@ -567,9 +567,9 @@ async function sendWaiting() {
 let cam = null;
 let scanner = null;
 if (setup) {
-  scanner = wedgeInput(form, input, scanned);
   restore();
   showFields();
+  scanner = wedgeInput(form, input, scanned); // after restore: scans typed early join the kept list
   actionSelect.addEventListener("change", () => { showFields(); retry(); });
   setup.addEventListener("change", (event) => { if (event.target !== actionSelect) retry(); });
   retryButton.addEventListener("click", retry);

@@ -143,9 +143,20 @@ export function deviceTime(date = new Date()) {
     + `${pad(date.getMinutes())}:${pad(date.getSeconds())}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
 }
 
-/** Keep the scan pages' shell for offline use: register the service worker and hand it the page's files. */
+/**
+ * Keep the scan pages' shell for offline use: register the service worker and hand it the page's
+ * files. When every one is kept, the page's #offline-ready line shows (and <html> gets
+ * data-offline-ready), so a clerk knows before walking into the stockroom that the page will open there.
+ */
 export function keepShellOffline(extraUrls = []) {
   if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const data = event.data || {};
+    if (data.type !== "cached") return;
+    document.documentElement.dataset.offlineReady = data.complete ? "yes" : "no";
+    const line = document.getElementById("offline-ready");
+    if (line) line.hidden = !data.complete;
+  });
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(() => navigator.serviceWorker.ready)
     .then((registration) => {
       const own = performance.getEntriesByType("resource").map((entry) => entry.name)

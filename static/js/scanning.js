@@ -183,6 +183,9 @@ export function wedgeInput(form, input, onScan) {
     if (event.key.length === 1 || event.key === "Enter") input.focus({ preventScroll: true });
   }, { capture: true });
   input.focus({ preventScroll: true });
+  // scans typed before this module started (js/early-scans.js kept them) follow, in order
+  form.dataset.live = "1";
+  (form.earlyScans || []).splice(0).forEach((value) => onScan(value));
   return {
     clear() {
       input.value = "";

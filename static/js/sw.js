@@ -12,14 +12,20 @@ self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim(
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "cache" && Array.isArray(data.urls)) {
+    // every file is fetched and stored, then the page is told whether all of them are kept: only
+    // then does it say "ready to work offline" (a file missing would leave a dead page offline)
+    const client = event.source;
     event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(data.urls.map((url) => {
       const path = new URL(url, self.location.origin);
-      if (path.origin !== self.location.origin) return null;
+      if (path.origin !== self.location.origin) return true;
       const key = SHELL_PAGES.has(path.pathname) ? path.pathname : path.href;
       return fetch(new Request(path.href, { credentials: "same-origin" }))
-        .then((response) => (response.ok && !response.redirected ? cache.put(key, response) : null))
-        .catch(() => null);
-    }))));
+        .then((response) => (response.ok && !response.redirected
+          ? cache.put(key, response).then(() => true) : false))
+        .catch(() => false);
+    }))).then((kept) => {
+      if (client) client.postMessage({ type: "cached", complete: kept.every(Boolean) });
+    }));
   } else if (data.type === "forget") {
     event.waitUntil(caches.delete(CACHE)); // signed out: the cached pages showed that user
   }

@@ -193,3 +193,29 @@ def test_on_a_phone_the_confirm_bar_hides_neither_the_refusal_nor_the_newest_sca
     clerk.locator("#batch-clear").scroll_into_view_if_needed()
     forget, bar = clerk.locator("#batch-clear").bounding_box(), clerk.locator(".batch-confirm").bounding_box()
     assert forget and bar and not _overlap(forget, bar) and abs(forget["y"] - bar["y"]) >= 44, (forget, bar)
+
+
+def test_scans_typed_before_the_page_has_started_are_kept_in_order(
+        clerk: Page, live_server: str, db_session: Session) -> None:
+    """A slow phone: the scanner fires while batch.js is still on its way. The scans wait on the page
+    (never a native submit that reloads it) and join the list, in order, when the script starts."""
+    box = [make_garment(db_session, state=S.RENTED_OUT) for _ in range(4)]
+    codes = [g.code for g in box]
+    held: list = []
+    clerk.route("**/static/js/batch.js*", lambda route: held.append(route))
+    clerk.goto(f"{live_server}/scan/batch", wait_until="commit")
+    clerk.locator("#scan-input").wait_for()
+    clerk.wait_for_function("document.querySelector('#scan-form').earlyScans !== undefined")
+    clerk.locator("#scan-input").focus()
+    for code in codes:
+        type_scan(clerk, code)
+    assert clerk.evaluate("document.querySelector('#scan-form').earlyScans.length") == 4
+    assert clerk.url == f"{live_server}/scan/batch"  # no native submit reloaded the page
+    assert len(held) == 1
+    held[0].continue_()  # the script arrives
+
+    expect(clerk.locator("#batch-lines > li")).to_have_count(4)
+    expect(clerk.locator("#batch-lines > li[data-outcome='allowed']")).to_have_count(4)
+    listed = clerk.eval_on_selector_all("#batch-lines > li", "items => items.map(i => i.dataset.code)")
+    assert listed == codes[::-1]  # newest on top, as typed: the order is kept
+    assert clerk.evaluate("document.querySelector('#scan-form').earlyScans.length") == 0

@@ -45,7 +45,9 @@ def _open_batch_and_keep_it_for_offline(page: Page, base: str) -> None:
     # the service worker is in charge and holds the page and its files
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function("caches.match('/scan/batch').then(Boolean)", polling=250)
+    # every file the page needs is kept: the page says so before the clerk walks into the dead zone
+    expect(page.locator("#offline-ready")).to_be_visible()
+    assert page.evaluate("caches.match('/scan/batch').then(Boolean)")
 
 
 def _scan(page: Page, code: str) -> None:
