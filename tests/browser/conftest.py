@@ -7,6 +7,7 @@ this folder is marked ``browser``.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,3 +96,13 @@ def describe(violations: list[dict]) -> str:
 def assert_accessible(page: Page, what: str) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe-core on {what} ({page.url}):\n{describe(violations)}"
+
+
+def wait_until_true(page: Page, expression: str, *, timeout_s: float = 30.0) -> None:
+    """Poll ``expression`` in the page until it is true. Playwright's wait_for_function evaluates its
+    predicate with eval while polling, which the app's Content-Security-Policy (rightly) forbids."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        page.wait_for_timeout(100)

@@ -204,8 +204,9 @@ def test_scans_typed_before_the_page_has_started_are_kept_in_order(
     held: list = []
     clerk.route("**/static/js/batch.js*", lambda route: held.append(route))
     clerk.goto(f"{live_server}/scan/batch", wait_until="commit")
-    clerk.locator("#scan-input").wait_for()
-    clerk.wait_for_function("document.querySelector('#scan-form').earlyScans !== undefined")
+    # the parser is past the early-scans script once the line after it exists (a plain script blocks it)
+    clerk.locator("#offline-ready").wait_for(state="attached")
+    assert clerk.evaluate("Array.isArray(document.querySelector('#scan-form').earlyScans)")
     clerk.locator("#scan-input").focus()
     for code in codes:
         type_scan(clerk, code)

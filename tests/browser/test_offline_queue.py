@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import Garment, GarmentEvent
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.services import garments
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, wait_until_true
 from tests.builders import PASSWORD, make_garment, make_user
 
 S = GarmentState
@@ -44,7 +44,7 @@ def _open_batch_and_keep_it_for_offline(page: Page, base: str) -> None:
     page.goto(f"{base}/scan/batch")
     # the service worker is in charge and holds the page and its files
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until_true(page, "navigator.serviceWorker.controller !== null")
     # every file the page needs is kept: the page says so before the clerk walks into the dead zone
     expect(page.locator("#offline-ready")).to_be_visible()
     assert page.evaluate("caches.match('/scan/batch').then(Boolean)")
