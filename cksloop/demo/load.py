@@ -137,7 +137,7 @@ def load_demo_data(session: Session, *, now: dt.datetime, seed: int = DEFAULT_SE
     result.events = session.scalar(select(func.count()).select_from(GarmentEvent)) or 0
     result.states = {state.value: n for state, n in session.execute(
         select(Garment.state, func.count()).group_by(Garment.state)).all() if state is not None}
-    load_overstock_demo(session, now=now, actor=users["admin"])  # after the counts: they describe the chain
+    load_overstock_demo(session, now=now, actor=users["admin"], merchandiser=users["merchandiser"])  # after the counts: they describe the chain
     buyer_proof.load(session, now=now, actor=users["merchandiser"])  # issue 14: discards, proof
     load_workshops(session, users=users, now=now)  # issue 15: after the garments and any offcut lots
     return result

@@ -3,6 +3,11 @@
 Written through the services like the rest of the demo (receipts, then one backdated ledger action
 per step), so the sales rollup and every figure of the review come from the ledger. The plan is a
 pure function of ``now`` (``plan_overstock``), so a test can count what the ledger must hold.
+
+Two weeks before ``now`` the merchandisers held the previous review: the ledger is written up to that
+moment, the review is opened and decided (one markdown executed through the review, one outlet move
+decided but not yet carried out, one style held), and the weeks since follow. Today's review then
+shows last time's decisions beside what happened since, as in the two-weekly meeting.
 """
 from __future__ import annotations
 
@@ -16,14 +21,17 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import Style, User
 from cksloop.demo.chain import OUTLET, STORES, WAREHOUSE, DemoStyle, demo_gtins
+from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action
-from cksloop.services import catalogue, garments
+from cksloop.services import catalogue, garments, overstock_execution, overstock_reviews
 from cksloop.services.imports.plans import import_plans
 
 DAY = dt.timedelta(days=1)
 WEEK = 7 * DAY
 #: GTIN numbering after the chain's styles, so every demo GTIN stays unique
 GTIN_OFFSET = 100
+#: the previous two-weekly review, this many weeks before ``now``
+REVIEW_WEEKS_AGO = 2
 
 
 def season_for(now: dt.datetime) -> str:
@@ -69,17 +77,44 @@ class DemoUnit:
 
 
 @dataclass(frozen=True)
+class DemoDecision:
+    """A decision of the previous review; ``writes`` counts the events its execution writes."""
+
+    style: str
+    decision: str
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+    execute: bool = False
+    writes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
 class OverstockDemo:
     season: str
     styles: list[DemoStyle]
     units: list[DemoUnit]
     planned_units: dict[str, int]
+    review_at: dt.datetime
+    decisions: list[DemoDecision]
 
     def actions(self) -> Counter[str]:
-        """How many events of each action the collection writes (receipts included)."""
+        """How many events of each action the collection writes (receipts and executed decisions included)."""
         counted = Counter(step[1].value for unit in self.units for step in unit.steps)
         counted["receive"] = len(self.units)
+        for decision in self.decisions:
+            counted.update(decision.writes)
         return counted
+
+
+def _in_store_at(unit: DemoUnit, at: dt.datetime) -> bool:
+    """Whether the garment is on a store's shelf at ``at`` (received, sent out, not sold, not in the outlet)."""
+    where = "warehouse"
+    for when, action, _details in unit.steps:
+        if when > at:
+            break
+        where = {Action.TRANSFER: "store", Action.CUSTOMER_RETURN: "store", Action.SELL: "sold",
+                 Action.MOVE_TO_OUTLET: "outlet", Action.ADD_TO_RENTAL_POOL: "rental"}.get(action, where)
+    return where == "store"
 
 
 def plan_overstock(now: dt.datetime) -> OverstockDemo:
@@ -130,7 +165,7 @@ def plan_overstock(now: dt.datetime) -> OverstockDemo:
         unit.steps.append((now - 7 * WEEK, Action.MOVE_TO_OUTLET,
                            {"to_location": OUTLET, "price_cents": shirt.price_cents * 60 // 100 // 100 * 100 - 5}))
     sell(mixed[12:15], [5, 3, 1])
-    mark_down(mixed[18:24], shirt, 30, 2)
+    # the shirt's markdown of two weeks ago is a decision of the previous review (below), not a step
     # an occasion dress partly in the rental pool
     dresses = delivery(party, 14, 12)
     sell(dresses[:6], [10, 8, 6, 4, 3, 1])
@@ -143,11 +178,23 @@ def plan_overstock(now: dt.datetime) -> OverstockDemo:
         unit.steps.sort(key=lambda step: step[0])
     planned = {best.number: 45, blazer.number: 25, trousers.number: 30, shirt.number: 20, party.number: 15,
                coat.number: 30}
-    return OverstockDemo(season, styles, units, planned)
+    review_at = now - REVIEW_WEEKS_AGO * WEEK
+    # the shirts on store shelves then are above the markdown's price (the outlet's are below it)
+    shirts_marked = sum(1 for unit in mixed if _in_store_at(unit, review_at))
+    decisions = [
+        DemoDecision(best.number, "hold", "Selling to plan; the replenishment covers the weeks ahead."),
+        DemoDecision(shirt.number, "mark_down", "Below plan after the returns; first markdown step.",
+                     {"percent": 30}, execute=True, writes=Counter({Action.MARK_DOWN.value: shirts_marked})),
+        DemoDecision(blazer.number, "outlet", "No sale for weeks after the first markdown; the outlet has room "
+                     "after the sale weekend.", {"to_location": OUTLET}),
+    ]
+    return OverstockDemo(season, styles, units, planned, review_at, decisions)
 
 
-def load_overstock_demo(session: Session, *, now: dt.datetime, actor: User) -> OverstockDemo | None:
-    """Write the collection unless its styles exist already (the demo loads once)."""
+def load_overstock_demo(session: Session, *, now: dt.datetime, actor: User,
+                        merchandiser: User | None = None) -> OverstockDemo | None:
+    """Write the collection unless its styles exist already (the demo loads once); the previous
+    review is decided by ``merchandiser`` (else ``actor``)."""
     plan = plan_overstock(now)
     if session.scalar(select(Style.id).where(Style.style_number == plan.styles[0].number)) is not None:
         return None
@@ -161,10 +208,29 @@ def load_overstock_demo(session: Session, *, now: dt.datetime, actor: User) -> O
     codes = [catalogue.receive_garment(session, style=made[unit.style], size=unit.size, location_code=WAREHOUSE,
                                        actor=actor, now=unit.received_at, commit=False).code for unit in plan.units]
     session.commit()
-    for code, unit in zip(codes, plan.units):
-        for at, action, details in unit.steps:
-            garments.act(session, code=code, action=action, details=details, actor=actor, now=at)
+    # the plan is made before the season starts
+    first = min(unit.received_at for unit in plan.units)
     rows = "style_number,planned_units,short_term_pct\n" + "".join(
         f"{number},{units},30\n" for number, units in plan.planned_units.items())
-    import_plans(session, data=rows.encode(), now=now, actor_id=actor.id)
+    import_plans(session, data=rows.encode(), now=first - WEEK, actor_id=actor.id)
+
+    def act(before: bool) -> None:
+        for code, unit in zip(codes, plan.units):
+            for at, action, details in unit.steps:
+                if (at <= plan.review_at) is before:
+                    garments.act(session, code=code, action=action, details=details, actor=actor, now=at)
+
+    act(before=True)  # the ledger up to the previous review, which is held on what it shows then
+    decider = merchandiser or actor
+    review = overstock_reviews.open_review(session, season=plan.season, as_of=local_date(plan.review_at),
+                                           actor=decider, now=plan.review_at)
+    for decision in plan.decisions:
+        row = overstock_reviews.record_decision(
+            session, review_id=review.id, actor=decider, now=plan.review_at,
+            raw={"style": decision.style, "decision": decision.decision, "reason": decision.reason,
+                 **decision.params})
+        if decision.execute:
+            overstock_execution.execute(session, review_id=review.id, decision_id=row.id, actor=decider,
+                                        now=plan.review_at)
+    act(before=False)  # and the two weeks since
     return plan
