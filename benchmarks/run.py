@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import load, overstock_bench, wrk  # noqa: E402
+from benchmarks import buyers_bench, load, overstock_bench, wrk  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
 from cksloop.db import migrate  # noqa: E402
 
@@ -47,6 +47,9 @@ SEARCH, BATCH, ANALYTICS = "garment search with filters", "batch of 200 garments
 PDF, ZPL = "1,000-label PDF", "1,000 ZPL labels"
 CHARTER = "charter report for a year (HTML)"
 PASSPORT = "public passport page (HTML, anonymous)"
+OVERSTOCK_API = "overstock review (GET /api/v1/overstock)"
+OVERSTOCK_XLSX = "overstock review export (XLSX)"
+DISCLOSURE = "unsold-goods disclosure for a year (HTML)"
 #: the scenarios wrk drives, each measured against the bare route at the same concurrency
 RATIOED = (SCAN, PAGE, WRITE, SEARCH, PASSPORT)
 
@@ -250,6 +253,18 @@ def bench_dataset(database: str, size: int, *, duration: float, fresh: bool, tin
             while True:
                 yield "GET", f"/reports/charter?year={charter_year}", {}, None
 
+        def overstock_api(i: int, c: int) -> Iterator[load.Request]:
+            while True:  # the latest collection with stock, as of today
+                yield "GET", "/api/v1/overstock", {}, None
+
+        def overstock_xlsx(i: int, c: int) -> Iterator[load.Request]:
+            while True:
+                yield "GET", "/overstock.xlsx", {}, None
+
+        def disclosure(i: int, c: int) -> Iterator[load.Request]:
+            while True:
+                yield "GET", f"/reports/unsold-disclosure?year={charter_year}", {}, None
+
         labels_codes = sample[:1000]
 
         def labels(fmt: str):
@@ -288,12 +303,19 @@ def bench_dataset(database: str, size: int, *, duration: float, fresh: bool, tin
                              duration=duration * 3, max_requests=few, auth=session_auth))
         slow.append(load.run(CHARTER, port=app.port, scenario=charter, concurrency=1,
                              duration=duration * 3, max_requests=few, auth=session_auth))
+        slow.append(load.run(OVERSTOCK_API, port=app.port, scenario=overstock_api, concurrency=4,
+                             duration=duration * 3, max_requests=few, auth=bearer))
+        slow.append(load.run(OVERSTOCK_XLSX, port=app.port, scenario=overstock_xlsx, concurrency=1,
+                             duration=duration * 3, max_requests=min(few, 5), auth=session_auth))
+        slow.append(load.run(DISCLOSURE, port=app.port, scenario=disclosure, concurrency=1,
+                             duration=duration * 3, max_requests=few, auth=session_auth))
         slow.append(load.run("1,000-label PDF", port=app.port, scenario=labels("pdf"), concurrency=1,
                              duration=duration * 6, max_requests=min(few, 3), auth=bearer, warmup=1))
         slow.append(load.run("1,000 ZPL labels", port=app.port, scenario=labels("zpl"), concurrency=1,
                              duration=duration * 3, max_requests=few, auth=bearer, warmup=1))
         runs += [r.summary() for r in slow]
         runs += overstock_bench.measure(url, units=50 if tiny else 2000, runs=2 if tiny else 3)
+        runs += buyers_bench.measure(url, units=50 if tiny else 2000, runs=2 if tiny else 3)
         results["worker_rss_mb"] = app.worker_rss_mb()
     finally:
         app.stop()
@@ -511,6 +533,14 @@ def targets(all_results: list[dict[str, Any]]) -> list[str]:
         ("overstock review session opens: < 1 s (p95)", lambda r: _check(p95(r, overstock_bench.OPEN), 1000, " ms")),
         ("markdown of a 2,000-garment style: < 2 s (p95)",
          lambda r: _check(p95(r, overstock_bench.MARKDOWN), 2000, " ms")),
+        ("GET /api/v1/overstock, c4: p95 < 1 s (issue 13)",
+         lambda r: _check(p95(r, OVERSTOCK_API, 4), 1000, " ms")),
+        ("overstock review export (XLSX): < 5 s (p95; issue 13)",
+         lambda r: _check(p95(r, OVERSTOCK_XLSX), 5000, " ms")),
+        ("buyer lot of 2,000 garments declared and confirmed: < 2 s (p95; issue 14)",
+         lambda r: _check(p95(r, buyers_bench.LOT), 2000, " ms")),
+        ("unsold-goods disclosure for a year: < 2 s (p95; issue 14)",
+         lambda r: _check(p95(r, DISCLOSURE), 2000, " ms")),
         ("point operations from the smallest to the largest size: ≤ +20%",
          lambda r: _growth(extremes[r["database"]][0], r)),
         ("each worker < 250 MB resident", lambda r: _check(max(r.get("worker_rss_mb") or [0]) or None, 250, " MB")),
