@@ -14,6 +14,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from queue import Empty
 from typing import Any
 
 Request = tuple[str, str, dict[str, str], bytes | None]  # method, path, headers, body
@@ -112,12 +113,18 @@ def _client(index: int, concurrency: int, host: str, port: int, auth: dict[str, 
     warm: dict[int, int] = {}
     for _ in range(warmup):  # first requests pay for imports and caches in the worker: not measured
         method, path, headers, body = next(requests)
-        status, _ = session.request(method, path, headers, body)
+        try:
+            status, _ = session.request(method, path, headers, body)
+        except Exception:  # noqa: BLE001 — a worker killed on a timeout: counted, the run goes on
+            status = 0
+            session = Session(host, port, token=auth.get("token"))
+            if auth.get("email"):
+                session.sign_in(auth["email"], auth["password"])
         warm[status] = warm.get(status, 0) + 1
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
-    barrier.wait()
+    barrier.wait(timeout=600)  # a client that died before it breaks the barrier for all
     started = time.perf_counter()
     for method, path, headers, body in requests:
         if len(latencies) >= max_requests or time.perf_counter() - started > duration:
@@ -146,10 +153,22 @@ def run(name: str, *, port: int, scenario: Scenario, concurrency: int, duration:
              for i in range(concurrency)]
     for p in procs:
         p.start()
-    parts = [queue.get(timeout=duration + 600) for _ in procs]
+    parts = []
+    while len(parts) < len(procs):
+        try:
+            parts.append(queue.get(timeout=1))
+        except Empty:
+            # a client that died (its server connection dropped before it could report) is counted
+            # as a failed client instead of the run waiting for it
+            if not any(p.is_alive() for p in procs) and queue.empty():
+                break
     for p in procs:
         p.join()
-    result = Result(name, concurrency, 0, 0, max(part[3] for part in parts))
+    lost = len(procs) - len(parts)
+    result = Result(name, concurrency, 0, 0, max((part[3] for part in parts), default=0.0))
+    if lost:
+        result.errors += lost
+        result.statuses[0] = result.statuses.get(0, 0) + lost
     for latencies, statuses, errors, _, warm in parts:
         for status, n in warm.items():
             result.warmup_statuses[status] = result.warmup_statuses.get(status, 0) + n

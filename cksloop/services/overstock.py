@@ -163,11 +163,17 @@ def review(session: Session, *, season: str, as_of: dt.date, location: str | Non
     sales, stock = inputs.sales, inputs.stock
     lines = compute_lines(as_of=as_of, sales=sales, stock=stock, receipts=inputs.receipts,
                           planned=inputs.planned)
+    # grouped once: filtering the whole season's stock and sales per style grew with styles × garments
+    stock_of: dict[str, list[Any]] = {}
+    for unit in stock:
+        stock_of.setdefault(unit.style, []).append(unit)
+    sales_of: dict[str, list[DailySales]] = {}
+    for row in sales:
+        sales_of.setdefault(row.style, []).append(row)
     out = []
     for style, line in lines.items():
         flags = evaluate(line, rules)
-        own = [s for s in stock if s.style == style]
         out.append(ReviewLine(line, flags, propose(
-            line=line, flags=flags, stock=own, policy=policy,
-            rates=store_rates(style=style, as_of=as_of, sales=sales, names=inputs.names))))
+            line=line, flags=flags, stock=stock_of.get(style, []), policy=policy,
+            rates=store_rates(style=style, as_of=as_of, sales=sales_of.get(style, []), names=inputs.names))))
     return Review(season, as_of, location, rules.version, policy.version, out)
