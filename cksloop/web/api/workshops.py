@@ -66,6 +66,19 @@ LOG_REQUEST = openapi.schema("WorkshopLogRequest", {
                                       "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000}}}},
                    "lots": _LOT_LINES, "leftovers": _LOT_LINES,
                    "confirm": {"type": "boolean", "description": "Log more participants than places"}}})
+CORRECTION_REQUEST = openapi.schema("WorkshopCorrectionRequest", {
+    "type": "object", "required": ["participants", "products", "lots", "note"],
+    "description": "The whole corrected log: participants, products made and the net grams used per lot. "
+                   "The correction records only the differences as a compensating entry; lots used more "
+                   "get a consume event, lots used less a return_leftover. Earlier entries are never changed.",
+    "properties": {"participants": {"type": "integer", "minimum": 1, "maximum": 10_000},
+                   "products": {"type": "array", "maxItems": 50, "items": {
+                       "type": "object", "required": ["type", "quantity"],
+                       "properties": {"type": {"type": "string", "maxLength": 40},
+                                      "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000}}}},
+                   "lots": _LOT_LINES,
+                   "note": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "Why"},
+                   "confirm": {"type": "boolean", "description": "Allow more participants than places"}}})
 PROJECT = openapi.schema("RemanufacturingProject", {
     "type": "object", "required": ["id", "name", "partner_location", "partner", "status", "lots", "products"],
     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "partner_location": {"type": "string"},
@@ -156,6 +169,28 @@ def log_workshop(workshop_id: int) -> Any:
                            products=body.get("products"), lots=body.get("lots"), leftovers=body.get("leftovers"),
                            confirmed=confirm, actor=api_user(), now=now())
     return jsonify(logged), 201
+
+
+@bp.post("/workshops/<int:workshop_id>/corrections")
+@allow(*WRITERS)
+@openapi.operation(
+    summary="Correct a logged workshop by a compensating entry", tags=[TAG], request=CORRECTION_REQUEST,
+    description="Writes the compensating entry and its lots' consume or return_leftover events in one "
+                "transaction, or nothing. The log's earlier entries stay as they were.",
+    responses={201: ("The workshop's log, with every entry", WORKSHOP_LOG), 404: "No such workshop (not_found).",
+               409: "A lot holds less than asked (insufficient_offcut; details.lot, details.remaining_g) "
+                    "or a lot kept moving (version_conflict).",
+               422: "Not logged yet, nothing differs from the log, no note, more participants than places "
+                    "without `confirm` (confirmation_required), or invalid details (invalid_details)."})
+def correct_workshop(workshop_id: int) -> Any:
+    body = out.json_object()
+    confirm = body.get("confirm", False)
+    if not isinstance(confirm, bool):
+        raise InvalidDetails({"confirm": N_("Must be true or false.")})
+    corrected = workshops.correct(db(), workshop_id=workshop_id, participants=body.get("participants"),
+                                  products=body.get("products"), lots=body.get("lots"), note=body.get("note"),
+                                  confirmed=confirm, actor=api_user(), now=now())
+    return jsonify(corrected), 201
 
 
 @bp.post("/remanufacturing-projects")

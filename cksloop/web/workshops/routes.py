@@ -134,6 +134,47 @@ def log(workshop_id: int) -> Any:
                            message=message, fields=fields, confirm_needed=confirm_needed), status
 
 
+@bp.route("/<int:workshop_id>/correct", methods=["GET", "POST"])
+@allow(*WRITERS)
+def correct(workshop_id: int) -> Any:
+    """Correct a logged workshop: the whole log as it should have been, and why. Only the differences
+    are written, as a compensating entry; the earlier entries stay as they were."""
+    session = db()
+    current = _shown(workshops.log_dict(session, workshop_id))
+    types = workshops.product_types(session)
+    made = {p["type"]: str(p["quantity"]) for p in current["products"]}
+    codes = [lot["code"] for lot in current["lots"]]
+    values = {"participants": str(current["participants"]), "note": "",
+              **{f"qty-{key}": made.get(key, "0") for key in types},
+              **{f"grams-{lot['code']}": str(lot["grams"]) for lot in current["lots"]}}
+    message, fields, status, confirm_needed = None, {}, 200, False
+    if request.method == "POST":
+        codes = codes + [c for c in _scanned_codes() if c not in codes]
+        values = {"participants": request.form.get("participants", "").strip(),
+                  "note": request.form.get("note", "").strip(),
+                  **{f"qty-{key}": request.form.get(f"qty-{key}", "").strip() for key in types},
+                  **{f"grams-{code}": request.form.get(f"grams-{code}", "").strip() for code in codes}}
+        # a lot of the log left at 0 was not used after all; a lot added here must say its grams
+        logged = {lot["code"] for lot in current["lots"]}
+        lots = [{"code": code, "grams": values[f"grams-{code}"] or None} for code in codes
+                if code not in logged or values[f"grams-{code}"] not in ("", "0")]
+        try:
+            workshops.correct(session, workshop_id=workshop_id, participants=values["participants"],
+                              products=[{"type": k, "quantity": values[f"qty-{k}"]} for k in types
+                                        if values[f"qty-{k}"] not in ("", "0")],
+                              lots=lots, note=values["note"], confirmed=request.form.get("confirm") == "1",
+                              actor=current_user.user, now=now())
+        except DomainError as error:
+            session.rollback()
+            message, fields, status = refusal(error)
+            confirm_needed = isinstance(error, ConfirmationRequired)
+        else:
+            flash(_("Correction recorded."), "success")
+            return redirect(url_for("workshops.detail", workshop_id=workshop_id))
+    return render_template("workshops/correct.html", log=current, types=types.values(), codes=codes,
+                           values=values, message=message, fields=fields, confirm_needed=confirm_needed), status
+
+
 def _upload_dir() -> str | None:
     from flask import current_app
 
@@ -144,8 +185,9 @@ def _upload_dir() -> str | None:
 @allow(*WRITERS)
 def detail(workshop_id: int) -> Any:
     session = db()
-    return render_template("workshops/detail.html", log=_shown(workshops.log_dict(session, workshop_id)),
-                           types=workshops.product_types(session))
+    log = _shown(workshops.log_dict(session, workshop_id))
+    log["entries"] = [{**e, "recorded": dt.datetime.fromisoformat(e["recorded_at"])} for e in log["entries"]]
+    return render_template("workshops/detail.html", log=log, types=workshops.product_types(session))
 
 
 @bp.get("/product-types")
