@@ -49,10 +49,17 @@ def domain_error_response(error: DomainError) -> Any:
     return json_error(error.code, translate_error(error), status_for(error), details)
 
 
+#: where the JSON API lives (its blueprint's url_prefix)
+API_PREFIX = "/api/v1"
+
+
 def _wants_json() -> bool:
-    # the API's own errors are answered by its blueprint's handlers (cksloop.web.api.blueprint);
-    # a page asked for as JSON (a script's fetch) gets the same shape
-    return request.accept_mimetypes.best == "application/json"
+    # the API's own errors are answered by its blueprint's handlers (cksloop.web.api.blueprint); a
+    # URL under the API that matches no route never reaches them, yet its client reads JSON; a page
+    # asked for as JSON (a script's fetch) gets the same shape
+    path = request.path
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/") or \
+        request.accept_mimetypes.best == "application/json"
 
 
 def http_error_text(error: HTTPException) -> str:

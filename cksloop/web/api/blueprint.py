@@ -16,7 +16,7 @@ from cksloop.domain.errors import DomainError
 from cksloop.extensions import csrf
 from cksloop.web import errors
 
-PREFIX = "/api/v1"
+PREFIX = errors.API_PREFIX
 #: the catch-all's endpoint: it needs no caller (a wrong URL is told apart from a wrong token)
 UNKNOWN_ENDPOINT = "api.unknown"
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
