@@ -2,6 +2,7 @@
 events in one transaction) among many offcut lots, on a generated chain (issue 15's performance note).
 
     .venv/bin/python benchmarks/workshops_bench.py [--lots 100000] [--garments 20000] [--logs 200]
+                                                   [--database sqlite|postgresql]
     .venv/bin/python benchmarks/workshops_bench.py --tiny        # a smoke run: small numbers
 
 Prints the median and 95th percentile per request, to compare with the garment action's point
@@ -10,11 +11,14 @@ target in RESULTS.md; not a test, numbers vary with load.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,6 +33,7 @@ from cksloop.domain.offcut_labels import format_lot_code  # noqa: E402
 from cksloop.services import accounts, tokens  # noqa: E402
 
 BASE_URL = "https://loop.cks.example"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC)
 
 
@@ -62,18 +67,37 @@ def bulk_lots(url: str, count: int) -> dict[str, list[str]]:
     return by_store
 
 
+@contextlib.contextmanager
+def _database(kind: str, tmp: str) -> Iterator[str]:
+    """A new, empty database: a SQLite file in ``tmp``, or a PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp}/workshops.sqlite3"
+        return
+    import psycopg
+
+    name = f"cksloop_bench_workshops_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lots", type=int, default=100_000)
     parser.add_argument("--garments", type=int, default=20_000)
     parser.add_argument("--logs", type=int, default=200)
     parser.add_argument("--tiny", action="store_true")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     if args.tiny:
         args.lots, args.garments, args.logs = 500, 500, 10
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/workshops.sqlite3"
+    with tempfile.TemporaryDirectory() as tmp, _database(args.database, tmp) as url:
         generate(url, garments=args.garments, styles=50, stores=10)
         started = time.perf_counter()
         by_store = bulk_lots(url, args.lots)
@@ -110,7 +134,7 @@ def main() -> None:
             assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
         times.sort()
         p95 = times[max(0, round(0.95 * len(times)) - 1)]
-        print(f"log a workshop (2 lots, {args.lots:,} lots, {args.garments:,} garments, SQLite, in-process): "
+        print(f"log a workshop (2 lots, {args.lots:,} lots, {args.garments:,} garments, {args.database}, in-process): "
               f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms over {len(times)} logs")
         app.extensions["cksloop.engine"].dispose()
 
