@@ -88,3 +88,6 @@ def _ledger_is_append_only(session: Session, flush_context: Any, instances: Any)
 Index("ix_garment_events_location_occurred", GarmentEvent.location_id, GarmentEvent.occurred_at)
 Index("ix_garment_events_action_occurred", GarmentEvent.action, GarmentEvent.occurred_at)
 Index("ix_garment_events_actor_occurred", GarmentEvent.actor_id, GarmentEvent.occurred_at)
+# the year's figures (charter report, disclosure) count the events that reached a state in a period:
+# a few thousand among millions, found without reading the whole period
+Index("ix_garment_events_to_state_occurred", GarmentEvent.to_state, GarmentEvent.occurred_at)
