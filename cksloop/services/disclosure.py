@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Location, Style
@@ -62,28 +62,34 @@ def _ground(details: dict[str, Any] | None) -> DestructionGround | None:
 
 
 def read_year(session: Session, *, year: int) -> YearRead:
-    """The year's discards and prevention measures from the ledger, oldest event first."""
+    """The year's discards and prevention measures from the ledger, oldest event first.
+
+    Sales in the outlet and rental check-outs count as totals (one row per measure): a year holds
+    hundreds of thousands of them, and the disclosure needs their number and weight, not each one."""
     start, end = _bounds(check_year(year))
+    in_year = (GarmentEvent.occurred_at >= start, GarmentEvent.occurred_at < end)
+    measures: list[MeasureRecord] = []
+    for action, kind, units, grams in session.execute(
+            select(GarmentEvent.action, Location.kind, func.count(), func.coalesce(func.sum(Style.unit_weight_g), 0))
+            .join(Garment, Garment.id == GarmentEvent.garment_id).join(Style, Style.id == Garment.style_id)
+            .outerjoin(Location, Location.id == GarmentEvent.location_id)
+            .where(*in_year, GarmentEvent.action.in_([Action.SELL, Action.CHECK_OUT_RENTAL]))
+            .group_by(GarmentEvent.action, Location.kind)):
+        if action is Action.SELL and kind is LocationKind.OUTLET:
+            measures.append(MeasureRecord(PreventionMeasure.OUTLET, units, int(grams)))
+        elif action is Action.CHECK_OUT_RENTAL:
+            measures.append(MeasureRecord(PreventionMeasure.RENTAL, units, int(grams)))
     rows = session.execute(
         select(GarmentEvent.action, GarmentEvent.details, GarmentEvent.occurred_at, Garment.code, Style.cn_code,
                Style.unit_weight_g, Location.kind)
         .join(Garment, Garment.id == GarmentEvent.garment_id).join(Style, Style.id == Garment.style_id)
         .outerjoin(Location, Location.id == GarmentEvent.location_id)
-        .where(GarmentEvent.occurred_at >= start, GarmentEvent.occurred_at < end,
-               GarmentEvent.action.in_([Action.RETIRE, Action.SELL, Action.CHECK_OUT_RENTAL]))
+        .where(*in_year, GarmentEvent.action == Action.RETIRE)
         .order_by(GarmentEvent.occurred_at, GarmentEvent.id))
     discards: list[DiscardRecord] = []
-    measures: list[MeasureRecord] = []
     unclassified: list[str] = []
-    for action, details, at, code, cn_code, weight, kind in rows:
+    for _action, details, at, code, cn_code, weight, _kind in rows:
         grams = weight or 0
-        if action is Action.SELL:
-            if kind is LocationKind.OUTLET:
-                measures.append(MeasureRecord(PreventionMeasure.OUTLET, 1, grams))
-            continue
-        if action is Action.CHECK_OUT_RENTAL:
-            measures.append(MeasureRecord(PreventionMeasure.RENTAL, 1, grams))
-            continue
         route = _route(details)
         if route is None:
             continue
