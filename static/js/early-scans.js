@@ -12,6 +12,11 @@
       if (!input || input.value.trim() === "") return;
       form.earlyScans.push(input.value);
       input.value = "";
+      // said where the verdicts appear, so a clerk knows the scans were taken
+      var status = document.getElementById(input.getAttribute("aria-describedby") || "");
+      if (status && form.dataset.tEarly) {
+        status.textContent = form.dataset.tEarly.replace("%(count)s", String(form.earlyScans.length));
+      }
     }
     form.addEventListener("submit", function (event) {
       if (form.dataset.live === "1") return; // the module handles it

@@ -212,6 +212,7 @@ def test_scans_typed_before_the_page_has_started_are_kept_in_order(
         type_scan(clerk, code)
     assert clerk.evaluate("document.querySelector('#scan-form').earlyScans.length") == 4
     assert clerk.url == f"{live_server}/scan/batch"  # no native submit reloaded the page
+    expect(clerk.locator("#scan-status")).to_contain_text("4 scans kept")
     assert len(held) == 1
     held[0].continue_()  # the script arrives
 
