@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import BuyerLot, BuyerLotProof
 from cksloop.domain.buyer_lots import LotStatus
 from cksloop.domain.lifecycle import Role
-from tests.browser.conftest import LAPTOP
+from tests.browser.conftest import LAPTOP, assert_accessible
 from tests.buyer_lot_world import LONG_AGO, make_buyer, make_shipped_lot
 from tests.builders import PASSWORD, make_user
 from tests.proof_files import pdf_bytes
@@ -64,6 +64,7 @@ def test_a_merchandiser_follows_the_late_proof_task_from_home_uploads_the_proof_
     expect(task).to_have_count(1)
     expect(task).to_have_class(re.compile(r"\burgent\b"))
     expect(task.locator(".count")).to_have_text("1")
+    assert_accessible(page, "the home page with a late buyer lot")
 
     task.get_by_role("link").click()
     page.wait_for_url(f"{live_server}/buyer-lots/overdue")
@@ -77,6 +78,7 @@ def test_a_merchandiser_follows_the_late_proof_task_from_home_uploads_the_proof_
     panel = page.locator("section.proof-panel")
     expect(panel.locator(".state")).to_have_text("proof overdue")
     expect(panel).to_contain_text("Proof was due on 2026-10-01.")
+    assert_accessible(page, "the proof panel of an overdue lot")
 
     # the contract owes a destination declaration and a transport document: one PDF each
     for kind, name in (("destination_declaration", "declaration.pdf"), ("transport_document", "cmr.pdf")):
