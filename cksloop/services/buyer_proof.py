@@ -163,6 +163,11 @@ def overdue_lots(session: Session, *, today: dt.date) -> list[dict[str, Any]]:
     return sorted(late, key=lambda v: (v["proof_due_on"], v["id"]))
 
 
+def count_overdue(session: Session, *, today: dt.date) -> int:
+    """How many lots ``overdue_lots`` lists on ``today`` (the home page's task)."""
+    return len(list_lots(session, status=LotStatus.OVERDUE, today=today))
+
+
 # --- contract documents -------------------------------------------------------------------------
 
 

@@ -11,10 +11,13 @@ from cksloop.db.models import Garment, RentalCycle, User
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import GarmentState, Role
 from cksloop.domain.messages import N_
+from cksloop.services import buyer_proof
 
 
 #: the roles that handle rentals (the rentals pages allow the same roles)
 RENTAL_ROLES = frozenset({Role.STORE_STAFF, Role.MERCHANDISER, Role.ADMIN})
+#: the roles that handle buyer lots and their proof (the overdue list allows the same roles)
+BUYER_ROLES = frozenset({Role.MERCHANDISER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class Task:
     state: str | None = None  # filter for the garment list
     here_only: bool = False  # counted at the user's home store, not the whole chain
     overdue: bool = False
+    #: the page that lists this work, when it is not the garment list filtered by ``state``
+    endpoint: str | None = None
 
 
 def _count_by_state(session: Session, location_id: int | None) -> dict[GarmentState, int]:
@@ -48,6 +53,10 @@ def today_for(session: Session, *, user: User, now: dt.datetime) -> list[Task]:
     if user.role in RENTAL_ROLES:
         tasks.append(Task(N_("Rentals overdue"), overdue_rentals(session, now=now), S.RENTED_OUT.value,
                           overdue=True))
+    if user.role in BUYER_ROLES:
+        # shipped lots past their proof deadline (issue 14); the page words the line with ngettext
+        tasks.append(Task(N_("Buyer lots overdue for proof"), buyer_proof.count_overdue(session, today=local_date(now)),
+                          overdue=True, endpoint="disclosure.overdue"))
     if user.role in (Role.STORE_STAFF, Role.ADMIN):
         tasks += [
             Task(N_("Returns awaiting inspection"), counts.get(S.AWAITING_INSPECTION, 0),

@@ -43,6 +43,7 @@ def ground_label(value: str) -> str:
 def _helpers() -> dict[str, Any]:
     return {"ground_label": ground_label, "treatments": list(Treatment), "garment_url": garment_url,
             "format_date": format_date, "proof_label": lambda k: gettext(ProofKind(k).label),
+            "lot_status_label": lambda s: gettext(LotStatus(s).label),
             "measure_label": lambda m: gettext(PreventionMeasure(m).label)}
 
 
