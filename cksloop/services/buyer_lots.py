@@ -319,8 +319,15 @@ def _view(row: BuyerLot, codes: list[str] | None) -> dict[str, Any]:
     return view
 
 
-def list_lots(session: Session, *, status: LotStatus | None) -> list[dict[str, Any]]:
-    query = select(BuyerLot).order_by(BuyerLot.id.desc()).limit(500)
+#: how many lots a list shows at most, newest first
+LIST_LIMIT = 500
+
+
+def list_lots(session: Session, *, status: LotStatus | None, everything: bool = False) -> list[dict[str, Any]]:
+    """Lots newest first: the latest ``LIST_LIMIT``, or all of them with ``everything``."""
+    query = select(BuyerLot).order_by(BuyerLot.id.desc())
+    if not everything:
+        query = query.limit(LIST_LIMIT)
     if status is not None:
         query = query.where(BuyerLot.status == status)
     return [_view(row, None) for row in session.scalars(query)]

@@ -143,7 +143,9 @@ def list_lots(session: Session, *, status: LotStatus | None, today: dt.date) -> 
     """Lots by their status on ``today``: ``overdue`` is a shipped lot past its deadline, ``shipped`` one before."""
     stored = LotStatus.SHIPPED if status is LotStatus.OVERDUE else status
     answer = []
-    for view in buyer_lots.list_lots(session, status=stored):
+    # every lot still waiting for proof is read: the late ones are the oldest, and a cut at the
+    # newest 500 would hide exactly them (once proven, a lot leaves this working set)
+    for view in buyer_lots.list_lots(session, status=stored, everything=stored is LotStatus.SHIPPED):
         due = view["proof_due_on"]
         late = view["status"] == LotStatus.SHIPPED.value and due is not None and today > dt.date.fromisoformat(due)
         if late:

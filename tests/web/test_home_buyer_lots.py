@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Role
-from cksloop.services import buyer_proof, dashboard
+from cksloop.services import buyer_lots, buyer_proof, dashboard
 from tests.buyer_lot_world import LONG_AGO, make_buyer, make_shipped_lot, prove_lot
 from tests.builders import make_user
 
@@ -109,3 +109,13 @@ def test_the_task_speaks_dutch_and_french(login, three_lots, lang, one):
     assert merchandiser.post(f"/language/{lang}", data={"next": "/"}).status_code == 302
     tiles = _tiles(merchandiser.get("/").get_data(as_text=True))
     assert tiles[one] == ("task urgent", OVERDUE_LIST)
+
+
+def test_an_old_overdue_lot_is_counted_however_many_newer_lots_there_are(db_session, now, three_lots,
+                                                                          monkeypatch):
+    # the lists show the newest lots first, cut at LIST_LIMIT; the late ones are the oldest, so the
+    # overdue count and list read every lot still waiting for proof
+    monkeypatch.setattr(buyer_lots, "LIST_LIMIT", 1)
+    today = now.date()
+    assert buyer_proof.count_overdue(db_session, today=today) == 1
+    assert [v["id"] for v in buyer_proof.overdue_lots(db_session, today=today)] == [three_lots["overdue"]]
