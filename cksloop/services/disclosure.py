@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, Style
+from cksloop.db.models import Garment, GarmentEvent, OverstockDailySales, RentalRollup, Style
 from cksloop.domain.clock import local_date, start_of_local_day
 from cksloop.domain.disclosure import (NO_GROUND, DiscardRecord, Disclosure, MeasureRecord, PreventionMeasure,
                                        Treatment, category_of, disclose, measure_of_retirement,
                                        treatment_of_retirement)
 from cksloop.domain.errors import InvalidDetails
-from cksloop.domain.lifecycle import Action, DestructionGround, LocationKind, RetireRoute
+from cksloop.domain.overstock_figures import Channel
+from cksloop.domain.lifecycle import Action, DestructionGround, RetireRoute
 from cksloop.domain.messages import N_
 from cksloop.services import settings
 
@@ -64,31 +65,36 @@ def _ground(details: dict[str, Any] | None) -> DestructionGround | None:
 def read_year(session: Session, *, year: int) -> YearRead:
     """The year's discards and prevention measures from the ledger, oldest event first.
 
-    Sales in the outlet and rental check-outs count as totals (one row per measure): a year holds
-    hundreds of thousands of them, and the disclosure needs their number and weight, not each one."""
+    Sales in the outlet and rental check-outs count as totals per measure, read from the rollups
+    written with their events (the overstock sales rollup, the rental rollup's month rows): a year
+    holds millions of them at chain scale, and the disclosure needs their number and weight only."""
     start, end = _bounds(check_year(year))
     in_year = (GarmentEvent.occurred_at >= start, GarmentEvent.occurred_at < end)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     measures: list[MeasureRecord] = []
-    for action, kind, units, grams in session.execute(
-            select(GarmentEvent.action, Location.kind, func.count(), func.coalesce(func.sum(Style.unit_weight_g), 0))
-            .join(Garment, Garment.id == GarmentEvent.garment_id).join(Style, Style.id == Garment.style_id)
-            .outerjoin(Location, Location.id == GarmentEvent.location_id)
-            .where(*in_year, GarmentEvent.action.in_([Action.SELL, Action.CHECK_OUT_RENTAL]))
-            .group_by(GarmentEvent.action, Location.kind)):
-        if action is Action.SELL and kind is LocationKind.OUTLET:
-            measures.append(MeasureRecord(PreventionMeasure.OUTLET, units, int(grams)))
-        elif action is Action.CHECK_OUT_RENTAL:
-            measures.append(MeasureRecord(PreventionMeasure.RENTAL, units, int(grams)))
+    outlet = session.execute(
+        select(func.coalesce(func.sum(OverstockDailySales.sold), 0),
+               func.coalesce(func.sum(OverstockDailySales.sold * func.coalesce(Style.unit_weight_g, 0)), 0))
+        .join(Style, Style.id == OverstockDailySales.style_id)
+        .where(OverstockDailySales.channel == Channel.OUTLET.value, OverstockDailySales.day >= first,
+               OverstockDailySales.day <= last)).one()
+    if outlet[0]:
+        measures.append(MeasureRecord(PreventionMeasure.OUTLET, int(outlet[0]), int(outlet[1])))
+    rented = session.execute(
+        select(func.coalesce(func.sum(RentalRollup.cycles_started), 0),
+               func.coalesce(func.sum(RentalRollup.cycles_started * func.coalesce(Style.unit_weight_g, 0)), 0))
+        .join(Style, Style.id == RentalRollup.style_id)
+        .where(RentalRollup.grain == "m", RentalRollup.bucket_on >= first, RentalRollup.bucket_on <= last)).one()
+    if rented[0]:
+        measures.append(MeasureRecord(PreventionMeasure.RENTAL, int(rented[0]), int(rented[1])))
     rows = session.execute(
-        select(GarmentEvent.action, GarmentEvent.details, GarmentEvent.occurred_at, Garment.code, Style.cn_code,
-               Style.unit_weight_g, Location.kind)
+        select(GarmentEvent.details, GarmentEvent.occurred_at, Garment.code, Style.cn_code, Style.unit_weight_g)
         .join(Garment, Garment.id == GarmentEvent.garment_id).join(Style, Style.id == Garment.style_id)
-        .outerjoin(Location, Location.id == GarmentEvent.location_id)
         .where(*in_year, GarmentEvent.action == Action.RETIRE)
         .order_by(GarmentEvent.occurred_at, GarmentEvent.id))
     discards: list[DiscardRecord] = []
     unclassified: list[str] = []
-    for _action, details, at, code, cn_code, weight, _kind in rows:
+    for details, at, code, cn_code, weight in rows:
         grams = weight or 0
         route = _route(details)
         if route is None:
