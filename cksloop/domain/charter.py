@@ -16,8 +16,8 @@ from .messages import N_
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 #: what a figure counts (a drill list of the same length) …
 COUNTED_UNITS = frozenset({"garments", "cycles", "lots", "workshops", "products", "events", "returns"})
-#: … or measures (a drill list of what it is measured on)
-MEASURED_UNITS = frozenset({"kg", "eur", "pct", "days"})
+#: … or measures (a drill list of what it is measured on; participants are a sum over workshop entries)
+MEASURED_UNITS = frozenset({"kg", "eur", "pct", "days", "participants"})
 
 
 def parse_year(raw: Any, *, today: dt.date) -> int:

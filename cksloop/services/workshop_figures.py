@@ -85,6 +85,8 @@ def records(session: Session, *, period: Period, store: str | None) -> Records:
 
 
 def _remanufactured(session: Session, *, period: Period, store: str | None) -> list[Made]:
+    """One record per remanufactured garment: made in the period, or sold in it (a garment sold, taken back
+    and sold again is still one garment; its sale is the first in the period, else its latest)."""
     received, sold = aliased(Location), aliased(Location)
     sale = aliased(GarmentEvent)
     first = aliased(GarmentEvent)
@@ -94,20 +96,27 @@ def _remanufactured(session: Session, *, period: Period, store: str | None) -> l
         .join(first, (first.garment_id == Garment.id) & (first.seq == 1))
         .outerjoin(received, first.location_id == received.id)
         .outerjoin(sale, (sale.garment_id == Garment.id) & (sale.action == Action.SELL))
-        .outerjoin(sold, sale.location_id == sold.id).order_by(Garment.id)).all()
-    made = [Made(code, local_date(at), where, local_date(sold_at) if sold_at else None, sold_where)
-            for code, at, where, sold_at, sold_where in rows]
+        .outerjoin(sold, sale.location_id == sold.id).order_by(Garment.id, sale.seq)).all()
+    by_code: dict[str, list[Made]] = {}
+    for code, at, where, sold_at, sold_where in rows:
+        by_code.setdefault(code, []).append(
+            Made(code, local_date(at), where, local_date(sold_at) if sold_at else None, sold_where))
+    made = []
+    for sales in by_code.values():
+        here = [g for g in sales if g.sold_on is not None and g.sold_on in period and _here(g.sold_at, store)]
+        made.append(here[0] if here else sales[-1])
     return [g for g in made if (g.made_on in period and _here(g.received_at, store))
             or (g.sold_on is not None and g.sold_on in period and _here(g.sold_at, store))]
 
 
 def figures(session: Session, *, period: Period, store: str | None) -> OffcutFigures:
     """Every offcut figure of ``period`` for ``store`` (None: all stores and places)."""
-    found = records(session, period=period, store=store)
-    return _count(found, period=period, store=store)
+    return figures_of(records(session, period=period, store=store), period=period, store=store)
 
 
-def _count(found: Records, *, period: Period, store: str | None) -> OffcutFigures:
+def figures_of(found: Records, *, period: Period, store: str | None) -> OffcutFigures:
+    """``figures`` on records already read: those of ``store``, or of all stores to pick a store's workshops
+    from (a remanufactured garment sold twice in the period carries the sale the records were read for)."""
     return rules.offcut_figures(period=period, store=store, workshop_entries=[e for e, _ in found.entries],
                                 lot_events=[e for e, _ in found.lot_events], retired=found.retired,
                                 remanufactured=found.remanufactured)
@@ -123,11 +132,15 @@ def by_organiser(session: Session, *, period: Period, store: str | None) -> list
 
 def drill(session: Session, *, period: Period, store: str | None, figure: str) -> list[dict[str, Any]]:
     """The records behind one figure, as rows (the same records ``figures`` counted)."""
-    found = records(session, period=period, store=store)
+    return rows_of(records(session, period=period, store=store), period=period, store=store, figure=figure)
+
+
+def rows_of(found: Records, *, period: Period, store: str | None, figure: str) -> list[dict[str, Any]]:
+    """``drill`` on records already read (those of ``store``, or of all stores to pick ``store`` from)."""
     if figure in ("workshops_held", "participants", "products_made", "reused_in_workshops_g"):
         rows = []
         for entry, facts in found.entries:
-            if figure == "workshops_held" and entry.kind is not EntryKind.LOG:
+            if (figure == "workshops_held" and entry.kind is not EntryKind.LOG) or not _here(entry.store, store):
                 continue
             rows.append({"workshop": entry.workshop_id, "kind": entry.kind.value, "store": entry.store,
                          "held_on": entry.held_on.isoformat(), "theme": facts["theme"],
@@ -141,9 +154,10 @@ def drill(session: Session, *, period: Period, store: str | None, figure: str) -
                  "action": e.change.action.value,
                  "grams": e.change.waste_g if wanted else e.change.consumed_g}
                 for e, code in found.lot_events if (e.change.action is OffcutAction.REWEIGH) == bool(wanted)
-                and (e.change.waste_g if wanted else e.change.consumed_g)]
+                and (e.change.waste_g if wanted else e.change.consumed_g) and _here(e.change.location, store)]
     if figure == "garments_retired_into_offcuts":
-        return [{"garment": g.code, "on": g.retired_on.isoformat(), "location": g.location or ""} for g in found.retired]
+        return [{"garment": g.code, "on": g.retired_on.isoformat(), "location": g.location or ""}
+                for g in found.retired if _here(g.location, store)]
     if figure == "remanufactured_made":
         return [{"garment": g.code, "on": g.made_on.isoformat(), "location": g.received_at or ""}
                 for g in found.remanufactured if g.made_on in period and _here(g.received_at, store)]
@@ -152,3 +166,24 @@ def drill(session: Session, *, period: Period, store: str | None, figure: str) -
                 for g in found.remanufactured
                 if g.sold_on is not None and g.sold_on in period and _here(g.sold_at, store)]
     raise ValueError(figure)
+
+
+def products_of(found: Records, *, store: str | None, product_type: str | None = None) -> list[dict[str, Any]]:
+    """One row per product made in the records' workshops (of ``product_type``, if given), so the list is as
+    long as ``products_by_type`` counts: each workshop's quantities net of its corrections."""
+    made: dict[tuple[int, str], int] = {}
+    facts_of: dict[int, tuple[Any, Any]] = {}
+    for entry, facts in found.entries:
+        if not _here(entry.store, store):
+            continue
+        facts_of.setdefault(entry.workshop_id, (entry, facts))
+        for key, quantity in entry.products:
+            if product_type is None or key == product_type:
+                made[(entry.workshop_id, key)] = made.get((entry.workshop_id, key), 0) + quantity
+    rows = []
+    for (workshop_id, key), quantity in made.items():
+        entry, facts = facts_of[workshop_id]
+        rows += [{"workshop": workshop_id, "store": entry.store, "held_on": entry.held_on.isoformat(),
+                  "theme": facts["theme"], "type": key, "product": n}
+                 for n in range(1, quantity + 1)]
+    return rows

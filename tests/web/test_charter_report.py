@@ -10,7 +10,7 @@ import pytest
 
 from cksloop.domain.charter import COUNTED_UNITS, MEASURED_UNITS
 from cksloop.domain.lifecycle import Role
-from tests.charter_world import build
+from tests.charter_world import add_workshops, build
 
 SECTIONS = {"rental", "overstock", "buyers", "offcuts", "unsold", "materials"}
 
@@ -18,6 +18,11 @@ SECTIONS = {"rental", "overstock", "buyers", "offcuts", "unsold", "materials"}
 @pytest.fixture
 def chain(db_session):
     return build(db_session)
+
+
+@pytest.fixture
+def workshop_chain(db_session, chain):
+    return {**chain, **add_workshops(db_session, chain)}
 
 
 @pytest.fixture
@@ -150,3 +155,46 @@ def test_store_staff_and_workshop_organisers_may_not_open_the_report(login, role
 def test_the_navigation_offers_the_report_to_merchandisers_only(merch, login):
     assert 'href="/reports/charter"' in merch.get("/").get_data(as_text=True)
     assert 'href="/reports/charter"' not in login(Role.STORE_STAFF).get("/").get_data(as_text=True)
+
+
+def test_the_workshop_sentence_counts_workshops_stores_participants_products_and_kg(merch, workshop_chain):
+    sentences = merch.get("/api/v1/reports/charter?year=2025").get_json()["sentences"]
+    found = {lang: [s for s in sentences[lang] if "offcuts.workshops_held" in s["rests_on"]]
+             for lang in ("nl", "en", "fr")}
+    assert [s["text"] for s in found["en"]] == [
+        "In 2025 we held 2 workshops in 2 stores with 14 participants, who made 12 products from 0.61 kg of offcuts."]
+    assert [s["text"] for s in found["nl"]] == [
+        "In 2025 hielden we 2 workshops in 2 winkels met 14 deelnemers, die 12 producten maakten van 0,61 kg "
+        "reststoffen."]
+    assert [s["text"].replace("\u00a0", " ") for s in found["fr"]] == [
+        "En 2025, nous avons organisé 2 ateliers dans 2 magasins avec 14 participants, qui ont fabriqué 12 produits "
+        "à partir de 0,61 kg de chutes de tissu."]
+    assert found["en"][0]["rests_on"] == ["offcuts.workshops_held", "offcuts.workshops_held_ant-meir",
+                                          "offcuts.workshops_held_gent-veld", "offcuts.participants",
+                                          "offcuts.products_made", "offcuts.kg_used_in_workshops"]
+    english = [s["text"] for s in merch.get("/api/v1/reports/charter?year=2026").get_json()["sentences"]["en"]]
+    assert "In 2026 we held 1 workshop in 1 store with 10 participants, who made 10 products from 0.12 kg of " \
+        "offcuts." in english
+
+
+def test_a_year_without_workshops_has_no_workshop_sentence(merch, chain):
+    sentences = merch.get("/api/v1/reports/charter?year=2025").get_json()["sentences"]
+    assert not [s for lang in sentences.values() for s in lang if "offcuts.workshops_held" in s["rests_on"]]
+
+
+def test_every_workshop_figure_drills_over_http_and_the_page_names_it(merch, workshop_chain):
+    body = merch.get("/api/v1/reports/charter?year=2025").get_json()
+    offcuts = body["sections"]["offcuts"]
+    assert offcuts["participants_gent-veld"] == {
+        "value": 6, "unit": "participants", "previous": None,
+        "drill": "/api/v1/reports/charter/drill/offcuts/participants_gent-veld?year=2025"}
+    for key, figure in offcuts.items():
+        page = merch.get(figure["drill"] + "&per_page=200").get_json()
+        if figure["unit"] in COUNTED_UNITS:
+            assert page["count"] == figure["value"] == len(page["items"]), key
+    report = merch.get("/reports/charter?year=2025").get_data(as_text=True)
+    for text in ("Offcuts and workshops", "Workshops held in GENT-VELD", "Products made: toiletry bag",
+                 "Remanufactured products sold"):
+        assert text in report, text
+    drill = merch.get("/reports/charter/drill/offcuts/remanufactured_made?year=2025&seen=2").get_data(as_text=True)
+    assert f'href="/garments/{workshop_chain["blazers"][0]}"' in drill

@@ -92,11 +92,17 @@ def _plain(value: Any) -> Any:
 def drill(session: Session, *, year: int, section: str, figure: str, page: int, per_page: int) -> DrillPage:
     """One page of the list a figure counts (today's data), and its full length.
 
-    Raises ``NotFound`` for a section or figure the report does not have."""
+    A section's list is a query, or the rows another capability's figure service drilled into (already
+    read whole, as that service counts them). Raises ``NotFound`` for a section or figure the report
+    does not have."""
     module = SECTIONS.get(section)
     query = module.drill(session, year, figure) if module is not None else None
     if query is None:
         raise NotFound(N_("The report has no figure %(figure)s in %(section)s."), figure=figure, section=section)
+    if isinstance(query, list):
+        start = (page - 1) * per_page
+        return DrillPage(len(query), [{k: _plain(v) for k, v in row.items()} for row in query[start:start + per_page]],
+                         page, per_page)
     total = count(session, query)
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).mappings().all()
     return DrillPage(total, [{k: _plain(v) for k, v in row.items()} for row in rows], page, per_page)

@@ -25,7 +25,8 @@ openapi.tag("reports", "Reports built from the ledger.")
 _FIGURE = {"type": "object", "required": ["value", "unit", "previous", "drill"],
            "properties": {"value": {"type": "number"},
                           "unit": {"type": "string", "enum": ["garments", "cycles", "lots", "workshops", "products",
-                                                              "events", "returns", "kg", "eur", "pct", "days"]},
+                                                              "events", "returns", "kg", "eur", "pct", "days",
+                                                              "participants"]},
                           "previous": {"type": ["number", "null"]}, "drill": {"type": ["string", "null"]}}}
 _SENTENCE = {"type": "object", "required": ["text", "rests_on"],
              "properties": {"text": {"type": "string"}, "rests_on": {"type": "array", "items": {"type": "string"}}}}

@@ -10,13 +10,15 @@ from cksloop.domain.charter import FlaggedMaterial, Half
 from cksloop.domain.destinations import EndUse
 from cksloop.domain.inspection import DefectCode
 from cksloop.domain.lifecycle import DestructionGround, RetireRoute
+from cksloop.domain.workshops import BUILTIN_PRODUCT_TYPES
+from cksloop.services.charter.offcuts import HELD_PREFIX, PARTICIPANTS_PREFIX, PRODUCTS_PREFIX
 from cksloop.web.i18n import money
 
 SECTION_TITLES = {
     "rental": lazy_gettext("Rental"),
     "overstock": lazy_gettext("Overstock"),
     "buyers": lazy_gettext("Buyers"),
-    "offcuts": lazy_gettext("Offcuts"),
+    "offcuts": lazy_gettext("Offcuts and workshops"),
     "unsold": lazy_gettext("Unsold goods"),
     "materials": lazy_gettext("Materials"),
 }
@@ -47,6 +49,12 @@ FIGURE_LABELS = {
     "kg_registered": lazy_gettext("Kilograms of offcuts registered"),
     "kg_used": lazy_gettext("Kilograms of offcuts used"),
     "kg_wasted": lazy_gettext("Kilograms of offcuts wasted"),
+    "workshops_held": lazy_gettext("Workshops held"),
+    "participants": lazy_gettext("Participants"),
+    "products_made": lazy_gettext("Products made in workshops"),
+    "kg_used_in_workshops": lazy_gettext("Kilograms of offcuts used in workshops"),
+    "remanufactured_made": lazy_gettext("Remanufactured products made"),
+    "remanufactured_sold": lazy_gettext("Remanufactured products sold"),
     "retired": lazy_gettext("Garments retired"),
     "discards": lazy_gettext("Discards (recycling counts as destruction)"),
     "written_off": lazy_gettext("Written off (lost or stolen)"),
@@ -73,6 +81,15 @@ def figure_label(key: str) -> str:
         return gettext("Retired: %(route)s", route=str(RetireRoute(key[8:]).label))
     if key.startswith("discards_") and key[9:] in DestructionGround._value2member_map_:
         return gettext("Discards on ground %(ground)s", ground=str(DestructionGround(key[9:]).label))
+    if key.startswith(HELD_PREFIX):
+        return gettext("Workshops held in %(store)s", store=key.removeprefix(HELD_PREFIX).upper())
+    if key.startswith(PARTICIPANTS_PREFIX):
+        return gettext("Participants in %(store)s", store=key.removeprefix(PARTICIPANTS_PREFIX).upper())
+    if key.startswith(PRODUCTS_PREFIX):
+        kind = key.removeprefix(PRODUCTS_PREFIX)
+        # a type an admin added has only its key here: shown with spaces
+        name = gettext(BUILTIN_PRODUCT_TYPES[kind].name) if kind in BUILTIN_PRODUCT_TYPES else kind.replace("_", " ")
+        return gettext("Products made: %(type)s", type=name)
     if head in Half._value2member_map_ and rest == "pieces":
         return gettext("Pieces in the %(half)s collection", half=gettext(Half(head).label))
     for material in FlaggedMaterial:

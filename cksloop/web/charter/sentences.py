@@ -10,6 +10,7 @@ from cksloop.domain.charter import Half
 from cksloop.domain.inspection import DefectCode
 from cksloop.domain.messages import N_
 from cksloop.services.charter import Report
+from cksloop.services.charter.offcuts import HELD_PREFIX
 from cksloop.services.charter.rental import QUALITY_PREFIX
 from cksloop.web.charter.labels import unit_text
 
@@ -96,6 +97,26 @@ def _offcuts(report: Report) -> list[tuple[str, list[str]]]:
              ["offcuts.kg_registered", "offcuts.kg_used"])]
 
 
+def _workshops(report: Report) -> list[tuple[str, list[str]]]:
+    held = _v(report, "offcuts", "workshops_held") or 0
+    participants, made = _v(report, "offcuts", "participants"), _v(report, "offcuts", "products_made")
+    grams = _v(report, "offcuts", "kg_used_in_workshops")
+    if not held or participants is None or made is None or grams is None:
+        return []
+    per_store = {k: f.value for k, f in report.sections.get("offcuts", {}).items() if k.startswith(HELD_PREFIX)}
+    stores = [k for k, n in per_store.items() if n]
+    if sum(per_store.values()) != held:  # a store without a line of its own: no count of stores to rest on
+        return []
+    return [(gettext("In %(year)s we held %(workshops)s in %(stores)s with %(participants)s, who made %(products)s "
+                     "from %(kg)s of offcuts.", year=report.year,
+                     workshops=ngettext("%(num)d workshop", "%(num)d workshops", held),
+                     stores=ngettext("%(num)d store", "%(num)d stores", len(stores)),
+                     participants=ngettext("%(num)d participant", "%(num)d participants", participants),
+                     products=ngettext("%(num)d product", "%(num)d products", made), kg=unit_text("kg", grams)),
+             ["offcuts.workshops_held", *(f"offcuts.{k}" for k in stores), "offcuts.participants",
+              "offcuts.products_made", "offcuts.kg_used_in_workshops"])]
+
+
 def _unsold(report: Report) -> list[tuple[str, list[str]]]:
     retired = _v(report, "unsold", "retired") or 0
     if not retired:
@@ -131,7 +152,7 @@ def sentences(report: Report) -> list[dict[str, Any]]:
     if not report.has_data:
         return []
     found = []
-    for part in (_rental, _overstock, _offcuts, _unsold, _materials):
+    for part in (_rental, _overstock, _offcuts, _workshops, _unsold, _materials):
         found.extend({"text": text, "rests_on": rests} for text, rests in part(report))
     return found
 
