@@ -280,13 +280,16 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
 
 
 def _rebuild_rollups(url: str) -> dict[str, int]:
-    """Sum the bulk-loaded rentals into the analytics rollups, as the app keeps them."""
+    """Sum the bulk-loaded ledger into the rollups the app writes with every event: the rental
+    analytics and the overstock daily sales (without the latter the overstock review and the
+    disclosure would read an empty sales table and measure less than the app does)."""
     from cksloop.db.session import make_engine
-    from cksloop.services.rental_rollups import rebuild
+    from cksloop.services import overstock_rollups, rental_rollups
 
     engine = make_engine(url)
     with engine.begin() as conn:
-        written = rebuild(conn)
+        written = rental_rollups.rebuild(conn)
+        written["overstock_daily_sales"] = overstock_rollups.rebuild(conn)
     engine.dispose()
     return written
 
