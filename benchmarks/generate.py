@@ -174,7 +174,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                   "price_cents", "actor_id", "occurred_at", "details"]
     cycle_cols = ["id", "garment_id", "partner_id", "started_on", "due_on", "partner_reference",
                   "checked_out_at", "returned_at", "return_reason", "previous_check_out_at",
-                  "previous_check_out_with_partner_at"]
+                  "previous_check_out_with_partner_at", "ready_at"]
     inspection_cols = ["id", "garment_id", "rental_cycle_id", "event_id", "grade", "reason", "note",
                        "inspector_id", "inspected_at"]
     defect_cols = ["id", "inspection_id", "code", "zone", "severity", "note", "photo_path"]
@@ -199,6 +199,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
             latest_start = (now - start).total_seconds() / 60 - len(steps) * STEP_MINUTES
             when = start + dt.timedelta(minutes=int(rnd() * latest_start))
             location, open_cycle, care_return, last_out = home, None, None, None
+            waiting_ready: list[list[Any]] = []  # this garment's returned cycles not yet ready in the pool
             for seq, (step, from_state, to_state) in enumerate(steps, start=1):
                 event_id += 1
                 details = dict(step.details)
@@ -226,11 +227,13 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                     cycle_id += 1
                     open_cycle = cycle_id
                     # one partner here: the previous check-out with it is the previous one at all
-                    c_rows.append([cycle_id, gid, 1, when.date(), due, None, when, None, None, last_out, last_out])
+                    c_rows.append([cycle_id, gid, 1, when.date(), due, None, when, None, None, last_out, last_out,
+                                   None])
                     last_out = when
                 if step.action in (Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN) and open_cycle:
                     c_rows[-1][7] = when
                     c_rows[-1][8] = details.get("reason")
+                    waiting_ready.append(c_rows[-1])
                     if "grade" in details:
                         inspection_id += 1
                         i_rows.append((inspection_id, gid, open_cycle, event_id, details["grade"],
@@ -240,6 +243,10 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                             d_rows.append((defect_id, inspection_id, defect["code"], defect["zone"],
                                            defect["severity"], "", None))
                     open_cycle = None
+                if to_state == "in_rental_pool":  # as the rental projection: the turnaround ends here
+                    for row in waiting_ready:
+                        row[11] = when
+                    waiting_ready.clear()
                 if step.action is Action.ADD_TO_RENTAL_POOL:
                     stay_id += 1  # the templates never take a garment out of rental: the stay stays open
                     s_rows.append((stay_id, gid, 1, when, None))

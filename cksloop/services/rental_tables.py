@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import CareStep, Inspection, InspectionDefect, RentalCycle, RentalPoolStay
@@ -120,7 +120,18 @@ def follow(session: Session, *, garment_id: int, style_id: int, change: Change, 
     _keep_care_step(session, garment_id=garment_id, style_id=style_id, change=change, event_id=event_id, now=now,
                     inspection=inspection, cycle=cycle)
     session.flush()
+    if change.to_state is GarmentState.IN_RENTAL_POOL:
+        _mark_ready(session, garment_id=garment_id, now=now)
     return inspection
+
+
+def _mark_ready(session: Session, *, garment_id: int, now: dt.datetime) -> None:
+    """The garment is ready in the pool again: each of its returns not yet followed by that ends its
+    turnaround now (a return straight into the pool ends it at once)."""
+    session.execute(update(RentalCycle)
+                    .where(RentalCycle.garment_id == garment_id, RentalCycle.returned_at.is_not(None),
+                           RentalCycle.ready_at.is_(None))
+                    .values(ready_at=now).execution_options(synchronize_session=False))
 
 
 def _count_defects(session: Session, *, style_id: int, inspection: Inspection, cycle: RentalCycle | None,

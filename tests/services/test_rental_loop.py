@@ -7,9 +7,12 @@ from dataclasses import replace
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import create_engine, func, select
 
+from cksloop.db import migrate
 from cksloop.db.models import CareStep, DefectPhoto, Inspection, RentalCycle, RentalPoolStay
+from cksloop.domain.clock import utc
 from cksloop.domain.errors import IllegalTransition, InvalidDetails
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.domain.rental_quality import Figures, Thresholds, parse_period
@@ -469,3 +472,73 @@ def test_garments_rented_in_a_period_count_each_garment_once_per_period_and_part
         got = rental_reports.statement(s, period=period, now=later,
                                        partner_id=partner.id if partner is not None else None).garments
         assert got == garments_rented == distinct_garments(period, partner), (period, partner)
+
+
+def test_each_return_keeps_the_moment_its_garment_was_ready_in_the_pool_again(db_session, world):
+    """The turnaround's end, written with the event that puts the garment back: at once for a return
+    graded straight into the pool, after the repair for a quality return, never for a retired garment."""
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    partner = world["partner"]
+    g = catalogue.receive_garment(s, style=world["dress"], size="S", location_code=STORE, actor=admin, now=T0)
+    rentals.add_to_pool(s, code=g.code, partner_id=partner.id, actor=admin, now=T0)
+
+    def out_and_back(start, back, **details):
+        rentals.check_out(s, code=g.code, partner_id=partner.id, due_on=(start + _days(10)).date(), actor=admin,
+                          now=start)
+        rentals.record_return(s, code=g.code, actor=admin, now=back, details=details)
+
+    out_and_back(T0, T0 + _days(4), reason="end_of_rental", grade="A", defects=[])
+    out_and_back(T0 + _days(5), T0 + _days(9), reason="quality_return", grade="C",
+                 defects=[{"code": "SNAG", "zone": "sleeve", "severity": 3}])
+    mid_repair = s.scalars(select(RentalCycle.ready_at).order_by(RentalCycle.id)).all()
+    assert [_utc(t) for t in mid_repair] == [T0 + _days(4), None]  # in repair: not ready yet
+    rentals.finish_care(s, code=g.code, outcome="done", cost_cents=900, actor=admin, now=T0 + _days(12))
+    out_and_back(T0 + _days(13), T0 + _days(20), reason="end_of_rental", grade="E", retire_route="offcuts",
+                 defects=[{"code": "ABR", "zone": "hem", "severity": 4}])
+    s.expire_all()
+    cycles = s.scalars(select(RentalCycle).order_by(RentalCycle.id)).all()
+    assert [(_utc(c.returned_at), _utc(c.ready_at)) for c in cycles] == [
+        (T0 + _days(4), T0 + _days(4)), (T0 + _days(9), T0 + _days(12)), (T0 + _days(20), None)]
+    # the same moments as the ledger says: the first event into the pool at or after each return
+    into_pool = [_utc(e.occurred_at) for e in garments.events_of(s, g) if e.to_state is GarmentState.IN_RENTAL_POOL]
+    for c in cycles:
+        assert _utc(c.ready_at) == min((t for t in into_pool if t >= _utc(c.returned_at)), default=None)
+
+
+def _utc(value):
+    return None if value is None else utc(value)
+
+
+def test_the_migration_fills_in_the_ready_moments_the_projection_would_have_written(db_session, world,
+                                                                                   database_url):
+    """A database from before migration 0018 gets each past return's ready moment from its ledger."""
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    partner = world["partner"]
+    g = catalogue.receive_garment(s, style=world["dress"], size="L", location_code=STORE, actor=admin, now=T0)
+    rentals.add_to_pool(s, code=g.code, partner_id=partner.id, actor=admin, now=T0)
+    for start, back, details in (
+            (T0, T0 + _days(3), {"reason": "end_of_rental", "grade": "A", "defects": []}),
+            (T0 + _days(4), T0 + _days(6), {"reason": "quality_return", "grade": "C",
+                                            "defects": [{"code": "SNAG", "zone": "front", "severity": 3}]})):
+        rentals.check_out(s, code=g.code, partner_id=partner.id, due_on=(start + _days(10)).date(), actor=admin,
+                          now=start)
+        rentals.record_return(s, code=g.code, actor=admin, now=back, details=details)
+    rentals.finish_care(s, code=g.code, outcome="done", cost_cents=500, actor=admin, now=T0 + _days(8))
+    projected = [(c.id, _utc(c.ready_at)) for c in s.scalars(select(RentalCycle).order_by(RentalCycle.id))]
+    assert projected[0][1] == T0 + _days(3) and projected[1][1] == T0 + _days(8)
+    s.close()
+    s.get_bind().dispose()
+    try:
+        command.downgrade(migrate.alembic_config(database_url), "0017_events_by_state")
+    finally:
+        migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            filled = [(i, _utc(t)) for i, t in conn.execute(
+                select(RentalCycle.id, RentalCycle.ready_at).order_by(RentalCycle.id))]
+    finally:
+        engine.dispose()
+    assert filled == projected

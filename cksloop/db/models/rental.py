@@ -44,6 +44,9 @@ class RentalCycle(Base):
     partner_reference: Mapped[str | None] = mapped_column(String(64))
     checked_out_at: Mapped[dt.datetime]
     returned_at: Mapped[dt.datetime | None]
+    #: when the garment was next ready in the rental pool after this return (the turnaround's end),
+    #: written by the projection with that event; None until then
+    ready_at: Mapped[dt.datetime | None]
     return_reason: Mapped[ReturnReason | None] = mapped_column(_enum(ReturnReason))
     # when the same garment was last checked out before this cycle (with any partner, and with
     # this cycle's partner): a cycle is its garment's first in a period exactly when these fall
@@ -165,7 +168,8 @@ class AttentionAcknowledgement(Base):
 # rented in a period (each garment's first cycle in it) without touching the table rows
 Index("ix_rental_cycles_started_first", RentalCycle.checked_out_at, RentalCycle.partner_id,
       RentalCycle.previous_check_out_at, RentalCycle.previous_check_out_with_partner_at)
-Index("ix_rental_cycles_returned_at", RentalCycle.returned_at)
+# returns by period, and their turnaround read from the index alone
+Index("ix_rental_cycles_returned_ready", RentalCycle.returned_at, RentalCycle.ready_at)
 Index("ix_rental_cycles_one_open", RentalCycle.garment_id, unique=True,
       sqlite_where=text("returned_at IS NULL"), postgresql_where=text("returned_at IS NULL"))
 Index("ix_inspections_rental_cycle_id", Inspection.rental_cycle_id)

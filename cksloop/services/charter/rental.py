@@ -12,13 +12,12 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import (AttentionAcknowledgement, Garment, GarmentEvent, Inspection, InspectionDefect,
-                               RentalCycle, RentalPartner, RentalPoolStay, Style)
+from cksloop.db.models import (AttentionAcknowledgement, Garment, Inspection, InspectionDefect, RentalCycle,
+                               RentalDefectRollup, RentalPartner, RentalPoolStay, Style)
 from cksloop.domain.charter import share_pct
 from cksloop.domain.inspection import DefectCode, ReturnReason
-from cksloop.domain.lifecycle import GarmentState
 from cksloop.domain.rental_quality import Period, total
-from cksloop.services.charter.figures import Section, counted, keep, measured, year_bounds
+from cksloop.services.charter.figures import Figure, Section, counted, drill_url, keep, measured, year_bounds
 from cksloop.services.rental_figures import Bounds, days_between, figures_by_style, utc_literal, within
 
 NAME = "rental"
@@ -34,16 +33,17 @@ def _garments(where: Any) -> Select[Any]:
 def pool_garments(year: int) -> Select[Any]:
     """Garments in the rental pool at any moment of the year."""
     b = year_bounds(year)
-    stay = exists().where(RentalPoolStay.garment_id == Garment.id,
-                          RentalPoolStay.started_at < utc_literal(b.end),
-                          or_(RentalPoolStay.ended_at.is_(None), RentalPoolStay.ended_at >= utc_literal(b.start)))
-    return _garments(stay)
+    # IN, not EXISTS: the planner walks the year's stays instead of probing every garment of the chain
+    stays = select(RentalPoolStay.garment_id).where(
+        RentalPoolStay.started_at < utc_literal(b.end),
+        or_(RentalPoolStay.ended_at.is_(None), RentalPoolStay.ended_at >= utc_literal(b.start)))
+    return _garments(Garment.id.in_(stays))
 
 
 def garments_rented(year: int) -> Select[Any]:
     """Garments checked out at least once in the year."""
-    return _garments(exists().where(RentalCycle.garment_id == Garment.id,
-                                    within(RentalCycle.checked_out_at, year_bounds(year))))
+    return _garments(Garment.id.in_(select(RentalCycle.garment_id)
+                                    .where(within(RentalCycle.checked_out_at, year_bounds(year)))))
 
 
 def _cycles(where: Any) -> Select[Any]:
@@ -85,17 +85,6 @@ def quality_returns(year: int, code: DefectCode | None = None) -> Select[Any]:
     return _cycles(where)
 
 
-def quality_defect_codes(session: Session, year: int) -> list[DefectCode]:
-    """The defect codes found in the year's quality returns, in the taxonomy's order."""
-    found = set(session.scalars(
-        select(InspectionDefect.code).distinct()
-        .join(Inspection, Inspection.id == InspectionDefect.inspection_id)
-        .join(RentalCycle, RentalCycle.id == Inspection.rental_cycle_id)
-        .where(within(RentalCycle.returned_at, year_bounds(year)),
-               RentalCycle.return_reason == ReturnReason.QUALITY_RETURN)))
-    return [c for c in DefectCode if c in found or c.value in found]
-
-
 def attention_points(year: int) -> Select[Any]:
     """Attention points a merchandiser raised for the next collections in the year."""
     b = year_bounds(year)
@@ -106,15 +95,11 @@ def attention_points(year: int) -> Select[Any]:
 
 
 def _turnaround_days(session: Session, year: int) -> float | None:
-    """Average days from a return in the year until the garment was ready in the pool again."""
-    ready = (select(func.min(GarmentEvent.occurred_at))
-             .where(GarmentEvent.garment_id == RentalCycle.garment_id,
-                    GarmentEvent.to_state == GarmentState.IN_RENTAL_POOL,
-                    GarmentEvent.occurred_at >= RentalCycle.returned_at)
-             .correlate(RentalCycle).scalar_subquery())
-    rows = (select(RentalCycle.returned_at.label("back"), ready.label("ready"))
-            .where(within(RentalCycle.returned_at, year_bounds(year))).subquery())
-    value = session.scalar(select(func.avg(days_between(rows.c.ready, rows.c.back))).where(rows.c.ready.is_not(None)))
+    """Average days from a return in the year until the garment was ready in the pool again (the
+    moment the rental projection wrote on the cycle); returns not yet followed by that are left out."""
+    value = session.scalar(select(func.avg(days_between(RentalCycle.ready_at, RentalCycle.returned_at)))
+                           .where(within(RentalCycle.returned_at, year_bounds(year)),
+                                  RentalCycle.ready_at.is_not(None)))
     return None if value is None else float(value)
 
 
@@ -136,25 +121,41 @@ def drill(session: Session, year: int, key: str) -> Select[Any] | None:
     return None
 
 
+def _quality_returns_by_code(session: Session, year: int) -> dict[DefectCode, int]:
+    """Quality returns of the year per defect code, from the defect rollups' month rows."""
+    found = dict(session.execute(
+        select(RentalDefectRollup.code, func.sum(RentalDefectRollup.quality_returns))
+        .where(RentalDefectRollup.grain == "m", RentalDefectRollup.bucket_on >= dt.date(year, 1, 1),
+               RentalDefectRollup.bucket_on < dt.date(year + 1, 1, 1))
+        .group_by(RentalDefectRollup.code)).all())
+    by_value = {getattr(code, "value", code): int(n or 0) for code, n in found.items()}
+    return {c: by_value[c.value] for c in DefectCode if by_value.get(c.value)}
+
+
 def section(session: Session, year: int, *, now: dt.datetime) -> Section:
     out: Section = {}
-    for key in ("pool_garments", "garments_rented", "rental_cycles"):
-        out[key] = counted(session, NAME, key, year, LISTS[key](year), UNITS[key])
     period = Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
     b = year_bounds(year)
     # the rollups count a rental still open up to now, not to the end of the year
     capped = Bounds(b.start, b.end, max(b.start, min(b.end, now)))
     figures = total(figures_by_style(session, bounds=capped, period=period, now=now).values())
+    # Additive counts come from the rollups written with the events, by the same Brussels months as
+    # the lists they drill into (a test holds every count to its list's length); distinct garments
+    # are not additive, so those two count their lists.
+    for key in ("pool_garments", "garments_rented"):
+        out[key] = counted(session, NAME, key, year, LISTS[key](year), UNITS[key])
+    out["rental_cycles"] = Figure(figures.cycles, "cycles", drill_url(NAME, "rental_cycles", year))
     if figures.days_in_pool > 0:
         keep(out, "days_rented", measured(NAME, "days_rented", year, figures.days_rented, "days", "rental_cycles"))
         keep(out, "utilisation", measured(NAME, "utilisation", year,
                                           share_pct(figures.days_rented, figures.days_in_pool), "pct",
                                           "pool_garments"))
     keep(out, "turnaround", measured(NAME, "turnaround", year, _turnaround_days(session, year), "days", "returns"))
-    for key in ("returns", "returns_inspected", "quality_returns"):
-        out[key] = counted(session, NAME, key, year, LISTS[key](year), UNITS[key])
-    for code in quality_defect_codes(session, year):
+    out["returns"] = Figure(figures.returns, "returns", drill_url(NAME, "returns", year))
+    out["returns_inspected"] = counted(session, NAME, "returns_inspected", year, returns_inspected(year), "returns")
+    out["quality_returns"] = Figure(figures.quality_returns, "returns", drill_url(NAME, "quality_returns", year))
+    for code, n in _quality_returns_by_code(session, year).items():
         key = QUALITY_PREFIX + code.value.lower()
-        out[key] = counted(session, NAME, key, year, quality_returns(year, code), "returns")
+        out[key] = Figure(n, "returns", drill_url(NAME, key, year))
     out["attention_points"] = counted(session, NAME, "attention_points", year, attention_points(year), "events")
     return out
