@@ -42,13 +42,14 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from cksloop.web import i18n
+    from cksloop.web import i18n, vocabulary
     from cksloop.extensions import babel, csrf, login_manager
 
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Europe/Brussels")
     i18n.init_app(app)
+    vocabulary.init_app(app)
 
 
 def register_database(app: Flask) -> None:

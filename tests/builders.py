@@ -28,14 +28,14 @@ def seed_world(session: Session) -> dict[str, Any]:
         catalogue.create_rental_partner(session, name="Dressr", location_code="DRESSR-ANT",
                                         contact_email="ops@dressr.example", default_rental_days=10)
         catalogue.create_style(
-            session, style_number="SS25-0101", name="Wrap dress Lisa", season="SS25", category="dress",
+            session, style_number="SS25-0101", name="Lisa", season="SS25", category="dress",
             colour="navy", sizes=["XS", "S", "M", "L"], country_of_manufacture="TR",
             supplier="Atelier Izmir", retail_price_cents=12995,
             materials=[("viscose", 100, True, "LENZING™ ECOVERO™")],
             gtins={"S": "5400000001017", "M": "5400000001024"}, care="30°C gentle, no tumble dry",
             cn_code="6104", unit_weight_g=350)
         catalogue.create_style(
-            session, style_number="AW25-0202", name="Wool blazer Noor", season="AW25", category="blazer",
+            session, style_number="AW25-0202", name="Noor", season="AW25", category="blazer",
             colour="camel", sizes=["36", "38", "40"], country_of_manufacture="PT", supplier="Porto Tailoring",
             retail_price_cents=18995,
             materials=[("wool", 70, False, ""), ("polyester", 30, True, "recycled")], cn_code="6204",

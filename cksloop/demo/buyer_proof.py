@@ -70,8 +70,8 @@ def load(session: Session, *, now: dt.datetime, actor: User, upload_dir: str | N
     for days, style_index, size_index, ground in DISCARDS:
         at = year_end - dt.timedelta(days=days)
         if ground not in evidence:
-            report = _pdf("CKS quality report", [f"Ground: {ground.value}", f"Date: {at.date().isoformat()}",
-                                                 "Inspected by the CKS quality team; photos on file."])
+            report = _pdf("CKS kwaliteitsrapport", [f"Ground: {ground.value}", f"Date: {at.date().isoformat()}",
+                                                 "Gekeurd door het kwaliteitsteam van CKS; foto's in het dossier."])
             evidence[ground] = discard_evidence.keep(session, filename=f"quality-report-{ground.value}.pdf",
                                                      raw=report, upload_dir=upload_dir, actor=actor, now=at).id
         demo_style = STYLES[style_index]
@@ -80,7 +80,7 @@ def load(session: Session, *, now: dt.datetime, actor: User, upload_dir: str | N
                                             location_code=WAREHOUSE, actor=actor, now=at - dt.timedelta(days=30))
         garments.act(session, code=garment.code, action=Action.RETIRE, actor=actor, now=at,
                      details={"route": "recycling", "ground": ground.value, "evidence": evidence[ground],
-                              "note": "Demo: discarded on a ground of Delegated Regulation 2026/296."})
+                              "note": "Demo: afgevoerd op grond van Gedelegeerde Verordening 2026/296."})
     _prove_one_lot(session, now=now, actor=actor, upload_dir=upload_dir)
     return len(DISCARDS)
 
@@ -94,6 +94,6 @@ def _prove_one_lot(session: Session, *, now: dt.datetime, actor: User, upload_di
     lot_id, owed = lot.id, list(lot.verdict["proof_owed"])
     for kind in owed:
         buyer_proof.upload_proof(session, lot_id=lot_id, kind=kind, filename=f"{kind}.pdf",
-                                 raw=_pdf(f"Lot {lot_id}: {kind}", ["Signed by the buyer."]),
+                                 raw=_pdf(f"Lot {lot_id}: {kind}", ["Ondertekend door de koper."]),
                                  upload_dir=upload_dir, actor=actor, now=now)
     buyer_proof.accept_proof(session, lot_id=lot_id, actor=actor, now=now)

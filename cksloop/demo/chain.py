@@ -23,17 +23,17 @@ LOCATIONS: list[tuple[str, str, LocationKind, str]] = [
     ("BRG-STEEN", "CKS Brugge Steenstraat", LocationKind.STORE, "Brugge"),
     ("MEC-BRUUL", "CKS Mechelen Bruul", LocationKind.STORE, "Mechelen"),
     ("KOR-STEEN", "CKS Kortrijk Lange Steenstraat", LocationKind.STORE, "Kortrijk"),
-    (WAREHOUSE, "CRG warehouse Wommelgem", LocationKind.WAREHOUSE, "Wommelgem"),
+    (WAREHOUSE, "CRG Wommelgem", LocationKind.WAREHOUSE, "Wommelgem"),
     (OUTLET, "CKS Outlet", LocationKind.OUTLET, "Wommelgem"),
     ("DRESSR-ANT", "Dressr", LocationKind.PARTNER, "Antwerpen"),
-    ("REBELLE-ANT", "Rebelle Antwerp (remanufacturing)", LocationKind.PARTNER, "Antwerpen"),
+    ("REBELLE-ANT", "Rebelle Antwerp", LocationKind.PARTNER, "Antwerpen"),
 ]
 STORES = [code for code, _, kind, _ in LOCATIONS if kind is LocationKind.STORE]
 
 PARTNER_NAME = "Dressr"
-PARTNER_TERMS = ("One-off rental of 10 calendar days or a membership of 2, 3 or 4 items a month "
-                 "(swap after 25 days). Dressr checks quality on return; an external laundry "
-                 "exchanges garments weekly.")
+PARTNER_TERMS = ("Eenmalige huur van 10 kalenderdagen of een abonnement op 2, 3 of 4 stuks per maand "
+                 "(ruilen na 25 dagen). Dressr controleert de kwaliteit bij terugkomst; een externe wasserij "
+                 "wisselt de kledingstukken wekelijks.")
 
 LETTERS = ["XS", "S", "M", "L", "XL"]
 LETTERS_SHORT = ["XS", "S", "M", "L"]
@@ -49,6 +49,8 @@ Material = tuple[str, int, bool, str]
 @dataclass(frozen=True)
 class DemoStyle:
     number: str
+    #: the model's own name ("Lisa"), the same in every language: pages show the category and
+    #: colour beside it, each in the reader's language
     name: str
     category: str
     colour: str
@@ -82,84 +84,84 @@ _KNIT = "30°C wool cycle inside out, dry flat, do not tumble dry."
 
 STYLES: list[DemoStyle] = [
     # summer 2025
-    DemoStyle("SS25-1001", "Wrap dress Lisa", "dress", "navy", LETTERS, [("viscose", 100, True, ECOVERO)],
+    DemoStyle("SS25-1001", "Lisa", "dress", "navy", LETTERS, [("viscose", 100, True, ECOVERO)],
               "TR", "Atelier Izmir", 12995, _GENTLE, rental=True),
-    DemoStyle("SS25-1002", "Linen shirt Jules", "shirt", "ecru", LETTERS,
+    DemoStyle("SS25-1002", "Jules", "shirt", "ecru", LETTERS,
               [("linen", 55, False, ""), ("cotton", 45, True, "organic")], "PT", "Porto Tailoring", 6995,
               _COTTON),
-    DemoStyle("SS25-1003", "Wide-leg trousers Mona", "trousers", "sand", NUMBERS,
+    DemoStyle("SS25-1003", "Mona", "trousers", "sand", NUMBERS,
               [("lyocell", 70, True, TENCEL), ("cotton", 30, False, "")], "TR", "Atelier Izmir", 8995,
               _GENTLE),
-    DemoStyle("SS25-1004", "Broderie blouse Fien", "blouse", "white", LETTERS,
+    DemoStyle("SS25-1004", "Fien", "blouse", "white", LETTERS,
               [("cotton", 100, True, "organic")], "IN", "Jaipur Looms", 5995, _COTTON),
-    DemoStyle("SS25-1005", "Pleated midi skirt Roos", "skirt", "sage", LETTERS_SHORT,
+    DemoStyle("SS25-1005", "Roos", "skirt", "sage", LETTERS_SHORT,
               [("polyester", 100, True, "recycled")], "CN", "Ningbo Garments", 7995, _GENTLE),
-    DemoStyle("SS25-1006", "Jumpsuit Ilse", "jumpsuit", "terracotta", LETTERS_SHORT,
+    DemoStyle("SS25-1006", "Ilse", "jumpsuit", "terracotta", LETTERS_SHORT,
               [("viscose", 100, True, ECOVERO)], "TR", "Atelier Izmir", 11995, _GENTLE, rental=True),
-    DemoStyle("SS25-1007", "Linen blazer Hanne", "blazer", "stone", NUMBERS,
+    DemoStyle("SS25-1007", "Hanne", "blazer", "stone", NUMBERS,
               [("linen", 100, False, "")], "PT", "Porto Tailoring", 14995, _WOOL),
-    DemoStyle("SS25-1008", "Striped T-shirt Nele", "t-shirt", "navy-ecru stripe", LETTERS,
-              [("cotton", 95, True, "organic"), ("elastane", 5, False, "")], "BD", "Dhaka Knit Works",
+    DemoStyle("SS25-1008", "Nele", "t-shirt", "navy-ecru stripe", LETTERS,
+              [("cotton", 95, True, "organic"), ("elastane", 5, False, "")], "BD", "Dhaka Tex",
               2995, _COTTON),
-    DemoStyle("SS25-1009", "Denim shorts Saar", "shorts", "light blue", NUMBERS_SHORT,
+    DemoStyle("SS25-1009", "Saar", "shorts", "light blue", NUMBERS_SHORT,
               [("cotton", 98, True, "organic"), ("elastane", 2, False, "")], "TN", "Sousse Denim", 5995,
               _COTTON),
-    DemoStyle("SS25-1010", "Satin slip dress Margot", "dress", "champagne", LETTERS_SHORT,
+    DemoStyle("SS25-1010", "Margot", "dress", "champagne", LETTERS_SHORT,
               [("polyester", 100, True, "recycled")], "CN", "Ningbo Garments", 9995, _GENTLE, rental=True),
     # winter 2025
-    DemoStyle("AW25-2001", "Wool-blend blazer Noor", "blazer", "camel", NUMBERS,
+    DemoStyle("AW25-2001", "Noor", "blazer", "camel", NUMBERS,
               [("wool", 70, False, ""), ("polyester", 30, True, "recycled")], "PT", "Porto Tailoring",
               18995, _WOOL, rental=True),
-    DemoStyle("AW25-2002", "Fine-knit dress Elise", "dress", "bordeaux", LETTERS_SHORT,
+    DemoStyle("AW25-2002", "Élise", "dress", "bordeaux", LETTERS_SHORT,
               [("viscose", 75, True, ECOVERO), ("polyamide", 20, False, ""), ("metallic fibre", 5, False, "")],
-              "IT", "Carpi Knitwear", 13995, _KNIT, rental=True, snag_sensitive=True),
-    DemoStyle("AW25-2003", "Cable-knit jumper Lotte", "knit", "ecru", LETTERS,
-              [("cotton", 60, True, "organic"), ("wool", 40, False, "")], "RO", "Cluj Knitting", 7995, _KNIT),
-    DemoStyle("AW25-2004", "Tailored trousers Ines", "trousers", "charcoal", NUMBERS,
+              "IT", "Maglificio Carpi", 13995, _KNIT, rental=True, snag_sensitive=True),
+    DemoStyle("AW25-2003", "Lotte", "knit", "ecru", LETTERS,
+              [("cotton", 60, True, "organic"), ("wool", 40, False, "")], "RO", "Tricotaj Cluj", 7995, _KNIT),
+    DemoStyle("AW25-2004", "Ines", "trousers", "charcoal", NUMBERS,
               [("polyester", 64, True, "recycled"), ("viscose", 32, True, ECOVERO), ("elastane", 4, False, "")],
               "TR", "Atelier Izmir", 8995, _GENTLE),
-    DemoStyle("AW25-2005", "Wrap coat Greet", "coat", "camel", NUMBERS,
+    DemoStyle("AW25-2005", "Greet", "coat", "camel", NUMBERS,
               [("wool", 60, False, ""), ("polyester", 30, True, "recycled"), ("polyamide", 10, False, "")],
               "PT", "Porto Tailoring", 24995, _WOOL),
-    DemoStyle("AW25-2006", "Velvet midi dress Ella", "dress", "emerald", LETTERS_SHORT,
+    DemoStyle("AW25-2006", "Ella", "dress", "emerald", LETTERS_SHORT,
               [("polyester", 92, True, "recycled"), ("elastane", 8, False, "")], "CN", "Ningbo Garments",
               11995, _GENTLE, rental=True),
-    DemoStyle("AW25-2007", "Silky blouse Amber", "blouse", "black", LETTERS,
+    DemoStyle("AW25-2007", "Amber", "blouse", "black", LETTERS,
               [("lyocell", 100, True, TENCEL)], "CN", "Ningbo Garments", 6995, _GENTLE),
-    DemoStyle("AW25-2008", "Corduroy skirt Jo", "skirt", "chestnut", NUMBERS_SHORT,
+    DemoStyle("AW25-2008", "Jo", "skirt", "chestnut", NUMBERS_SHORT,
               [("cotton", 98, True, "organic"), ("elastane", 2, False, "")], "TN", "Sousse Denim", 6995,
               _COTTON),
-    DemoStyle("AW25-2009", "Sequin top Stella", "top", "silver", LETTERS_SHORT,
+    DemoStyle("AW25-2009", "Stella", "top", "silver", LETTERS_SHORT,
               [("polyester", 100, True, "recycled")], "IN", "Mumbai Embellishments", 8995,
               "Hand wash cold inside out, do not iron the sequins.", rental=True),
-    DemoStyle("AW25-2010", "Puffer jacket Fleur", "jacket", "black", LETTERS,
+    DemoStyle("AW25-2010", "Fleur", "jacket", "black", LETTERS,
               [("polyamide", 100, True, "recycled")], "CN", "Ningbo Garments", 15995, _GENTLE),
     # summer 2026
-    DemoStyle("SS26-3001", "Shirt dress Loes", "dress", "sky blue", LETTERS,
+    DemoStyle("SS26-3001", "Loes", "dress", "sky blue", LETTERS,
               [("cotton", 100, True, "organic")], "IN", "Jaipur Looms", 9995, _COTTON, rental=True),
-    DemoStyle("SS26-3002", "Linen-blend blazer Britt", "blazer", "sand", NUMBERS,
+    DemoStyle("SS26-3002", "Britt", "blazer", "sand", NUMBERS,
               [("linen", 55, False, ""), ("lyocell", 45, True, TENCEL)], "PT", "Porto Tailoring", 15995,
               _WOOL, rental=True),
-    DemoStyle("SS26-3003", "Straight jeans Kato", "jeans", "mid blue", NUMBERS,
+    DemoStyle("SS26-3003", "Kato", "jeans", "mid blue", NUMBERS,
               [("cotton", 99, True, "organic"), ("elastane", 1, False, "")], "TN", "Sousse Denim", 7995,
               _COTTON),
-    DemoStyle("SS26-3004", "Floral maxi dress Yara", "dress", "multicolour", LETTERS_SHORT,
+    DemoStyle("SS26-3004", "Yara", "dress", "multicolour", LETTERS_SHORT,
               [("viscose", 100, True, ECOVERO)], "TR", "Atelier Izmir", 11995, _GENTLE, rental=True),
-    DemoStyle("SS26-3005", "Cropped cardigan Mila", "knit", "lilac", LETTERS_SHORT,
-              [("cotton", 70, True, "organic"), ("polyamide", 30, False, "")], "BD", "Dhaka Knit Works",
+    DemoStyle("SS26-3005", "Mila", "knit", "lilac", LETTERS_SHORT,
+              [("cotton", 70, True, "organic"), ("polyamide", 30, False, "")], "BD", "Dhaka Tex",
               5995, _KNIT),
-    DemoStyle("SS26-3006", "Poplin blouse Jana", "blouse", "white", LETTERS,
-              [("cotton", 100, True, "organic")], "BD", "Dhaka Knit Works", 4995, _COTTON),
-    DemoStyle("SS26-3007", "Wide trousers Lien", "trousers", "olive", NUMBERS,
+    DemoStyle("SS26-3006", "Jana", "blouse", "white", LETTERS,
+              [("cotton", 100, True, "organic")], "BD", "Dhaka Tex", 4995, _COTTON),
+    DemoStyle("SS26-3007", "Lien", "trousers", "olive", NUMBERS,
               [("lyocell", 100, True, TENCEL)], "TR", "Atelier Izmir", 8995, _GENTLE),
-    DemoStyle("SS26-3008", "Tie-waist jumpsuit Zoë", "jumpsuit", "black", LETTERS_SHORT,
+    DemoStyle("SS26-3008", "Zoë", "jumpsuit", "black", LETTERS_SHORT,
               [("viscose", 96, True, ECOVERO), ("elastane", 4, False, "")], "TR", "Atelier Izmir", 12995,
               _GENTLE, rental=True),
-    DemoStyle("SS26-3009", "Trench coat Anouk", "coat", "beige", NUMBERS,
+    DemoStyle("SS26-3009", "Anouk", "coat", "beige", NUMBERS,
               [("cotton", 65, True, "organic"), ("polyester", 35, True, "recycled")], "PT",
               "Porto Tailoring", 19995, _COTTON),
-    DemoStyle("SS26-3010", "Knit tank top Bo", "top", "ecru", LETTERS_SHORT,
-              [("lyocell", 60, True, TENCEL), ("cotton", 40, True, "organic")], "RO", "Cluj Knitting",
+    DemoStyle("SS26-3010", "Bo", "top", "ecru", LETTERS_SHORT,
+              [("lyocell", 60, True, TENCEL), ("cotton", 40, True, "organic")], "RO", "Tricotaj Cluj",
               3995, _KNIT),
 ]
 

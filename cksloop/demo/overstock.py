@@ -46,22 +46,22 @@ def styles_for(season: str) -> list[DemoStyle]:
     number = season + "-40"
     care = "30°C wool cycle inside out, dry flat, do not tumble dry."
     return [
-        DemoStyle(number + "01", "Rib-knit dress Vera", "dress", "forest green", ["XS", "S", "M", "L"],
-                  [("wool", 60, False, ""), ("viscose", 40, True, "LENZING™ ECOVERO™")], "PT", "Porto Knits",
+        DemoStyle(number + "01", "Vera", "dress", "forest green", ["XS", "S", "M", "L"],
+                  [("wool", 60, False, ""), ("viscose", 40, True, "LENZING™ ECOVERO™")], "PT", "Malhas do Porto",
                   11995, care),
-        DemoStyle(number + "02", "Check blazer Lore", "blazer", "grey check", ["36", "38", "40", "42"],
+        DemoStyle(number + "02", "Lore", "blazer", "grey check", ["36", "38", "40", "42"],
                   [("wool", 70, False, ""), ("polyester", 30, True, "recycled")], "PT", "Porto Tailoring",
                   17995, "Dry clean only."),
-        DemoStyle(number + "03", "Corduroy trousers Wout", "trousers", "rust", ["36", "38", "40", "42"],
+        DemoStyle(number + "03", "Wout", "trousers", "rust", ["36", "38", "40", "42"],
                   [("cotton", 98, True, "organic"), ("elastane", 2, False, "")], "TR", "Atelier Izmir",
                   7995, "30°C inside out, do not tumble dry."),
-        DemoStyle(number + "04", "Satin shirt Nina", "blouse", "midnight", ["XS", "S", "M", "L"],
+        DemoStyle(number + "04", "Nina", "blouse", "midnight", ["XS", "S", "M", "L"],
                   [("viscose", 100, True, "LENZING™ ECOVERO™")], "TR", "Atelier Izmir", 6995,
                   "30°C gentle cycle, do not tumble dry, iron on low heat."),
-        DemoStyle(number + "05", "Velvet party dress Jade", "dress", "ruby", ["XS", "S", "M", "L"],
+        DemoStyle(number + "05", "Jade", "dress", "ruby", ["XS", "S", "M", "L"],
                   [("polyester", 100, True, "recycled")], "CN", "Ningbo Evening", 15995,
                   "Dry clean only.", rental=True),
-        DemoStyle(number + "06", "Teddy coat Fien", "coat", "ecru", ["S", "M", "L"],
+        DemoStyle(number + "06", "Febe", "coat", "ecru", ["S", "M", "L"],
                   [("polyester", 100, True, "recycled")], "CN", "Ningbo Outerwear", 14995, care),
     ]
 
@@ -182,11 +182,11 @@ def plan_overstock(now: dt.datetime) -> OverstockDemo:
     # the shirts on store shelves then are above the markdown's price (the outlet's are below it)
     shirts_marked = sum(1 for unit in mixed if _in_store_at(unit, review_at))
     decisions = [
-        DemoDecision(best.number, "hold", "Selling to plan; the replenishment covers the weeks ahead."),
-        DemoDecision(shirt.number, "mark_down", "Below plan after the returns; first markdown step.",
+        DemoDecision(best.number, "hold", "Verkoopt volgens plan; de bijlevering dekt de komende weken."),
+        DemoDecision(shirt.number, "mark_down", "Onder plan na de retours; eerste afprijzing.",
                      {"percent": 30}, execute=True, writes=Counter({Action.MARK_DOWN.value: shirts_marked})),
-        DemoDecision(blazer.number, "outlet", "No sale for weeks after the first markdown; the outlet has room "
-                     "after the sale weekend.", {"to_location": OUTLET}),
+        DemoDecision(blazer.number, "outlet", "Wekenlang geen verkoop na de eerste afprijzing; de outlet heeft plaats "
+                     "na het soldenweekend.", {"to_location": OUTLET}),
     ]
     return OverstockDemo(season, styles, units, planned, review_at, decisions)
 

@@ -124,11 +124,11 @@ class Planner:
             # rebalancing between stores: a size that sells better elsewhere
             other = self.rng.choice([s for s in STORES if s != store])
             day = self._do(plan, tl, day + self.rng.randint(10, 40), Action.TRANSFER, "store",
-                           to_location=other, note="Size rebalancing between stores")
+                           to_location=other, note="Maten herverdeeld tussen winkels")
         if season.sale < -1 and self.rng.random() < 0.5:
             self._do(plan, tl, max(day + 1, season.sale), Action.MARK_DOWN, "merchandiser",
-                     price_cents=sale_price(style.price_cents, 30), note="Summer sales" if
-                     style.season.startswith("SS") else "Winter sales")
+                     price_cents=sale_price(style.price_cents, 30), note="Zomersolden" if
+                     style.season.startswith("SS") else "Wintersolden")
         return plan
 
     def sold(self, style: DemoStyle) -> Plan:
@@ -149,12 +149,12 @@ class Planner:
         back_at = store if self.rng.random() < 0.7 else self.rng.choice(STORES)
         day = self._do(plan, tl, day + self.rng.randint(2, 28), Action.CUSTOMER_RETURN, "store",
                        location=back_at, note=self.rng.choice(
-                           ["Wrong size", "Changed her mind", "Colour looks different at home",
-                            "Gift exchange"]))
+                           ["Verkeerde maat", "Toch niet gewild", "Kleur valt thuis anders uit",
+                            "Cadeau geruild"]))
         roll = self.rng.random()
         if roll < 0.3:
             day = self._do(plan, tl, day + 1, Action.START_CARE, "store", care_kind="cleaning",
-                           note="Make-up on the collar after fitting")
+                           note="Make-up op de kraag na het passen")
             self._do(plan, tl, day + self.rng.randint(2, 5), Action.FINISH_CARE, "store", outcome="done",
                       cost_cents=self.rng.choice([450, 600, 750]))
         elif roll < 0.75:
@@ -166,9 +166,9 @@ class Planner:
         day, store = self._to_store(plan, tl, day)
         day = self._sell(plan, tl, max(day + 3, -self.rng.randint(14, 40)), store)
         day = self._do(plan, tl, min(day + self.rng.randint(2, 8), -3), Action.CUSTOMER_RETURN, "store",
-                       location=store, note="Returned with a loose button")
+                       location=store, note="Teruggebracht met een loszittende knoop")
         self._do(plan, tl, day + self.rng.randint(1, 2), Action.START_CARE, "store", care_kind="repair",
-                 note="Sew the button back on before it goes back on the rail")
+                 note="Knoop aanzetten voor hij terug in de rekken gaat")
         return plan
 
     def outlet(self, style: DemoStyle) -> Plan:
@@ -177,14 +177,14 @@ class Planner:
         season = SEASONS[style.season]
         first = sale_price(style.price_cents, 30)
         day = self._do(plan, tl, max(day + 1, season.sale), Action.MARK_DOWN, "merchandiser",
-                       price_cents=first, note="Sales: first markdown")
+                       price_cents=first, note="Solden: eerste afprijzing")
         if self.rng.random() < 0.5:
             day = self._do(plan, tl, day + self.rng.randint(12, 20), Action.MARK_DOWN, "merchandiser",
-                           price_cents=sale_price(style.price_cents, 50), note="Sales: second markdown")
+                           price_cents=sale_price(style.price_cents, 50), note="Solden: tweede afprijzing")
         outlet_price = sale_price(style.price_cents, 60)
         day = self._do(plan, tl, max(day + 1, season.outlet), Action.MOVE_TO_OUTLET, "merchandiser",
                        to_location=OUTLET, price_cents=min(outlet_price, self._current_price(plan)),
-                       note="End of season: offered in our own outlet before any buyer")
+                       note="Einde seizoen: eerst in onze eigen outlet, voor elke opkoper")
         if self.rng.random() < 0.55:
             self._sell(plan, tl, day + self.rng.randint(3, 90), OUTLET)
         return plan
@@ -199,7 +199,7 @@ class Planner:
                        to_location=OUTLET, price_cents=sale_price(style.price_cents, 60))
         self._do(plan, tl, day + self.rng.randint(40, 90), Action.RETIRE, "merchandiser",
                  route="remanufacturing",
-                 note="CKS x Rebelle Antwerp: reworked with leftover fabric into a unique blazer")
+                 note="CKS x Rebelle Antwerp: met restweefsel herwerkt tot een unieke blazer")
         return plan
 
     def offcuts(self, style: DemoStyle) -> Plan:
@@ -207,25 +207,25 @@ class Planner:
         day, store = self._to_store(plan, tl, day)
         if self.rng.random() < 0.5:
             day = self._do(plan, tl, day + self.rng.randint(10, 60), Action.START_CARE, "store",
-                           care_kind="repair", note="Torn seam at the side after a fitting")
+                           care_kind="repair", note="Zijnaad gescheurd na het passen")
             day = self._do(plan, tl, day + self.rng.randint(3, 8), Action.FINISH_CARE, "store",
-                           outcome="failed", note="Fabric torn along the seam: not repairable")
+                           outcome="failed", note="Stof langs de naad gescheurd: niet te herstellen")
             self._do(plan, tl, day + 1, Action.INSPECT, "store", grade="E", retire_route="offcuts",
                      defects=[{"code": "TEAR", "zone": "seam", "severity": 4,
-                               "note": "Fabric torn next to the side seam"}])
+                               "note": "Stof gescheurd naast de zijnaad"}])
         else:
             self._do(plan, tl, day + self.rng.randint(30, 120), Action.RETIRE, "workshop",
                      route="offcuts",
-                     note=self.rng.choice(["Cut into jewellery pouches in the in-store workshop",
-                                           "Cut into toiletry bags in the in-store workshop",
-                                           "Fabric for bracelets made with customers"]))
+                     note=self.rng.choice(["Versneden tot juwelenzakjes in de winkelworkshop",
+                                           "Versneden tot toilettasjes in de winkelworkshop",
+                                           "Stof voor armbandjes, samen met klanten gemaakt"]))
         return plan
 
     def stolen(self, style: DemoStyle) -> Plan:
         plan, tl, day = self._start("stolen", style)
         day, _store = self._to_store(plan, tl, day)
         self._do(plan, tl, day + self.rng.randint(5, 40), Action.WRITE_OFF, "merchandiser",
-                 reason="stolen", note="Security tag found in the fitting room; missing at the stock count")
+                 reason="stolen", note="Beveiligingslabel gevonden in het pashokje; ontbrak bij de inventaris")
         return plan
 
     # rental: the Dressr pool at the Antwerp store
@@ -238,7 +238,7 @@ class Planner:
             day, store = self._to_store(plan, tl, day)
             if store != RENTAL_HUB:
                 self._do(plan, tl, pool_day - 1, Action.TRANSFER, "merchandiser", to_location=RENTAL_HUB,
-                         note="To the Dressr rental pool: a second life after the season")
+                         note="Naar de verhuurpool van Dressr: een tweede leven na het seizoen")
         else:
             self._to_store(plan, tl, max(day, pool_day - 8), RENTAL_HUB)
         day = self._do(plan, tl, pool_day, Action.ADD_TO_RENTAL_POOL, "store", partner=self.partner_id)
@@ -275,27 +275,27 @@ class Planner:
                            grade="B", location=RENTAL_HUB, defects=self._minor_defects())
             return self._do(plan, tl, day + self.rng.randint(2, 6), Action.FINISH_CARE, "store",
                             outcome="done", cost_cents=self.rng.choice([600, 750, 900]),
-                            note="Cleaned by the external laundry")
+                            note="Gereinigd door de externe wasserij")
         defect = self.rng.choice([
-            {"code": "TRIM", "zone": "closure", "severity": 2, "note": "Zip pull came off"},
-            {"code": "SEAM", "zone": "hem", "severity": 2, "note": "Hem stitching open over 5 cm"},
-            {"code": "TRIM", "zone": "front", "severity": 1, "note": "One button missing"},
+            {"code": "TRIM", "zone": "closure", "severity": 2, "note": "Treklipje van de rits los"},
+            {"code": "SEAM", "zone": "hem", "severity": 2, "note": "Zoom over 5 cm open"},
+            {"code": "TRIM", "zone": "front", "severity": 1, "note": "Eén knoop ontbreekt"},
         ])
         day = self._do(plan, tl, day, Action.RETURN_RENTAL, "store", reason="end_of_rental", grade="C",
                        location=RENTAL_HUB, defects=[defect])
         return self._do(plan, tl, day + self.rng.randint(3, 9), Action.FINISH_CARE, "store",
                         outcome="done", cost_cents=self.rng.choice([1500, 2200, 3500]),
-                        note="Repaired by the alterations atelier")
+                        note="Hersteld door het retoucheatelier")
 
     def _minor_defects(self) -> list[dict[str, Any]]:
         if self.rng.random() < 0.7:
             return []  # most pieces just need a wash
         return [self.rng.choice([
-            {"code": "STN", "zone": "front", "severity": 1, "note": "Small wine stain"},
-            {"code": "STN", "zone": "collar", "severity": 1, "note": "Make-up on the collar"},
-            {"code": "ODOUR", "zone": "whole", "severity": 1, "note": "Perfume"},
-            {"code": "PILL", "zone": "sleeve", "severity": 1, "note": "Light pilling under the arms"},
-            {"code": "FIT", "zone": "waist", "severity": 1, "note": "Waist band slightly stretched"},
+            {"code": "STN", "zone": "front", "severity": 1, "note": "Kleine wijnvlek"},
+            {"code": "STN", "zone": "collar", "severity": 1, "note": "Make-up op de kraag"},
+            {"code": "ODOUR", "zone": "whole", "severity": 1, "note": "Parfum"},
+            {"code": "PILL", "zone": "sleeve", "severity": 1, "note": "Lichte pilling onder de armen"},
+            {"code": "FIT", "zone": "waist", "severity": 1, "note": "Tailleband licht uitgerekt"},
         ])]
 
     def _cycles(self, plan: Plan, tl: _Timeline, day: int, until: int) -> int:
@@ -319,7 +319,7 @@ class Planner:
             day = self._cycles(plan, tl, day, -18)
             day = self._check_out(plan, tl, max(day + 1, self.rng.randint(-15, -8)))
             self._do(plan, tl, max(day + 1, self.rng.randint(-3, -1)), Action.RECEIVE_RENTAL_RETURN, "store",
-                     location=RENTAL_HUB, note="Back with the weekly laundry exchange")
+                     location=RENTAL_HUB, note="Terug met de wekelijkse wasserijronde")
         elif ending is GarmentState.IN_CARE:
             day = self._cycles(plan, tl, day, -18)
             day = self._check_out(plan, tl, max(day + 1, self.rng.randint(-16, -10)))
@@ -328,14 +328,14 @@ class Planner:
             day = self._cycles(plan, tl, day, -40)
             if self.rng.random() < 0.5:
                 self._do(plan, tl, day + self.rng.randint(1, 10), Action.REMOVE_FROM_RENTAL_POOL, "store",
-                         note="End of the season in the rental pool")
+                         note="Einde seizoen in de verhuurpool")
             else:
                 day = self._check_out(plan, tl, day + self.rng.randint(2, 10))
                 day = self._do(plan, tl, day + self.rng.randint(8, 11), Action.RETURN_RENTAL, "store",
                                reason="end_of_rental", grade="D", location=RENTAL_HUB,
                                defects=[{"code": "FADE", "zone": "whole", "severity": 2,
-                                         "note": "Colour faded after many washes"}],
-                               note="Worn out for rental; fine for the outlet")
+                                         "note": "Kleur verbleekt na veel wasbeurten"}],
+                               note="Versleten voor verhuur; goed voor de outlet")
                 self._do(plan, tl, day + self.rng.randint(5, 20), Action.MOVE_TO_OUTLET, "merchandiser",
                          to_location=OUTLET, price_cents=sale_price(style.price_cents, 60))
         elif ending is GarmentState.RETIRED:
@@ -344,16 +344,16 @@ class Planner:
             day = self._do(plan, tl, day + self.rng.randint(8, 11), Action.RETURN_RENTAL, "store",
                            reason="customer_damage", grade="C", location=RENTAL_HUB,
                            defects=[{"code": "TEAR", "zone": "back", "severity": 4,
-                                     "note": "Large tear across the back panel"}])
+                                     "note": "Grote scheur over het rugpand"}])
             day = self._do(plan, tl, day + self.rng.randint(3, 8), Action.FINISH_CARE, "store",
-                           outcome="failed", note="Tear too large to mend invisibly")
+                           outcome="failed", note="Scheur te groot om onzichtbaar te herstellen")
             self._do(plan, tl, day + 1, Action.INSPECT, "store", grade="E",
-                     retire_route="offcuts", note="Fabric goes to the in-store workshop")
+                     retire_route="offcuts", note="Stof gaat naar de winkelworkshop")
         elif ending is GarmentState.WRITTEN_OFF:
             day = self._cycles(plan, tl, day, -60)
             day = self._check_out(plan, tl, day + self.rng.randint(2, 10))
             self._do(plan, tl, day + self.rng.randint(25, 40), Action.RETURN_RENTAL, "store", reason="lost",
-                     note="Dressr reports the garment lost by the renter")
+                     note="Dressr meldt het stuk verloren door de huurster")
         else:  # pragma: no cover - the story table only names the endings above
             raise ValueError(ending)
         return plan
@@ -361,7 +361,7 @@ class Planner:
     def _normal_care_return(self, plan: Plan, tl: _Timeline, day: int) -> None:
         grade = self.rng.choice(["B", "B", "B", "C"])
         defects = self._minor_defects() if grade == "B" else [
-            {"code": "SEAM", "zone": "seam", "severity": 2, "note": "Side seam opening"}]
+            {"code": "SEAM", "zone": "seam", "severity": 2, "note": "Zijnaad komt open"}]
         self._do(plan, tl, day, Action.RETURN_RENTAL, "store", reason="end_of_rental", grade=grade,
                  location=RENTAL_HUB, defects=defects)
 
@@ -374,9 +374,9 @@ class Planner:
         day = self._do(plan, tl, day + 10, Action.RETURN_RENTAL, "store", reason="quality_return",
                        grade="D", location=RENTAL_HUB,
                        defects=[{"code": "SNAG", "zone": "front", "severity": 3,
-                                 "note": "Pulled loops in the fine knit across the front after one wear"}],
-                       note="Renter returned it early: the knit snagged on a bag strap. "
-                            "Point of attention for future collections.")
+                                 "note": "Getrokken lussen in het fijne breisel op de voorkant na één keer dragen"}],
+                       note="Huurster bracht het vroeg terug: het breisel bleef haken aan een tasriem. "
+                            "Aandachtspunt voor volgende collecties.")
         self._do(plan, tl, day + self.rng.randint(5, 15), Action.MOVE_TO_OUTLET, "merchandiser",
                  to_location=OUTLET, price_cents=sale_price(style.price_cents, 60))
         return plan

@@ -12,22 +12,24 @@ from cksloop.demo.chain import demo_gtin
 from cksloop.services import offcut_lots, remanufacturing, workshops
 
 PARTNER = "REBELLE-ANT"
-#: (store, material, colour, fibres, grams) of the lots made when the branch has none yet
+#: (store, material, colour, fibres, grams) of the lots made when the branch has none yet; the
+#: material is a fibre and the colour one of the catalogue's, so every language names them
 LOTS = [
-    ("ANT-MEIR", "denim", "indigo", [("cotton", 98), ("elastane", 2)], 4200),
-    ("ANT-MEIR", "viscose twill", "navy print", [("viscose", 100)], 1800),
-    ("GENT-VELD", "wool flannel", "camel", [("wool", 70), ("polyester", 30)], 2600),
-    ("BRU-NIEUW", "cotton poplin", "white", [("cotton", 100)], 1500),
-    ("WH-WOMMELGEM", "wool suiting", "charcoal", [("wool", 80), ("polyamide", 20)], 9000),
+    ("ANT-MEIR", "cotton", "mid blue", [("cotton", 98), ("elastane", 2)], 4200),
+    ("ANT-MEIR", "viscose", "navy", [("viscose", 100)], 1800),
+    ("GENT-VELD", "wool", "camel", [("wool", 70), ("polyester", 30)], 2600),
+    ("BRU-NIEUW", "cotton", "white", [("cotton", 100)], 1500),
+    ("WH-WOMMELGEM", "wool", "charcoal", [("wool", 80), ("polyamide", 20)], 9000),
 ]
-#: (store, days from now, hour, theme, capacity, participants, products) — past ones are logged
+#: (store, days from now, hour, theme, capacity, participants, products) — past ones are logged.
+#: A theme is free text the organiser types: in Dutch in Antwerp and Ghent, in French in Brussels.
 WORKSHOPS = [
-    ("ANT-MEIR", -40, 14, "Jewellery pouches from denim", 12, 11, [("jewellery_pouch", 11), ("bracelet", 6)]),
-    ("GENT-VELD", -21, 15, "Toiletry bags in wool flannel", 8, 8, [("toiletry_bag", 8)]),
-    ("BRU-NIEUW", -7, 14, "Bracelets for kids", 15, 14, [("bracelet", 20)]),
-    ("ANT-MEIR", 5, 14, "Toiletry bags from viscose", 10, 0, []),
-    ("GENT-VELD", 12, 15, "Jewellery pouches", 12, 0, []),
-    ("BRU-NIEUW", 19, 10, "Bracelets and pouches", 15, 0, []),
+    ("ANT-MEIR", -40, 14, "Juwelenzakjes uit denim", 12, 11, [("jewellery_pouch", 11), ("bracelet", 6)]),
+    ("GENT-VELD", -21, 15, "Toilettasjes uit wollen flanel", 8, 8, [("toiletry_bag", 8)]),
+    ("BRU-NIEUW", -7, 14, "Bracelets pour enfants", 15, 14, [("bracelet", 20)]),
+    ("ANT-MEIR", 5, 14, "Toilettasjes uit viscose", 10, 0, []),
+    ("GENT-VELD", 12, 15, "Juwelenzakjes", 12, 0, []),
+    ("BRU-NIEUW", 19, 10, "Bracelets et pochettes", 15, 0, []),
 ]
 LINE = "RBL-BLZ-24"
 #: the remanufactured line's style number in the demo's GTIN range, after the chain's own styles
@@ -73,7 +75,7 @@ def load_workshops(session: Session, *, users: dict[str, User], now: dt.datetime
             sizes = sorted({size for _, size, _ in BLAZERS})
             # GTINs, so these labels are GS1 Digital Links like every other demo label
             remanufacturing.create_line(
-                session, style_number=LINE, name="CKS x Rebelle Antwerp blazer", season="AW25", sizes=sizes,
+                session, style_number=LINE, name="CKS x Rebelle Antwerp", season="AW25", sizes=sizes,
                 supplier="Rebelle Antwerp", retail_price_cents=24900,
                 materials=[("wool", 80, True, "remanufactured offcuts"), ("polyamide", 20, True,
                                                                           "remanufactured offcuts")],

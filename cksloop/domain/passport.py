@@ -1,13 +1,11 @@
 """The public product passport's rules: what a scanned label may tell anyone (DOMAIN.md §6).
 
 Counts only, never who: the garment's life is told as numbers of rental cycles, repairs, cleanings
-and previous owners, computed from its ledger events. Words that come from a fixed vocabulary
-(category, colour, certification, care phrases) are marked here so every language can show them;
-free text the catalogue holds outside these vocabularies is shown as CKS wrote it.
+and previous owners, computed from its ledger events. Words that come from a fixed vocabulary (category, colour,
+certification, care phrases) are marked in ``vocabulary``, shared with the staff pages.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,66 +83,6 @@ def count_life(events: Iterable[tuple[Any, Mapping[str, Any] | None, Any]],
     current = 1 if state is GarmentState.SOLD and sales else 0
     return LifeCounts(rental_cycles=cycles, repairs=repairs, cleanings=cleanings,
                       previous_owners=sales - current)
-
-
-# --- vocabularies the page translates -------------------------------------------------------------
-
-#: Garment categories of the catalogue (what the style import accepts today).
-CATEGORIES: dict[str, str] = {
-    "dress": N_("dress"), "shirt": N_("shirt"), "trousers": N_("trousers"), "blouse": N_("blouse"),
-    "skirt": N_("skirt"), "jumpsuit": N_("jumpsuit"), "blazer": N_("blazer"), "t-shirt": N_("T-shirt"),
-    "shorts": N_("shorts"), "knit": N_("knitwear"), "top": N_("top (garment)"), "jacket": N_("jacket"),
-    "coat": N_("coat"), "jeans": N_("jeans"),
-}
-
-#: Colour names the catalogue uses.
-COLOURS: dict[str, str] = {
-    "navy": N_("navy"), "ecru": N_("ecru"), "sand": N_("sand"), "white": N_("white"),
-    "sage": N_("sage green"), "terracotta": N_("terracotta"), "stone": N_("stone"),
-    "navy-ecru stripe": N_("navy and ecru stripes"), "light blue": N_("light blue"),
-    "champagne": N_("champagne"), "camel": N_("camel"), "bordeaux": N_("burgundy"),
-    "charcoal": N_("charcoal"), "emerald": N_("emerald green"), "black": N_("black"),
-    "chestnut": N_("chestnut"), "silver": N_("silver"), "sky blue": N_("sky blue"),
-    "mid blue": N_("mid blue"), "multicolour": N_("multicoloured"), "lilac": N_("lilac"),
-    "olive": N_("olive"), "beige": N_("beige"),
-}
-
-#: Material flags (certifications) that are plain words; trade marks (LENZING™ ECOVERO™) stay as written.
-CERTIFICATIONS: dict[str, str] = {
-    "organic": N_("organic"), "recycled": N_("recycled"),
-}
-
-#: Care instructions as phrases (a care text is these, separated by commas or full stops).
-CARE_PHRASES: dict[str, str] = {
-    "30°c gentle": N_("30 °C gentle cycle"),
-    "30°c gentle cycle": N_("30 °C gentle cycle"),
-    "30°c wool cycle inside out": N_("30 °C wool cycle, inside out"),
-    "40°c": N_("40 °C"),
-    "no tumble dry": N_("do not tumble dry"),
-    "do not tumble dry": N_("do not tumble dry"),
-    "tumble dry low": N_("tumble dry on low heat"),
-    "iron on low heat": N_("iron on low heat"),
-    "iron on medium heat": N_("iron on medium heat"),
-    "dry clean or hand wash cold": N_("dry clean or hand wash cold"),
-    "hand wash cold inside out": N_("hand wash cold, inside out"),
-    "dry flat": N_("dry flat"),
-    "do not iron the sequins": N_("do not iron the sequins"),
-}
-
-
-def vocabulary_word(vocabulary: Mapping[str, str], value: str) -> str | None:
-    """The marked word for ``value`` (letter case ignored), or None when it is free text."""
-    return vocabulary.get(value.strip().lower())
-
-
-def care_phrases(care: str) -> list[str] | None:
-    """The care text as marked phrases, in order, or None when any part is free text (then the
-    page shows the whole text as written rather than half of it translated)."""
-    parts = [" ".join(p.split()).lower() for p in re.split(r"[,.;]", care)]
-    parts = [p for p in parts if p]
-    if not parts or any(p not in CARE_PHRASES for p in parts):
-        return None
-    return [CARE_PHRASES[p] for p in parts]
 
 
 def recycled_percent(materials: Iterable[tuple[str, int, bool, str]]) -> int:

@@ -51,7 +51,7 @@ def test_search_rows_carry_style_location_and_price(db_session, world):
     garment = make_garment(db_session, style=world["blazer"], size="40", location=OTHER_STORE)
     row = queries.search_garments(db_session, search=GarmentSearch()).items[0]
     assert (row.code, row.style_number, row.style_name, row.size, row.colour) == \
-        (garment.code, "AW25-0202", "Wool blazer Noor", "40", "camel")
+        (garment.code, "AW25-0202", "Noor", "40", "camel")
     assert (row.state, row.location_code, row.price_cents) == \
         (GarmentState.IN_STOCK, OTHER_STORE, world["blazer"].retail_price_cents)
 
@@ -112,7 +112,7 @@ def test_free_text_matching_many_styles_still_finds_their_garments(db_session, w
     monkeypatch.setattr(queries.garments, "MAX_LISTED_STYLES", 0)  # take the path for very broad searches
     dress = make_garment(db_session, style=world["dress"])
     make_garment(db_session, style=world["blazer"])
-    assert codes(queries.search_garments(db_session, search=GarmentSearch(text="wrap"))) == [dress.code]
+    assert codes(queries.search_garments(db_session, search=GarmentSearch(text="lisa"))) == [dress.code]
 
 
 @pytest.mark.parametrize("text", ["%", "_", "\\", "%wrap%"])
@@ -174,10 +174,10 @@ def test_the_count_stops_at_the_cap(db_session, world, monkeypatch):
 def test_a_page_of_garments_costs_the_same_few_queries_however_many_rows(db_session, world):
     _receive_many(db_session, world, 3)
     with counted_statements(db_session) as few:
-        queries.search_garments(db_session, search=GarmentSearch(season="SS25", text="wrap"))
+        queries.search_garments(db_session, search=GarmentSearch(season="SS25", text="lisa"))
     _receive_many(db_session, world, 30)
     with counted_statements(db_session) as many:
-        page = queries.search_garments(db_session, search=GarmentSearch(season="SS25", text="wrap"))
+        page = queries.search_garments(db_session, search=GarmentSearch(season="SS25", text="lisa"))
     assert len(page.items) == 33
     assert len(many) == len(few) <= 4  # matching styles, the count, the page's ids, their rows
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from cksloop.domain.lifecycle import Action, GarmentState
-from cksloop.domain.passport import (CARE_PHRASES, COLOURS, LONGER_USE, GarmentGone, LifeCounts, care_phrases,
-                                     check_public, count_life, recycled_percent, vocabulary_word)
+from cksloop.domain.passport import LONGER_USE, GarmentGone, LifeCounts, check_public, count_life, recycled_percent
+from cksloop.domain.vocabulary import CARE_PHRASES, CATEGORIES, CERTIFICATIONS, COLOURS, care_phrases, vocabulary_word
 
 S = GarmentState
 
@@ -96,12 +96,18 @@ def test_the_estimate_carries_its_source_and_caveat():
 def test_every_demo_style_speaks_the_passports_vocabularies():
     # the demo is what people try first: its passports must be translated through and through
     from cksloop.demo.chain import STYLES
+    from cksloop.demo.overstock import styles_for
+    from cksloop.demo.workshops import LOTS
     from cksloop.domain.fibre_names import annex_row
-    from cksloop.domain.passport import CATEGORIES
 
-    for style in STYLES:
+    for style in STYLES + styles_for("AW26"):
         assert vocabulary_word(CATEGORIES, style.category), style.category
         assert vocabulary_word(COLOURS, style.colour), style.colour
         assert care_phrases(style.care) is not None, style.care
-        for fibre, _percent, _sustainable, _certification in style.materials:
+        for fibre, _percent, _sustainable, certification in style.materials:
             assert annex_row(fibre) is not None, fibre
+            # a flag is a word every language has, or a trade mark that stays as written
+            assert not certification or vocabulary_word(CERTIFICATIONS, certification) or "™" in certification
+    for _store, material, colour, fibres, _grams in LOTS:  # the workshops' own offcut lots
+        assert annex_row(material) is not None and vocabulary_word(COLOURS, colour), (material, colour)
+        assert all(annex_row(fibre) is not None for fibre, _pct in fibres)

@@ -49,7 +49,7 @@ def test_list_shows_code_style_size_colour_state_location_and_price(login, db_se
     garment = make_garment(db_session, style=world["blazer"], size="40", location=OTHER_STORE)
     page = text_of(login(role=Role.STORE_STAFF).get("/garments"))
     assert garment.code in page
-    assert "Wool blazer Noor" in page and "AW25-0202" in page and "camel" in page
+    assert "Noor" in page and "AW25-0202" in page and "camel" in page
     assert 'class="state state-in_stock"' in page
     assert "CKS Gent Veldstraat" in page
     assert "189.95" in page or "189,95" in page
@@ -167,7 +167,7 @@ def test_garment_page_shows_style_facts_state_location_price_and_keeps_the_versi
         login, db_session, world):
     garment = make_garment(db_session, style=world["dress"], size="S")
     page = text_of(login().get(f"/garments/{garment.code}"))
-    for fact in ("Wrap dress Lisa", "SS25-0101", "SS25", "navy", "Atelier Izmir", "TR",
+    for fact in ("Lisa", "SS25-0101", "SS25", "navy", "Atelier Izmir", "Türkiye",
                  "100% viscose", "LENZING™ ECOVERO™", "CKS Antwerpen Meir", "05400000001017"):
         assert fact in page, fact
     assert "sustainable" in page

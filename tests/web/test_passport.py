@@ -118,7 +118,7 @@ def test_the_json_ld_is_an_individual_product_named_by_its_digital_link(client, 
     assert data["@type"] == "IndividualProduct"
     assert data["@id"] == data["identifier"] == link
     assert data["serialNumber"] == lived.code and data["gtin14"] == "05400000001024"
-    assert data["name"] == "Wrap dress Lisa"
+    assert data["name"] == "Lisa"
     assert data["material"] == "100% viscose"
     assert data["countryOfOrigin"]["identifier"] == "TR"
 

@@ -25,13 +25,13 @@ def test_style_list_shows_each_style_with_its_number_of_garments(login, db_sessi
     make_garment(db_session, style=world["dress"])
     make_garment(db_session, style=world["dress"])
     page = text_of(login().get("/styles"))
-    assert "Wrap dress Lisa" in page and "SS25-0101" in page and "2 garments" in page
-    assert "Wool blazer Noor" in page and "0 garments" in page
+    assert "Lisa" in page and "SS25-0101" in page and "2 garments" in page
+    assert "Noor" in page and "0 garments" in page
 
 
 @pytest.mark.parametrize("query, shown, hidden", [
-    ("season=AW25", "Wool blazer Noor", "Wrap dress Lisa"),
-    ("category=dress", "Wrap dress Lisa", "Wool blazer Noor"),
+    ("season=AW25", "Noor", "Lisa"),
+    ("category=dress", "Lisa", "Noor"),
 ])
 def test_style_list_filters_by_season_and_category(login, db_session, world, query, shown, hidden):
     page = text_of(login().get(f"/styles?{query}"))
@@ -47,7 +47,7 @@ def test_style_list_bad_filters_get_a_message_not_an_error(login, db_session, wo
 
 def test_style_page_shows_facts_sizes_with_gtin_and_composition(login, db_session, world):
     page = text_of(login().get("/styles/SS25-0101"))
-    for fact in ("Wrap dress Lisa", "SS25", "dress", "navy", "Atelier Izmir", "TR", "30°C gentle"):
+    for fact in ("Lisa", "SS25", "dress", "navy", "Atelier Izmir", "Türkiye", "30°C gentle"):
         assert fact in page, fact
     assert re.search(r"<td>S</td><td>05400000001017</td>", page)
     assert re.search(r"<td>XS</td><td>—</td>", page)

@@ -82,12 +82,13 @@ MAX_LISTED_STYLES = 500
 
 
 def _text_styles(session: Session, text: str) -> Any:
-    """The styles a free text names, by number prefix, part of the name or colour: a list of ids,
-    or a subquery when there are many."""
+    """The styles a free text names, by number prefix, part of the name or colour, or the category
+    key ("blazer": demo names are the model's own, "Noor"): a list of ids, or a subquery when there are many."""
     pattern = _like_escape(text)
     matching = select(Style.id).where(or_(Style.style_number.ilike(f"{pattern}%", escape="\\"),
                                           Style.name.ilike(f"%{pattern}%", escape="\\"),
-                                          Style.colour.ilike(f"%{pattern}%", escape="\\")))
+                                          Style.colour.ilike(f"%{pattern}%", escape="\\"),
+                                          Style.category.ilike(pattern, escape="\\")))
     ids = list(session.scalars(matching.limit(MAX_LISTED_STYLES + 1)))
     return ids if len(ids) <= MAX_LISTED_STYLES else matching
 

@@ -17,10 +17,12 @@ from wtforms.widgets import HiddenInput
 
 from cksloop.db.queries import LocationChoice
 from cksloop.domain.labels import garment_code_in, parse_codes
+from cksloop.domain.messages import LazyText
 from cksloop.domain.offcut_details import LOT_PLACES
 from cksloop.domain.offcuts import OffcutAction, WasteReason
 from cksloop.web.fields import SelectField, option
 from cksloop.web.garments.forms import no_control_characters
+from cksloop.web.vocabulary import material_label
 
 _WEIGHT_INPUT = {"inputmode": "numeric", "autocomplete": "off"}
 #: "cotton 80", "80% cotton", "80 cotton": one fibre and its whole percentage
@@ -64,7 +66,7 @@ class LotFilterForm(FlaskForm):
 
     def bind_choices(self, *, locations: Sequence[LocationChoice], materials: Sequence[str]) -> None:
         self.location.choices = lot_place_choices(locations, placeholder=_l("any location"))
-        self.material.choices = [option("", _l("any material"))] + [option(m, m) for m in materials]
+        self.material.choices = [option("", _l("any material"))] + [option(m, material_label(m)) for m in materials]
 
 
 class CreateLotForm(FlaskForm):
@@ -153,7 +155,7 @@ class ReweighForm(LotActionForm):
     action = OffcutAction.REWEIGH
     weight_g = StringField(_l("Weight on the scale now (grams)"), validators=[Length(max=20)], render_kw=_WEIGHT_INPUT)
     reason = SelectField(_l("Why it is lighter"), default="", choices=[option("", _l("choose"))] + [
-        option(r.value, r.label) for r in WasteReason])
+        option(r.value, LazyText(r.label)) for r in WasteReason])
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000), no_control_characters])
 
 

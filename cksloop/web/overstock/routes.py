@@ -27,13 +27,13 @@ MAX_CODE = 40
 @bp.context_processor
 def _page_helpers() -> dict[str, Any]:
     return {"channels": list(Channel), "location_types": list(LocationType), "rule_label": _rule_label,
-            "num": _num, "part_label": _part_label, "decision_label": lambda action: Decision(action).label, "pct": _pct, "weeks": _weeks, "format_date": format_date}
+            "num": _num, "part_label": _part_label, "decision_label": lambda action: gettext(Decision(action).label), "pct": _pct, "weeks": _weeks, "format_date": format_date}
 
 
 def _part_label(value: str | None) -> str:
     for enum in (Channel, LocationType):
         if value in enum._value2member_map_:
-            return enum(value).label
+            return gettext(enum(value).label)
     return value or ""
 
 
@@ -51,7 +51,7 @@ def _weeks(value: float | None) -> str:
 
 
 def _rule_label(rule: str) -> str:
-    return Rule(rule).label if rule in Rule._value2member_map_ else rule
+    return gettext(Rule(rule).label) if rule in Rule._value2member_map_ else rule
 
 
 def _review(choice: Choice) -> overstock.Review | None:

@@ -7,13 +7,12 @@ from typing import Any
 
 from babel import numbers
 from flask import current_app
-from flask_babel import get_locale
 
 from cksloop.domain import passport as rules
-from cksloop.domain.fibre_names import fibre_name
 from cksloop.domain.labels import label_url
 from cksloop.services.passport import Passport
-from cksloop.web.i18n import gettext
+from cksloop.web.vocabulary import (care_label, category_label, certification_label, colour_label, country_label,
+                                    language, material_label)
 
 
 @dataclass(frozen=True)
@@ -24,46 +23,19 @@ class ShownMaterial:
     certification: str
 
 
-def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
-
-
 def _locale() -> str:
     # Belgian conventions for Dutch and French (the shop's country); English as in Ireland,
     # the EU's English, with the euro and day-month order
-    return {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}.get(_language(), "en_IE")
+    return {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}.get(language(), "en_IE")
 
 
 def percent(value: int) -> str:
     return numbers.format_percent(value / 100, locale=_locale())
 
 
-def word(vocabulary: dict[str, str], value: str) -> str:
-    """A vocabulary word in the reader's language; free text as CKS wrote it."""
-    marked = rules.vocabulary_word(vocabulary, value)
-    return gettext(marked) if marked else value
-
-
-def care_text(care: str) -> str:
-    """The care text in the reader's language when it is made of known phrases; else as written.
-    In English the text is shown as written: it is CKS's own English."""
-    phrases = rules.care_phrases(care) if _language() != "en" else None
-    if not phrases:
-        return care
-    text = ", ".join(gettext(p) for p in phrases)
-    return text[:1].upper() + text[1:] + "."
-
-
-def country_name(code: str) -> str:
-    return get_locale().territories.get(code, code)
-
-
 def materials(passport: Passport) -> list[ShownMaterial]:
-    language = _language()
-    return [ShownMaterial(percent(m.percent), fibre_name(m.fibre, language) or m.fibre, m.sustainable,
-                          word(rules.CERTIFICATIONS, m.certification) if m.certification else "")
-            for m in passport.materials]
+    return [ShownMaterial(percent(m.percent), material_label(m.fibre), m.sustainable,
+                          certification_label(m.certification)) for m in passport.materials]
 
 
 def page_url(passport: Passport) -> str:
@@ -86,12 +58,12 @@ def json_ld(passport: Passport, shown: list[ShownMaterial]) -> dict[str, Any]:
         "serialNumber": passport.code,
         "name": passport.style_name,
         "brand": {"@type": "Brand", "name": "CKS"},
-        "category": word(rules.CATEGORIES, passport.category),
-        "color": word(rules.COLOURS, passport.colour),
+        "category": category_label(passport.category),
+        "color": colour_label(passport.colour),
         "size": passport.size,
         "material": ", ".join(f"{m.percent} {m.fibre}" for m in shown),
         "countryOfOrigin": {"@type": "Country", "identifier": passport.country_of_manufacture,
-                            "name": country_name(passport.country_of_manufacture)},
+                            "name": country_label(passport.country_of_manufacture)},
     }
     if passport.gtin:
         data["gtin14"] = passport.gtin
@@ -103,9 +75,9 @@ def page_context(passport: Passport) -> dict[str, Any]:
     shown = materials(passport)
     return {
         "product": passport, "materials": shown,
-        "category": word(rules.CATEGORIES, passport.category), "colour": word(rules.COLOURS, passport.colour),
-        "care": care_text(passport.care) if passport.care else "",
-        "country": country_name(passport.country_of_manufacture),
+        "category": category_label(passport.category), "colour": colour_label(passport.colour),
+        "care": care_label(passport.care),
+        "country": country_label(passport.country_of_manufacture),
         "sustainable_percent": percent(passport.sustainable_percent),
         "recycled_percent": percent(passport.recycled_percent),
         "json_ld": json_ld(passport, shown), "page_url": page_url(passport), "estimate": rules.LONGER_USE,

@@ -11,6 +11,7 @@ from wtforms.widgets import HiddenInput
 
 from cksloop.db import queries
 from cksloop.web.fields import SelectField, option
+from cksloop.web.vocabulary import category_label
 
 
 class StyleFilterForm(FlaskForm):
@@ -26,4 +27,4 @@ class StyleFilterForm(FlaskForm):
 
     def bind_choices(self, *, seasons: Sequence[str], categories: Sequence[str]) -> None:
         self.season.choices = [option("", _l("any season"))] + [option(s, s) for s in seasons]
-        self.category.choices = [option("", _l("any category"))] + [option(c, c) for c in categories]
+        self.category.choices = [option("", _l("any category"))] + [option(c, category_label(c)) for c in categories]
