@@ -1,14 +1,18 @@
 """A4 sheets of garment labels as PDF: a vector QR code and the garment's code, style, size, colour."""
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 from reportlab import rl_config
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from cksloop.adapters.qr import QUIET_ZONE, QrMatrix, dark_rectangles, qr_matrix
@@ -18,7 +22,10 @@ from cksloop.domain.labels import Label, SheetLayout
 #: print the outer ~4 mm of a sheet, which matters on the edge-to-edge 3 × 8 layout.
 PADDING_MM = {"a4-3x8": 3.0, "a4-2x7": 2.0, "a4-4x10": 1.2}
 TEXT_GAP_MM = 1.0
-REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+#: DejaVu Sans, shipped in cksloop/adapters/fonts (see its README) and embedded as a subset: the
+#: built-in PDF fonts (Helvetica) only know Windows-1252, and a system font is missing on a bare machine.
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+FONT_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 
 # Compressed page streams stay binary: ASCII85 on top (reportlab's default, written in pure Python)
 # only made files 25 % bigger and a 1,000-label sheet a second slower. Binary PDFs are the norm.
@@ -60,9 +67,10 @@ def render_sheets(labels: Sequence[Label], layout: SheetLayout, *, start_at: int
     sheet, so the free cells of a partly used sheet get used. Raises ValueError on a bad start."""
     if not 1 <= start_at <= layout.cells:
         raise ValueError(f"start_at {start_at} is not on a {layout.name} sheet")
+    register_fonts()
     out = io.BytesIO()
     page_size = (layout.page_width_mm * mm, layout.page_height_mm * mm)
-    canvas = Canvas(out, pagesize=page_size, pageCompression=1, invariant=1)
+    canvas = Canvas(out, pagesize=page_size, pageCompression=1, invariant=1, initialFontName=REGULAR)
     canvas.setTitle(title)
     canvas.setCreator("cksloop")
     page = 0
@@ -109,7 +117,7 @@ def draw_label(canvas: Canvas, layout: SheetLayout, cell: int, label: Label) -> 
         baseline -= size * 1.25
         if baseline < (page_height - top - height + shape.padding_mm) * mm:
             break  # no room for the last line on a small label
-        text, size = _fit(_printable(text), font, size, text_width)
+        text, size = _fit(drawable(text, font), font, size, text_width)
         canvas.setFont(font, size)
         canvas.drawString(text_left * mm, baseline + size * 0.25, text)
 
@@ -125,14 +133,30 @@ def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
     return text, size
 
 
-def _printable(text: str) -> str:
-    """Text the built-in PDF fonts can show (Windows-1252); other letters lose their accents."""
+@functools.cache
+def register_fonts() -> None:
+    """Register the label fonts with reportlab, once a process (read from the package's data)."""
+    folder = resources.files("cksloop.adapters").joinpath("fonts")
+    for name, filename in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, io.BytesIO(folder.joinpath(filename).read_bytes())))
+
+
+def drawable(text: str, font: str) -> str:
+    """``text`` as ``font`` draws it: every letter of Dutch, French and English as it is; a character
+    the font has no glyph for becomes a space (white space such as a tab), its base letters when
+    the font has them, else "?", rather than an empty box."""
+    register_fonts()
+    glyphs = pdfmetrics.getFont(font).face.charToGlyph
+    if all(ord(char) in glyphs for char in text):
+        return text
     out = []
     for char in text:
-        try:
-            char.encode("cp1252")
+        if ord(char) in glyphs:
             out.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-            out.append(base or "?")
+            continue
+        if char.isspace():  # a tab or line break typed into a name
+            out.append(" ")
+            continue
+        base = [part for part in unicodedata.normalize("NFKD", char) if ord(part) in glyphs]
+        out.append("".join(base) or "?")
     return "".join(out)

@@ -1,6 +1,7 @@
 """Printing QR labels: the print page for a selection, and the sheet and file answers the API shares."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext
 
+from cksloop.domain import passport as vocabulary
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import DEFAULT_LAYOUT, LAYOUTS, MAX_LABELS, Label, SheetLayout, garment_path, parse_codes
 from cksloop.domain.lifecycle import GarmentState, Role
@@ -19,6 +21,7 @@ from cksloop.web.database import db, now
 from cksloop.web.guards import allow
 from cksloop.web.i18n import translate_fields
 from cksloop.web.labels.forms import PrintLabelsForm
+from cksloop.web.public.passport_view import word
 
 bp = Blueprint("labels", __name__)
 
@@ -166,11 +169,19 @@ def _readings(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def sheet_response(labels: list[Label], *, kind: str, layout: SheetLayout, start_at: int, dpi: int,
            name: str) -> Response:
+    labels = [in_language(label) for label in labels]
     content = label_service.print_file(labels, kind=kind, layout=layout, start_at=start_at, dpi=dpi,
                                        title=gettext("CKS garment labels"))
     if kind == "zpl":
         return file_response(content, "text/plain", f"cks-labels-{name}-{dpi}dpi.zpl")
     return file_response(content, "application/pdf", f"cks-labels-{name}-{layout.name}.pdf")
+
+
+def in_language(label: Label) -> Label:
+    """The label with its words from the catalogue's vocabulary (the colour) in the user's language,
+    translated as the public passport translates them; free text stays as CKS wrote it."""
+    colour = word(vocabulary.COLOURS, label.colour)
+    return label if colour == label.colour else dataclasses.replace(label, colour=colour)
 
 
 def file_response(data: str | bytes, mimetype: str, filename: str, *, inline: bool = False) -> Response:
