@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext
 
-from cksloop.domain import passport as vocabulary
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.labels import DEFAULT_LAYOUT, LAYOUTS, MAX_LABELS, Label, SheetLayout, garment_path, parse_codes
 from cksloop.domain.lifecycle import GarmentState, Role
@@ -21,7 +20,7 @@ from cksloop.web.database import db, now
 from cksloop.web.guards import allow
 from cksloop.web.i18n import translate_fields
 from cksloop.web.labels.forms import PrintLabelsForm
-from cksloop.web.public.passport_view import word
+from cksloop.web.vocabulary import colour_label
 
 bp = Blueprint("labels", __name__)
 
@@ -180,7 +179,7 @@ def sheet_response(labels: list[Label], *, kind: str, layout: SheetLayout, start
 def in_language(label: Label) -> Label:
     """The label with its words from the catalogue's vocabulary (the colour) in the user's language,
     translated as the public passport translates them; free text stays as CKS wrote it."""
-    colour = word(vocabulary.COLOURS, label.colour)
+    colour = colour_label(label.colour)
     return label if colour == label.colour else dataclasses.replace(label, colour=colour)
 
 
