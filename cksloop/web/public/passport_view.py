@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from babel import numbers
 from flask import current_app
 from flask_babel import get_locale
 
@@ -13,6 +12,7 @@ from cksloop.domain import passport as rules
 from cksloop.domain.fibre_names import fibre_name
 from cksloop.domain.labels import label_url
 from cksloop.services.passport import Passport
+from cksloop.web import i18n
 from cksloop.web.i18n import gettext
 
 
@@ -25,18 +25,12 @@ class ShownMaterial:
 
 
 def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
-
-
-def _locale() -> str:
-    # Belgian conventions for Dutch and French (the shop's country); English as in Ireland,
-    # the EU's English, with the euro and day-month order
-    return {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}.get(_language(), "en_IE")
+    return i18n.language()
 
 
 def percent(value: int) -> str:
-    return numbers.format_percent(value / 100, locale=_locale())
+    # in the request's Belgian locale (cksloop.web.i18n.FORMAT_LOCALES): "30%", French "30 %"
+    return i18n.percent_of_100(value)
 
 
 def word(vocabulary: dict[str, str], value: str) -> str:
