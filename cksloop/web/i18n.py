@@ -162,7 +162,9 @@ def date(value: dt.date | str | None, form: str = "medium") -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
+        # a moment's day is its day in Brussels (flask-babel moves a datetime to the site's zone)
+        value = (dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if len(value) > 10
+                 else dt.date.fromisoformat(value))
     return format_date(value, form)
 
 
