@@ -17,6 +17,9 @@ PERIOD = "from=2026-01-01&to=2026-12-31"
 NBSP, NNBSP = "\xa0", "\u202f"
 
 
+HIDDEN = ("script", "style", "title")
+
+
 class _VisibleText(HTMLParser):
     """The text a person sees (no tags, no attribute values such as a title's hint)."""
 
@@ -26,10 +29,12 @@ class _VisibleText(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        self._hidden += tag in ("script", "style", "title")
+        if tag in HIDDEN:
+            self._hidden += 1
 
     def handle_endtag(self, tag):
-        self._hidden -= tag in ("script", "style", "title") and self._hidden > 0
+        if tag in HIDDEN and self._hidden:
+            self._hidden -= 1
 
     def handle_data(self, data):
         if not self._hidden:
