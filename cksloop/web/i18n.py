@@ -73,7 +73,7 @@ def select_language() -> str:
 
 
 def select_locale() -> str:
-    """flask-babel's locale selector: the reader's language in its Belgian form ("nl" → "nl_BE")."""
+    """flask-babel's locale selector: the reader's language in the locale it is formatted in ("nl" → "nl_BE")."""
     return formatting_locale(select_language())
 
 
