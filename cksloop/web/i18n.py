@@ -1,14 +1,16 @@
-"""Language choice (Dutch by default; French or English on request) and translation of domain texts."""
+"""Language choice (Dutch by default; French or English on request), Belgian formats for each language,
+and translation of domain texts."""
 from __future__ import annotations
 
+import datetime as dt
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
 import flask_babel
 from babel import numbers, support
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 from wtforms.i18n import messages_path
 
@@ -39,16 +41,46 @@ def gettext(string: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
-def select_locale() -> str | None:
-    """The signed-in user's saved language, else the one chosen in this session, else the browser's, else Dutch."""
+#: The locale each language is *formatted* in (dates, numbers, money), while its words come from the
+#: catalogue of the bare language (flask-babel loads nl_BE's messages from the ``nl`` catalogue, as
+#: gettext falls back from a region to its language). The stores are in Belgium: Dutch and French
+#: take their Belgian conventions (day-first dates, a 24-hour clock, a decimal comma; "€ 1.234,50"
+#: in Dutch, "1 234,50 €" in French). English takes Ireland's, the euro area's English: day-first
+#: dates and a 24-hour clock like the rest of the site ("12/04/2026", never the US "4/12/26"), with
+#: the decimal point and "€1,234.50" that an English reader reads without a second look. (en_BE
+#: would write "1.234,5" on an English page, a number an English reader takes for one point two.)
+FORMAT_LOCALES = {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}
+
+
+def formatting_locale(language: str) -> str:
+    """The locale a language's pages are formatted in ("fr" → "fr_BE", "en" → "en_IE")."""
+    return FORMAT_LOCALES.get(language, FORMAT_LOCALES["nl"])
+
+
+def select_language() -> str:
+    """The reader's language: the signed-in user's saved one (the API token's user for a bearer
+    call), else the one chosen in this session, else the browser's, else Dutch."""
     languages = current_app.config["LANGUAGES"]
-    saved = getattr(current_user, "language", None) if current_user else None
+    # an API call with a token has no session user: the token's user (cksloop.web.api.auth) speaks
+    reader = g.get("api_user") or current_user
+    saved = getattr(reader, "language", None) if reader else None
     if saved in languages:
         return saved
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    """flask-babel's locale selector: the reader's language in the locale it is formatted in ("nl" → "nl_BE")."""
+    return formatting_locale(select_language())
+
+
+def language() -> str:
+    """The request's language as the catalogues and the ``lang`` attribute name it ("nl", "fr", "en")."""
+    locale = get_locale()
+    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def translate_error(error: DomainError) -> str:
@@ -97,6 +129,54 @@ def _money(cents: int, locale: str) -> str:
     return numbers.format_currency(cents / 100, "EUR", locale=locale)
 
 
+def number(value: Any, digits: int | None = None) -> str:
+    """A number in the reader's locale ("763,9" in Dutch); with ``digits``, exactly that many
+    decimals ("%.1f" as a Belgian writes it). None is shown as a dash."""
+    if value is None:
+        return "—"
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, "#,##0." + "0" * digits if digits > 0 else "#,##0")
+
+
+def percent(value: Any, digits: int = 0) -> str:
+    """A share (0.12) as a percentage in the reader's locale: "12%" in Dutch and English, "12 %"
+    (a no-break space) in French. None is shown as a dash."""
+    if value is None:
+        return "—"
+    if not digits:
+        return format_percent(value)
+    # the locale's own pattern with more decimals: a pattern of our own would lose French's space
+    pattern = get_locale().percent_formats[None].pattern
+    return format_percent(value, pattern.replace("#,##0", "#,##0." + "0" * digits, 1))
+
+
+def percent_of_100(value: Any, digits: int = 0) -> str:
+    """A figure already counted in percent (12, 12.5) as ``percent`` shows it."""
+    return "—" if value is None else percent(value / 100, digits)
+
+
+def date(value: dt.date | str | None, form: str = "medium") -> str:
+    """A day in the reader's locale ("12 apr 2026"; "short": "12/04/2026"), also from an ISO string
+    as the services hand them to the API. None is shown as a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        # a moment's day is its day in Brussels (flask-babel moves a datetime to the site's zone)
+        value = (dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if len(value) > 10
+                 else dt.date.fromisoformat(value))
+    return format_date(value, form)
+
+
+def datetime(value: dt.datetime | str | None, form: str = "medium") -> str:
+    """A moment in Brussels time in the reader's locale, also from an ISO string. None: a dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return format_datetime(value, form)
+
+
 @lru_cache(maxsize=8)
 def _wtforms_catalog(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
@@ -131,6 +211,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["page_language"] = language
     app.jinja_env.globals["plural_one_counts"] = plural_one_counts
     app.jinja_env.filters.update(
         state_label=state_label,
@@ -141,6 +222,13 @@ def init_app(app: Flask) -> None:
         zone_label=zone_label,
         reason_label=ReturnReason.label_of,
         role_label=Role.label_of,
+        # every number, share and date a person reads, formatted here for the reader's locale
+        # (never "%.1f"|format or isoformat(): those write "763.9" and "2026-04-12" on a Dutch page)
+        number=number,
+        percent=percent,
+        percent_of_100=percent_of_100,
+        date=date,
+        datetime=datetime,
     )
 
 

@@ -14,16 +14,10 @@ from flask_babel import get_locale
 
 from cksloop.domain import vocabulary
 from cksloop.domain.fibre_names import fibre_name
-from cksloop.web.i18n import gettext
+from cksloop.web.i18n import gettext, language
 
 
 _FLAGGED = re.compile(r"(?P<fibre>[^()]+?) \((?P<flag>[^()]+)\)")
-
-
-def language() -> str:
-    """The reader's language: nl, fr or en."""
-    locale = get_locale()
-    return locale.language if locale else "en"
 
 
 def _word(words: dict[str, str], value: Any) -> str:

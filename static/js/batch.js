@@ -1,7 +1,7 @@
 // Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
 // confirmation applies the action to every garment that can take it and shows what happened.
-import { NetworkProblem, camera, feedback, fmt, plural, postJSON, problemText, statusLine, texts,
-  wedgeInput } from "./scanning.js";
+import { NetworkProblem, camera, feedback, fmt, localMoment, plural, postJSON, problemText, statusLine,
+  texts, wedgeInput } from "./scanning.js";
 import * as outbox from "./outbox.js";
 
 const t = texts();
@@ -493,7 +493,7 @@ function outboxLine(item) {
   word.textContent = { waiting: b.tStatusWaiting, done: b.tStatusDone, invalid: b.tStatusInvalid }[item.status];
   const when = document.createElement("span");
   when.className = "line-text";
-  when.textContent = fmt(b.tQueuedAt, { time: new Date(item.queued_at).toLocaleString() });
+  when.textContent = fmt(b.tQueuedAt, { time: localMoment(item.queued_at) });
   li.append(head, " ", word, " ", when);
   if (item.status === "done" && item.result) {
     const c = item.result.counts || {};

@@ -22,6 +22,18 @@ export function plural(t, name, count, params = {}) {
   return fmt(t[`${name}${one ? "One" : "Other"}`], { count, ...params });
 }
 
+/**
+ * A moment as the page's reader writes it: in the locale the server writes the page's dates in
+ * (its cksloop-locale meta: nl-BE, fr-BE, en-IE — day first, 24-hour clock), in Brussels time;
+ * never the browser's own locale, which may be American on a Dutch page.
+ */
+export function localMoment(value) {
+  const meta = document.querySelector('meta[name="cksloop-locale"]');
+  const locale = (meta && meta.content) || `${document.documentElement.lang || "nl"}-BE`;
+  return new Date(value).toLocaleString(locale,
+    { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Brussels" });
+}
+
 // --- talking to cksloop ------------------------------------------------------------------------
 
 export class NetworkProblem extends Error {

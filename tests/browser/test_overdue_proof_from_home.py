@@ -71,13 +71,13 @@ def test_a_merchandiser_follows_the_late_proof_task_from_home_uploads_the_proof_
     expect(page.locator("h1")).to_have_text("Buyer lots overdue for proof")
     row = page.locator("tr.overdue", has_text="Textiel Opkoop NV")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("2026-10-01")  # the deadline: shipped 1 September plus 30 days
+    expect(row).to_contain_text("1 Oct 2026")  # the deadline: shipped 1 September plus 30 days, day first
 
     row.get_by_role("link", name=f"Lot {lot_id}").click()
     page.wait_for_url(f"{live_server}/buyer-lots/{lot_id}/proof")
     panel = page.locator("section.proof-panel")
     expect(panel.locator(".state")).to_have_text("proof overdue")
-    expect(panel).to_contain_text("Proof was due on 2026-10-01.")
+    expect(panel).to_contain_text("Proof was due on 1 Oct 2026.")
     assert_accessible(page, "the proof panel of an overdue lot")
 
     # the contract owes a destination declaration and a transport document: one PDF each

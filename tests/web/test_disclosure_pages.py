@@ -59,7 +59,7 @@ def test_the_proof_panel_uploads_refuses_html_and_accepts_to_proven(login, db_se
     overdue = merch.get("/buyer-lots/overdue").get_data(as_text=True)
     assert f"/buyer-lots/{lot_id}/proof" in overdue
     panel = merch.get(f"/buyer-lots/{lot_id}/proof").get_data(as_text=True)
-    assert "Proof was due on 2026-10-01" in panel and "missing" in panel
+    assert "Proof was due on 1 Oct 2026" in panel and "missing" in panel
     refused = merch.post(f"/buyer-lots/{lot_id}/proof", data={
         "kind": "destination_declaration", "file": (io.BytesIO(RENAMED_HTML), "proof.pdf")},
         content_type="multipart/form-data")

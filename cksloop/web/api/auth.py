@@ -17,7 +17,9 @@ blueprint's before-request hook, ``cksloop.web.api.blueprint``), so an API view 
 
 The caller: **use ``api_user()``** (the ``cksloop.db.models.User`` row, kept in ``g.api_user``;
 ``g.api_auth`` says ``"bearer"`` or ``"session"``). ``flask_login.current_user`` is only the
-browser session and stays anonymous for a bearer request, so API views never read it.
+browser session and stays anonymous for a bearer request, so API views never read it. The human
+``message`` of an answer is in that user's saved language (``cksloop.web.i18n.select_language``
+reads ``g.api_user``); without a caller, in the Accept-Language's. The ``error`` codes stay English.
 """
 from __future__ import annotations
 
@@ -60,6 +62,8 @@ def enforce(endpoint: str) -> Any:
                 return too_many_attempts(wait)
             throttle.record_failure(db(), account=None, address=request.remote_addr, now=now())
             return unauthorized(invalid_token=True)
+        # from here on the messages speak the token user's saved language (cksloop.web.i18n)
+        g.api_user = token.user
         if token.read_only and request.method not in READ_METHODS:
             return _error(403, "read_only_token", gettext(
                 "This API token may only read (GET and HEAD requests). Ask an administrator for a "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import format_decimal, format_percent, gettext, lazy_gettext, ngettext
+from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
 
 from cksloop.domain.charter import FlaggedMaterial, Half
 from cksloop.domain.destinations import EndUse
@@ -12,7 +12,7 @@ from cksloop.domain.inspection import DefectCode
 from cksloop.domain.lifecycle import DestructionGround, RetireRoute
 from cksloop.domain.workshops import BUILTIN_PRODUCT_TYPES
 from cksloop.services.charter.offcuts import HELD_PREFIX, PARTICIPANTS_PREFIX, PRODUCTS_PREFIX
-from cksloop.web.i18n import money
+from cksloop.web.i18n import money, percent
 
 SECTION_TITLES = {
     "rental": lazy_gettext("Rental"),
@@ -104,7 +104,7 @@ def unit_text(unit: str, value: Any) -> str:
     if value is None:
         return "—"
     if unit == "pct":
-        return format_percent(value / 100, "#,##0.0%")
+        return percent(value / 100, 1)
     if unit == "eur":
         return money(int(round(value * 100)))
     if unit == "kg":

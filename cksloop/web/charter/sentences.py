@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import force_locale, format_percent, gettext, ngettext
+from flask_babel import force_locale, gettext, ngettext
 
 from cksloop.domain.charter import Half
 from cksloop.domain.inspection import DefectCode
@@ -13,6 +13,7 @@ from cksloop.services.charter import Report
 from cksloop.services.charter.offcuts import HELD_PREFIX
 from cksloop.services.charter.rental import QUALITY_PREFIX
 from cksloop.web.charter.labels import unit_text
+from cksloop.web.i18n import formatting_locale, percent
 
 LANGUAGES = ("nl", "en", "fr")
 
@@ -138,7 +139,7 @@ def _materials(report: Report) -> list[tuple[str, list[str]]]:
         if not _v(report, "materials", f"{stem}_pieces"):
             continue
         keys = [f"{stem}_{m}_pieces_pct" for m in ("organic_cotton", "recycled_polyester", "lenzing")]
-        values = [format_percent((_v(report, "materials", k) or 0) / 100, "#,##0.0%") for k in keys]
+        values = [percent((_v(report, "materials", k) or 0) / 100, 1) for k in keys]
         out.append((gettext("In the %(half)s collection %(season)s, %(organic)s of pieces contain organic cotton, "
                             "%(recycled)s recycled polyester and %(lenzing)s LENZING™ fibres.",
                             half=gettext(half.label), season=half.season(report.year), organic=values[0],
@@ -161,6 +162,6 @@ def all_sentences(report: Report) -> dict[str, list[dict[str, Any]]]:
     """The draft sentences in Dutch, English and French."""
     out = {}
     for language in LANGUAGES:
-        with force_locale(language):
+        with force_locale(formatting_locale(language)):
             out[language] = sentences(report)
     return out

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from babel import numbers
 from flask import current_app
 
 from cksloop.domain import passport as rules
 from cksloop.domain.labels import label_url
 from cksloop.services.passport import Passport
+from cksloop.web import i18n
 from cksloop.web.vocabulary import (care_label, category_label, certification_label, colour_label, country_label,
-                                    language, material_label)
+                                    material_label)
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,11 @@ class ShownMaterial:
     certification: str
 
 
-def _locale() -> str:
-    # Belgian conventions for Dutch and French (the shop's country); English as in Ireland,
-    # the EU's English, with the euro and day-month order
-    return {"nl": "nl_BE", "fr": "fr_BE", "en": "en_IE"}.get(language(), "en_IE")
 
 
 def percent(value: int) -> str:
-    return numbers.format_percent(value / 100, locale=_locale())
+    # in the request's Belgian locale (cksloop.web.i18n.FORMAT_LOCALES): "30%", French "30 %"
+    return i18n.percent_of_100(value)
 
 
 def materials(passport: Passport) -> list[ShownMaterial]:

@@ -17,6 +17,7 @@ from cksloop.services import rental_attention, rental_reports, rentals
 from cksloop.web.database import db, now
 from cksloop.web.garments.links import garment_url
 from cksloop.web.guards import allow
+from cksloop.web.i18n import number, percent
 from cksloop.web.reports.forms import AcknowledgeForm
 
 bp = Blueprint("reports", __name__)
@@ -42,7 +43,8 @@ def statement_text(statement: Statement) -> str:
     reasons = ", ".join(f"{DefectCode.label_of(code)}"
                         f" ({n})" for code, n in statement.reasons) or gettext("none")
     return gettext("%(from)s to %(to)s: %(garments)s, %(cycles)s, %(returns)s (reasons: %(reasons)s)",
-                   **{"from": statement.period.from_on.isoformat(), "to": statement.period.to_on.isoformat(),
+                   **{"from": format_date(statement.period.from_on, "medium"),
+                      "to": format_date(statement.period.to_on, "medium"),
                       "garments": ngettext("%(num)d garment", "%(num)d garments", statement.garments),
                       "cycles": ngettext("%(num)d rental cycle", "%(num)d rental cycles", statement.cycles),
                       "returns": ngettext("%(num)d quality return", "%(num)d quality returns",
@@ -54,15 +56,11 @@ def statement_text(statement: Statement) -> str:
 def _helpers() -> dict[str, Any]:
     return {"format_date": format_date, "format_datetime": format_datetime, "statement_text": statement_text,
             "garment_url": garment_url,
-            "reason_texts": ATTENTION_REASONS, "percent": _percent, "days": _days}
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+            "reason_texts": ATTENTION_REASONS, "percent": percent, "days": _days}
 
 
 def _days(value: float) -> str:
-    return f"{value:.1f}"
+    return number(value, 1)  # "763,9" in Dutch and French
 
 
 def _query() -> tuple[Period | None, int | None, Thresholds | None, dict[str, str]]:
