@@ -1,6 +1,6 @@
 // Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
 // confirmation applies the action to every garment that can take it and shows what happened.
-import { NetworkProblem, camera, feedback, fmt, plural, postJSON, problemText, statusLine, texts,
+import { NetworkProblem, camera, decoderFiles, feedback, fmt, plural, postJSON, problemText, statusLine, texts,
   wedgeInput } from "./scanning.js";
 import * as outbox from "./outbox.js";
 
@@ -368,6 +368,13 @@ async function check(entry, wanted) {
     inFlight.delete(entry.id);
     if (!(error instanceof NetworkProblem)) throw error;
     networkFailed = true;
+    // the scans queued behind it (a burst typed in the dead zone) wait too, and say so
+    state.entries.forEach((e) => {
+      if (e.outcome === "pending" && !inFlight.has(e.id) && e.id !== entry.id) {
+        e.outcome = "unchecked";
+        e.message = problemText(t, error);
+      }
+    });
     settle(entry, { outcome: "unchecked", message: problemText(t, error) });
     feedback.refuse();
     say(problemText(t, error), "warn");
@@ -664,7 +671,7 @@ async function start() {
   render();
   retry(); // scans kept from before a reload are checked now
   showOutbox().then(sendWaiting); // and batches kept offline are sent
-  outbox.keepShellOffline([t.wasm, t.ponyfill]);
+  outbox.keepShellOffline(decoderFiles(t));
   cam = camera({
     toggle: document.getElementById("camera-toggle"),
     view: document.getElementById("camera-view"),
