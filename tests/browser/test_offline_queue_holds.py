@@ -358,14 +358,14 @@ def test_a_queue_of_500_scans_with_doubles_is_applied_whole_and_once(
     open_for_offline(page, live_server)
     page.select_option("#batch-action", "add_to_rental_pool")
     scan_fast(page, codes[:100])  # checked while the network holds
-    expect(page.locator("#batch-lines > li[data-outcome='allowed']")).to_have_count(100)
+    expect(page.locator("#batch-lines > li[data-outcome='allowed']")).to_have_count(100, timeout=90_000)
     scan_fast(page, codes[:5])  # five labels scanned twice: counted once, sent as doubles
-    expect(page.locator("#batch-counts")).to_contain_text("5 double scans ignored")
+    expect(page.locator("#batch-counts")).to_contain_text("5 double scans ignored", timeout=30_000)
 
     context.set_offline(True)  # the rest of the box in the dead zone
     scan_fast(page, codes[100:])
-    expect(page.locator("#batch-lines > li")).to_have_count(500)
-    expect(page.locator("#batch-lines > li[data-outcome='unchecked']")).to_have_count(400)
+    expect(page.locator("#batch-lines > li")).to_have_count(500, timeout=60_000)
+    expect(page.locator("#batch-lines > li[data-outcome='unchecked']")).to_have_count(400, timeout=60_000)
     scan_fast(page, ["CKS-99999"])  # one more than a batch holds: refused, said
     expect(page.locator("#scan-status")).to_contain_text("At most 500 garments")
     expect(page.locator("#batch-lines > li")).to_have_count(500)
@@ -374,7 +374,7 @@ def test_a_queue_of_500_scans_with_doubles_is_applied_whole_and_once(
 
     context.set_offline(False)
     done = page.locator("#outbox-list > li[data-status='done']")
-    expect(done).to_have_count(1, timeout=60_000)
+    expect(done).to_have_count(1, timeout=90_000)
     expect(done).to_contain_text("500 done, 0 refused, 5 double scans, 0 unknown")
     assert events(db_session, codes) == {code: 1 for code in codes}
 
