@@ -28,6 +28,9 @@ from cksloop.services.garments import build_context, conflict_for, decision_for,
 
 #: The most garments one batch may hold (a full rail or a big box of returns is ~150).
 MAX_BATCH = 500
+#: The most scans one batch may send, double scans included (each is reported as a double): a
+#: full batch of MAX_BATCH garments scanned twice over still goes through.
+MAX_SCANS = 4 * MAX_BATCH
 
 #: Actions that make sense for a pile of garments with the same details, in the order offered.
 #: Left out: those that need a judgement per garment (inspect, return with inspection), the
@@ -226,9 +229,10 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
 
     Returns one line per code, in scan order: applied, refused (with the reason and the actions
     possible instead), duplicate (scanned before in this batch) or unknown. Raises NotPermitted
-    when the role may never take the action, InvalidDetails for details wrong for any garment or
-    more than MAX_BATCH codes, and VersionConflict (nothing written) if a garment changed again
-    after the batch decided a second time. With an ``idempotency_key`` a repeat of the same
+    when the role may never take the action, InvalidDetails for details wrong for any garment,
+    more than MAX_BATCH different codes or more than MAX_SCANS codes (doubles included), and
+    VersionConflict (nothing written) if a garment changed again after the batch decided a
+    second time. With an ``idempotency_key`` a repeat of the same
     request (a retry after the shop Wi-Fi lost the answer) returns the first result and writes
     nothing; the key reused for another batch raises IdempotencyKeyReused.
 
@@ -239,7 +243,10 @@ def apply_batch(session: Session, *, action: Action, codes: Sequence[Any], detai
     _require_role(action, actor)
     if not isinstance(codes, Sequence) or isinstance(codes, str) or not codes:
         raise InvalidDetails({"codes": N_("Scan at least one garment.")})
-    if len(codes) > MAX_BATCH:
+    if len(codes) > MAX_SCANS:
+        raise InvalidDetails({"codes": N_(
+            "At most 2000 scans in one batch, double scans included: split the pile.")})
+    if len({_normalise(c) for c in codes}) > MAX_BATCH:
         raise InvalidDetails({"codes": N_("At most 500 garments in one batch: split the pile.")})
     actor_id = actor.id
     seen_versions = {_normalise(c): v for c, v in (expected_versions or {}).items()}

@@ -1,13 +1,16 @@
 // Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
 // confirmation applies the action to every garment that can take it and shows what happened.
-import { NetworkProblem, camera, feedback, fmt, localMoment, plural, postJSON, problemText, statusLine,
-  texts, wedgeInput } from "./scanning.js";
+import { NetworkProblem, camera, decoderFiles, feedback, fmt, localMoment, plural, postJSON, problemText,
+  statusLine, texts, wedgeInput } from "./scanning.js";
 import * as outbox from "./outbox.js";
 
 const t = texts();
 const b = texts("batch-texts");
 const MAX = Number(b.max || 500);
-// the list being scanned survives a reload, a closed tab and a restarted browser (per user)
+const MAX_SCANS = Number(b.maxScans || 2000); // doubles included
+// the list being scanned survives a reload, a closed tab and a restarted browser (per user): kept
+// in localStorage and, beside it, in IndexedDB (outbox.saveDraft), which has room when the other
+// is full; a list that could be kept in neither says so on the page
 const STORE_KEY = `cksloop.batch.${b.userId || ""}`;
 
 const setup = document.getElementById("batch-setup");
@@ -28,6 +31,7 @@ const outboxSection = document.getElementById("outbox");
 const outboxBanner = document.getElementById("outbox-banner");
 const outboxList = document.getElementById("outbox-list");
 const outboxSend = document.getElementById("outbox-send");
+const saveProblem = document.getElementById("batch-save-problem");
 const userId = b.userId;
 let networkFailed = false; // the last call found no network: the list may be kept for later
 let sending = false;
@@ -137,7 +141,7 @@ function lineElement(entry, { removable }) {
   code.textContent = entry.code || entry.payload;
   const verdict = document.createElement("span");
   verdict.className = "verdict";
-  verdict.textContent = entry.word || ({ pending: b.tPendingWord, unchecked: b.tUncheckedWord,
+  verdict.textContent = entry.word || ({ pending: b.tPendingWord, unchecked: b.tPendingVerdict,
     not_a_label: b.tNotALabelWord }[entry.outcome]) || (entry.ok ? b.tCan : b.tCannot);
   const text = document.createElement("span");
   text.className = "line-text";
@@ -198,38 +202,103 @@ function changed() {
   render();
 }
 
+let lastSavedAt = 0;
+let localFailed = false; // the last localStorage write failed (full, private mode)
+let draftKept = null; // the last IndexedDB write: true kept, false failed, null not known yet
+let draftWanted; // the next IndexedDB write: the list's JSON, null to forget it, undefined nothing
+let draftRunning = false;
+
 function save() {
   // the details go with the list: the garments were checked against them
   state.fields = {};
   setup.querySelectorAll("[data-detail]").forEach((control) => {
     state.fields[control.id] = control.value;
   });
+  state.savedAt = Math.max(Date.now(), lastSavedAt + 1);
+  lastSavedAt = state.savedAt;
+  const json = JSON.stringify(state);
   try {
-    localStorage.setItem(STORE_KEY, JSON.stringify(state));
+    localStorage.setItem(STORE_KEY, json);
+    localFailed = false;
   } catch (error) {
-    // private mode: the list just does not survive a reload
+    localFailed = true; // said on the page (showSaveProblem): never lost without a word
+  }
+  keepDraft(state.entries.length ? json : null);
+  showSaveProblem();
+}
+
+/** Write the list to IndexedDB too; writes queue up, only the newest waiting one is written. */
+function keepDraft(json) {
+  draftWanted = json;
+  if (!draftRunning) drainDraft();
+}
+
+async function drainDraft() {
+  draftRunning = true;
+  while (draftWanted !== undefined) {
+    const json = draftWanted;
+    draftWanted = undefined;
+    try {
+      if (json === null) await outbox.clearDraft(userId);
+      else await outbox.saveDraft(userId, json, lastSavedAt);
+      draftKept = true;
+    } catch (error) {
+      draftKept = false;
+    }
+    showSaveProblem();
+  }
+  draftRunning = false;
+}
+
+/** A list that could not be stored is said on the page, in words a clerk can act on. */
+function showSaveProblem() {
+  if (!saveProblem) return;
+  let text = "";
+  if (localFailed && state.entries.length && draftKept !== null) {
+    text = draftKept ? b.tSavedElsewhere : b.tNotSaved;
+  }
+  saveProblem.textContent = text;
+  saveProblem.hidden = !text;
+  saveProblem.className = `flash ${draftKept ? "flash-warning" : "flash-error"}`;
+  saveProblem.dataset.kept = text ? String(draftKept) : "";
+}
+
+/** The list kept before (the newer of localStorage's and IndexedDB's copies), if any. */
+async function restore() {
+  let saved = null;
+  try {
+    saved = JSON.parse(localStorage.getItem(STORE_KEY) || "null");
+  } catch (error) {
+    try { localStorage.removeItem(STORE_KEY); } catch (ignored) { /* storage unusable */ }
+  }
+  try {
+    const kept = await outbox.loadDraft(userId);
+    const other = kept ? JSON.parse(kept.json) : null;
+    if (other && (!saved || (other.savedAt || 0) > (saved.savedAt || 0))) saved = other;
+  } catch (error) {
+    // no IndexedDB (private mode) or a broken copy: localStorage's copy, if any, is used
+  }
+  if (saved && Array.isArray(saved.entries) && saved.entries.length
+      && [...actionSelect.options].some((o) => o.value === saved.action)) {
+    state = { ...saved, nextId: saved.nextId || saved.entries.length + 1 };
+    lastSavedAt = saved.savedAt || 0;
+    state.entries.forEach((e, i) => {
+      if (e.id === undefined) e.id = i + 1;
+      if (e.outcome === "pending") e.outcome = "unchecked"; // its answer died with the old page
+    });
+    actionSelect.value = saved.action;
+    Object.entries(saved.fields || {}).forEach(([id, value]) => {
+      const control = document.getElementById(id);
+      if (control && control.dataset.detail) control.value = value;
+    });
   }
 }
 
-function restore() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(STORE_KEY) || "null");
-    if (saved && Array.isArray(saved.entries) && saved.entries.length
-        && [...actionSelect.options].some((o) => o.value === saved.action)) {
-      state = { ...saved, nextId: saved.nextId || saved.entries.length + 1 };
-      state.entries.forEach((e, i) => {
-        if (e.id === undefined) e.id = i + 1;
-        if (e.outcome === "pending") e.outcome = "unchecked"; // its answer died with the old page
-      });
-      actionSelect.value = saved.action;
-      Object.entries(saved.fields || {}).forEach(([id, value]) => {
-        const control = document.getElementById(id);
-        if (control && control.dataset.detail) control.value = value;
-      });
-    }
-  } catch (error) {
-    localStorage.removeItem(STORE_KEY);
-  }
+function forgetList() {
+  try { localStorage.removeItem(STORE_KEY); } catch (error) { /* storage unusable */ }
+  localFailed = false;
+  keepDraft(null);
+  showSaveProblem();
 }
 
 // --- scanning -----------------------------------------------------------------------------------
@@ -299,6 +368,13 @@ async function check(entry, wanted) {
     inFlight.delete(entry.id);
     if (!(error instanceof NetworkProblem)) throw error;
     networkFailed = true;
+    // the scans queued behind it (a burst typed in the dead zone) wait too, and say so
+    state.entries.forEach((e) => {
+      if (e.outcome === "pending" && !inFlight.has(e.id) && e.id !== entry.id) {
+        e.outcome = "unchecked";
+        e.message = problemText(t, error);
+      }
+    });
     settle(entry, { outcome: "unchecked", message: problemText(t, error) });
     feedback.refuse();
     say(problemText(t, error), "warn");
@@ -335,9 +411,10 @@ function answered(entry, result) {
   }
   const first = state.entries.find((e) => e.code === data.code && e.id !== entry.id);
   if (first) {
-    // a double scan: counted once, and said so
+    // a double scan: counted once, and said so (sent with the batch, so its result reports it,
+    // while the batch stays within what the server takes)
     state.entries = state.entries.filter((e) => e.id !== entry.id);
-    state.sequence.push(data.code);
+    if (queueCodes().length < MAX_SCANS) state.sequence.push(data.code);
     feedback.duplicate();
     say(fmt(b.tDouble, { code: data.code }), "warn");
     changed();
@@ -424,7 +501,7 @@ function showSummary(data) {
     print.hidden = false;
   }
   say("", "info");
-  localStorage.removeItem(STORE_KEY);
+  forgetList();
   [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),
     document.querySelector(".camera")].forEach((el) => { if (el) el.hidden = true; });
   summary.hidden = false;
@@ -434,7 +511,7 @@ function showSummary(data) {
 function reset() {
   state = { action: null, entries: [], sequence: [], key: null, nextId: 1 };
   inFlight.clear();
-  localStorage.removeItem(STORE_KEY);
+  forgetList();
   done = false;
   summary.hidden = true;
   [form, setup, document.querySelector(".batch-list"), document.querySelector(".batch-confirm"),
@@ -535,11 +612,17 @@ async function showOutbox() {
   } catch (error) {
     items = [];
   }
-  const count = items.filter((item) => item.status === "waiting").length;
+  const waitingItems = items.filter((item) => item.status === "waiting");
+  const count = waitingItems.length;
+  const scans = waitingItems.reduce((sum, item) => sum + item.codes.length, 0);
   outboxSection.hidden = items.length === 0;
   outboxSend.hidden = count === 0;
+  // the scans are what a clerk counts; the batches follow in brackets
   outboxBanner.textContent = count === 0 ? ""
-    : plural(b, (networkFailed || !navigator.onLine) ? "tOfflineWaiting" : "tWaitingToSend", count);
+    : `${plural(b, (networkFailed || !navigator.onLine) ? "tOfflineScans" : "tScansToSend", scans)}`
+      + ` (${plural(b, "tBatches", count)})`;
+  outboxBanner.dataset.scans = String(scans);
+  outboxBanner.dataset.batches = String(count);
   outboxList.replaceChildren(...items.map(outboxLine));
   render();
 }
@@ -566,8 +649,9 @@ async function sendWaiting() {
 
 let cam = null;
 let scanner = null;
-if (setup) {
-  restore();
+
+async function start() {
+  await restore();
   showFields();
   scanner = wedgeInput(form, input, scanned); // after restore: scans typed early join the kept list
   actionSelect.addEventListener("change", () => { showFields(); retry(); });
@@ -587,7 +671,7 @@ if (setup) {
   render();
   retry(); // scans kept from before a reload are checked now
   showOutbox().then(sendWaiting); // and batches kept offline are sent
-  outbox.keepShellOffline([t.wasm, t.ponyfill]);
+  outbox.keepShellOffline(decoderFiles(t));
   cam = camera({
     toggle: document.getElementById("camera-toggle"),
     view: document.getElementById("camera-view"),
@@ -596,3 +680,5 @@ if (setup) {
     onStatus: say,
   });
 }
+
+if (setup) start();

@@ -7,30 +7,40 @@ import { NetworkProblem, postJSON } from "./scanning.js";
 
 const DB_NAME = "cksloop";
 const STORE = "outbox";
+// the batch list being scanned, one per user, kept beside localStorage's copy: it survives a
+// closed tab and a full localStorage (IndexedDB has the origin's whole quota)
+const DRAFTS = "drafts";
+const LOCK = "cksloop-outbox";
 
 export class StorageFull extends Error {}
 
 function openDb() {
   return new Promise((resolve, reject) => {
-    if (!("indexedDB" in window)) {
+    if (!("indexedDB" in window) || !window.indexedDB) {
       reject(new Error("no IndexedDB"));
       return;
     }
-    const request = indexedDB.open(DB_NAME, 1);
+    const request = indexedDB.open(DB_NAME, 2);
     request.onupgradeneeded = () => {
-      request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
+      const db = request.result;
+      if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
+      if (!db.objectStoreNames.contains(DRAFTS)) db.createObjectStore(DRAFTS, { keyPath: "user" });
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      // another tab's newer page may upgrade the database: let it
+      request.result.onversionchange = () => request.result.close();
+      resolve(request.result);
+    };
     request.onerror = () => reject(request.error);
   });
 }
 
-async function run(mode, work) {
+async function run(mode, work, storeName = STORE) {
   const db = await openDb();
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
+    const tx = db.transaction(storeName, mode);
     let result;
-    Promise.resolve(work(tx.objectStore(STORE))).then((value) => { result = value; });
+    Promise.resolve(work(tx.objectStore(storeName))).then((value) => { result = value; });
     tx.oncomplete = () => { db.close(); resolve(result); };
     tx.onabort = tx.onerror = () => {
       db.close();
@@ -65,11 +75,33 @@ export function remove(id) {
 
 /** The waiting count of a user (0 when the browser has no IndexedDB). */
 export async function waiting(userId) {
+  return (await waitingCounts(userId)).batches;
+}
+
+/** What waits to be sent for a user: {batches, scans} (both 0 when the browser has no IndexedDB). */
+export async function waitingCounts(userId) {
   try {
-    return (await all(userId)).filter((item) => item.status === "waiting").length;
+    const items = (await all(userId)).filter((item) => item.status === "waiting");
+    return { batches: items.length, scans: items.reduce((sum, item) => sum + (item.codes || []).length, 0) };
   } catch (error) {
-    return 0;
+    return { batches: 0, scans: 0 };
   }
+}
+
+// --- the list being scanned ----------------------------------------------------------------------
+
+/** Keep the user's list (its JSON and when it was saved); rejects when it could not be kept. */
+export function saveDraft(userId, json, savedAt) {
+  return run("readwrite", (store) => asPromise(store.put({ user: String(userId), json, savedAt })), DRAFTS);
+}
+
+/** The user's kept list, {json, savedAt}, or null. */
+export function loadDraft(userId) {
+  return run("readonly", (store) => asPromise(store.get(String(userId))), DRAFTS).then((row) => row || null);
+}
+
+export function clearDraft(userId) {
+  return run("readwrite", (store) => asPromise(store.delete(String(userId))), DRAFTS);
 }
 
 /** A fresh CSRF token: the page may have come from the offline cache with an expired one. */
@@ -85,7 +117,16 @@ async function freshCsrf() {
  * network, signed out, server trouble): it and those after it stay waiting, in order.
  * Returns "sent", "offline", "signed_out" or "error".
  */
-export async function flush({ userId, url, csrf, onChange }) {
+export function flush(options) {
+  // one sender at a time, across this browser's tabs and scripts: a batch is never sent twice at
+  // once (its Idempotency-Key would make the second a replay, but the page would show it twice)
+  if (navigator.locks && navigator.locks.request) {
+    return navigator.locks.request(LOCK, () => flushNow(options));
+  }
+  return flushNow(options);
+}
+
+async function flushNow({ userId, url, csrf, onChange = () => {} }) {
   let token = csrf;
   let retriedToken = false;
   const items = (await all(userId)).filter((item) => item.status === "waiting");

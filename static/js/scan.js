@@ -1,6 +1,6 @@
 // The scan page: a scan from the handheld scanner, typing or the camera opens that garment's page,
 // or an offcut lot's page (the API answers the lot's label path, which opens the lot).
-import { NetworkProblem, camera, feedback, fmt, postJSON, problemText, statusLine, texts,
+import { NetworkProblem, camera, decoderFiles, feedback, fmt, postJSON, problemText, statusLine, texts,
   wedgeInput } from "./scanning.js";
 import { keepShellOffline } from "./outbox.js";
 
@@ -77,4 +77,4 @@ cam = camera({
   onDecoded: (value) => resolve(value, true),
   onStatus: say,
 });
-keepShellOffline([t.wasm, t.ponyfill]); // the scan page opens with no network once visited
+keepShellOffline(decoderFiles(t)); // the scan page opens with no network once visited

@@ -236,6 +236,16 @@ async function createDetector(t) {
   return new vendored.BarcodeDetector({ formats: ["qr_code"] });
 }
 
+/**
+ * The label reader's files, for the offline copy: its WebAssembly, the module and the module that
+ * one imports (without a content hash in its URL, so it would be missing offline otherwise).
+ */
+export function decoderFiles(t) {
+  if (!t.ponyfill) return [];
+  const base = new URL(t.ponyfill, window.location.href);
+  return [t.wasm, t.ponyfill, new URL("zxing-exported.js", base).pathname];
+}
+
 export function cameraAvailable() {
   return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
 }

@@ -80,7 +80,7 @@ def test_scans_and_actions_in_a_dead_zone_are_sent_once_when_the_network_is_back
         _scan(page, garment.code)
     expect(page.locator("#batch-lines > li")).to_have_count(8)  # every scan listed, none dropped
     page.click("#batch-queue")
-    expect(page.locator("#outbox-banner")).to_have_text("Offline — 1 batch waiting")
+    expect(page.locator("#outbox-banner")).to_have_text("Offline — 8 scans waiting (1 batch)")
 
     page.select_option("#batch-action", "receive_rental_return")
     page.locator("#scan-input").focus()
@@ -88,10 +88,10 @@ def test_scans_and_actions_in_a_dead_zone_are_sent_once_when_the_network_is_back
         _scan(page, garment.code)
     expect(page.locator("#batch-lines > li")).to_have_count(2)
     page.click("#batch-queue")
-    expect(page.locator("#outbox-banner")).to_have_text("Offline — 2 batches waiting")
+    expect(page.locator("#outbox-banner")).to_have_text("Offline — 10 scans waiting (2 batches)")
 
     page.reload()  # still offline: the queue is on the phone, not in the page
-    expect(page.locator("#outbox-banner")).to_have_text("Offline — 2 batches waiting")
+    expect(page.locator("#outbox-banner")).to_have_text("Offline — 10 scans waiting (2 batches)")
     assert _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 0 for g in shelf}
 
     context.set_offline(False)  # back in the wifi: sent in order, each with its outcome
@@ -121,7 +121,7 @@ def test_a_garment_another_store_changed_meanwhile_is_refused_and_listed(
     context.set_offline(True)
     expect(page.locator("#batch-queue")).to_be_visible()
     page.click("#batch-queue")
-    expect(page.locator("#outbox-banner")).to_have_text("Offline — 1 batch waiting")
+    expect(page.locator("#outbox-banner")).to_have_text("Offline — 3 scans waiting (1 batch)")
 
     other = make_user(db_session, Role.STORE_STAFF, name="Another Store")
     garments.act(db_session, code=shelf[1].code, action=Action.SELL, details={}, actor=other, now=now)

@@ -124,6 +124,30 @@ def test_an_empty_a_non_list_or_an_oversized_batch_is_refused(db_session: Sessio
     assert "codes" in caught.value.field_errors
 
 
+def test_a_full_batch_of_different_codes_plus_its_double_scans_is_taken(
+        db_session: Session, staff: Any, now: dt.datetime) -> None:
+    """500 garments is the limit, not 500 scans: the doubles of a full box are reported, not refused."""
+    garment = make_garment(db_session)
+    others = [f"CKS-{n:05d}" for n in range(90000, 90000 + batches.MAX_BATCH - 1)]
+    codes = [garment.code, *others, garment.code, others[0], others[-1].lower()]
+    result = batches.apply_batch(db_session, action=Action.ADD_TO_RENTAL_POOL, codes=codes, details={},
+                                 actor=staff, now=now)
+    outcomes = [line.outcome for line in result.lines]
+    assert len(outcomes) == batches.MAX_BATCH + 3
+    assert outcomes[0] is Outcome.APPLIED and outcomes[-3:] == [Outcome.DUPLICATE] * 3
+    assert outcomes.count(Outcome.UNKNOWN) == batches.MAX_BATCH - 1
+
+
+@pytest.mark.parametrize("extra", [["CKS-99999"], ["CKS-90000"] * (batches.MAX_SCANS - batches.MAX_BATCH + 1)])
+def test_one_garment_more_or_too_many_doubles_is_refused(db_session: Session, staff: Any,
+                                                          now: dt.datetime, extra: list[str]) -> None:
+    codes = [f"CKS-{n:05d}" for n in range(90000, 90000 + batches.MAX_BATCH)] + extra
+    with pytest.raises(InvalidDetails) as caught:
+        batches.apply_batch(db_session, action=Action.ADD_TO_RENTAL_POOL, codes=codes, details={},
+                            actor=staff, now=now)
+    assert "codes" in caught.value.field_errors
+
+
 def test_a_garment_already_at_the_destination_is_refused_and_the_rest_move(
         db_session: Session, merchandiser: Any, now: dt.datetime) -> None:
     here = make_garment(db_session, location=STORE)

@@ -282,7 +282,9 @@ def test_a_batch_refusal_by_detail_names_the_reason(merchandiser: Api, db_sessio
     ({"action": "add_to_rental_pool", "codes": "CKS-00001"}, "codes"),
     ({"action": "add_to_rental_pool", "codes": [1, 2]}, "codes"),
     ({"action": "add_to_rental_pool", "codes": []}, "codes"),
-    ({"action": "add_to_rental_pool", "codes": ["CKS-00001"] * 501}, "codes"),
+    # 500 garments at most; their double scans on top, 2000 scans in all
+    ({"action": "add_to_rental_pool", "codes": [f"CKS-{n:05d}" for n in range(1, 502)]}, "codes"),
+    ({"action": "add_to_rental_pool", "codes": ["CKS-00001"] * 2001}, "codes"),
     ({"action": "nope", "codes": ["CKS-00001"]}, "action"),
     ({"codes": ["CKS-00001"]}, "action"),
     ({"action": "transfer", "codes": ["CKS-00001"], "to_location": "MARS"}, "to_location"),

@@ -176,8 +176,9 @@ BATCH_REQUEST = openapi.schema("BatchRequest", {
     "description": "Plus the action's details as in ActionRequest, the same for every garment.",
     "properties": {
         "action": {"type": "string", "enum": [a.value for a in Action]},
-        "codes": {"type": "array", "minItems": 1, "maxItems": batches.MAX_BATCH, "items": {"type": "string"},
-                  "description": "Garment codes (or label URLs) in scan order; doubles are reported."},
+        "codes": {"type": "array", "minItems": 1, "maxItems": batches.MAX_SCANS, "items": {"type": "string"},
+                  "description": f"Garment codes (or label URLs) in scan order; doubles are reported. At "
+                                 f"most {batches.MAX_BATCH} different codes, {batches.MAX_SCANS} with the doubles."},
         "expected_versions": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
                               "maxProperties": batches.MAX_BATCH,
                               "description": "Code → version as last seen (an offline queue): a garment "
@@ -299,7 +300,8 @@ def check_scan() -> Any:
     responses={200: ("One result per scanned code, in scan order", BATCH_RESULT),
                403: "The caller's role may never take this action (forbidden).",
                409: "A garment changed while the batch ran (version_conflict); nothing was written.",
-               422: "Unknown action, no codes or more than 500, details wrong for any garment "
+               422: "Unknown action, no codes, more than 500 different codes (2000 with the doubles), "
+                    "details wrong for any garment "
                     "(invalid_details), or an Idempotency-Key reused for another batch."},
 )
 def apply_batch() -> Any:

@@ -91,7 +91,7 @@ def batch() -> Any:
         today=today.isoformat(),
         care_kinds=list(CareKind), care_outcomes=list(CareOutcome), retire_routes=list(RetireRoute),
         grounds=list(DestructionGround), write_off_reasons=list(WriteOffReason),
-        max_batch=batches.MAX_BATCH,
+        max_batch=batches.MAX_BATCH, max_scans=batches.MAX_SCANS,
     )
 
 
