@@ -99,10 +99,18 @@ class _Finder(HTMLParser):
             self.found.append((line, " ".join(data.replace(OUTPUT, "…").split())))
 
 
+#: a partial that holds nothing but attributes, e.g. ``data-t-x="{{ _('…') }}"``
+ATTRIBUTES_ONLY = re.compile(r'\A[\s\x1a]*[a-z][\w-]*="')  # \x1a: where a Jinja comment or tag was
+
+
 def unmarked_texts(source: str, name: str = "template") -> list[tuple[int, str]]:
     """(line, text) of each text or visible attribute of ``source`` with a word not marked for translation."""
     finder = _Finder()
-    finder.feed(literal_html(source, name))
+    html = literal_html(source, name)
+    if ATTRIBUTES_ONLY.match(html):
+        # a partial included inside a tag (attributes only): read it as that tag's attributes
+        html = f"<div {html}>"
+    finder.feed(html)
     finder.close()
     return finder.found
 
