@@ -1,7 +1,7 @@
 // Batch scanning: choose an action, scan garment after garment (each is checked at once), then one
 // confirmation applies the action to every garment that can take it and shows what happened.
-import { NetworkProblem, camera, decoderFiles, feedback, fmt, localMoment, plural, postJSON, problemText,
-  statusLine, texts, wedgeInput } from "./scanning.js";
+import { NetworkProblem, camera, decoderFiles, feedback, fmt, handoverKey, localMoment, plural, postJSON,
+  problemText, statusLine, texts, wedgeInput } from "./scanning.js";
 import * as outbox from "./outbox.js";
 
 const t = texts();
@@ -647,14 +647,38 @@ async function sendWaiting() {
 
 // --- wiring -------------------------------------------------------------------------------------
 
+/** The scans the scan page left for this list when it found no network. */
+function handedOver() {
+  try {
+    const handed = JSON.parse(localStorage.getItem(handoverKey(userId)) || "[]");
+    return Array.isArray(handed) ? handed.filter((code) => typeof code === "string") : [];
+  } catch (error) {
+    return []; // storage unusable: the scan page kept nothing there either
+  }
+}
+
+function forgetHandedOver() {
+  try { localStorage.removeItem(handoverKey(userId)); } catch (error) { /* storage unusable */ }
+}
+
 let cam = null;
 let scanner = null;
 
 async function start() {
   await restore();
   showFields();
+  // scans the scan page kept for this list when it found no network come first, then those typed early
+  const handed = handedOver();
+  form.earlyScans = [...handed, ...(form.earlyScans || [])];
   scanner = wedgeInput(form, input, scanned); // after restore: scans typed early join the kept list
-  actionSelect.addEventListener("change", () => { showFields(); retry(); });
+  if (handed.length) forgetHandedOver(); // only now: the list above holds (and has stored) them
+  actionSelect.addEventListener("change", () => {
+    // the select is locked once a scan was checked; before that (offline, say) the scans waiting
+    // for their check are for the action now chosen: kept, sent and shown under that one
+    if (!state.entries.some((e) => e.code)) state.action = actionSelect.value;
+    showFields();
+    retry();
+  });
   setup.addEventListener("change", (event) => { if (event.target !== actionSelect) retry(); });
   retryButton.addEventListener("click", retry);
   window.addEventListener("online", () => { networkFailed = false; retry(); sendWaiting(); });

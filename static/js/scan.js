@@ -1,16 +1,56 @@
 // The scan page: a scan from the handheld scanner, typing or the camera opens that garment's page,
 // or an offcut lot's page (the API answers the lot's label path, which opens the lot).
-import { NetworkProblem, camera, decoderFiles, feedback, fmt, postJSON, problemText, statusLine, texts,
-  wedgeInput } from "./scanning.js";
+import { NetworkProblem, camera, decoderFiles, feedback, fmt, handoverKey, plural, postJSON, problemText,
+  statusLine, texts, wedgeInput } from "./scanning.js";
 import { keepShellOffline } from "./outbox.js";
 
 const t = texts();
 const form = document.getElementById("scan-form");
 const input = document.getElementById("scan-input");
 const say = statusLine(document.getElementById("scan-status"));
+const handover = document.getElementById("scan-handover")?.dataset;
 let busy = false;
 let navigating = false;
 let cam = null;
+
+/**
+ * Put a scan that found no network on the batch list (the batch page takes it over when it opens and
+ * keeps it until the network is back). Returns how many wait there, or 0 if it could not be kept.
+ */
+function keepForBatch(payload) {
+  if (!handover) return 0;
+  try {
+    const key = handoverKey(handover.userId);
+    const waiting = JSON.parse(localStorage.getItem(key) || "[]");
+    waiting.push(payload);
+    localStorage.setItem(key, JSON.stringify(waiting));
+    return waiting.length;
+  } catch (error) {
+    return 0; // storage full or unusable: the scan stays in the field instead
+  }
+}
+
+/** A scan that opened its garment after all needs no place on the batch list any more. */
+function handled(payload, code) {
+  if (!handover) return;
+  try {
+    const key = handoverKey(handover.userId);
+    const waiting = JSON.parse(localStorage.getItem(key) || "[]");
+    const left = waiting.filter((kept) => kept !== payload && kept !== code);
+    if (left.length !== waiting.length) localStorage.setItem(key, JSON.stringify(left));
+  } catch (error) {
+    // storage unusable: nothing was kept there
+  }
+}
+
+function sayKept(payload, count) {
+  say(plural(handover, "tKept", count, { code: payload }), "warn");
+  const link = document.createElement("a");
+  link.href = handover.batchUrl;
+  link.className = "button";
+  link.textContent = handover.tOpenBatch;
+  document.getElementById("scan-status").append(" ", link);
+}
 
 function go(url) {
   if (navigating) return; // one label, one navigation
@@ -34,8 +74,13 @@ async function resolve(payload, fromCamera) {
   } catch (error) {
     if (!(error instanceof NetworkProblem)) throw error;
     feedback.refuse();
-    say(problemText(t, error), "warn");
-    if (!fromCamera) scanner.keepForRetry(payload);
+    const kept = keepForBatch(payload);
+    if (kept) {
+      sayKept(payload, kept);
+    } else {
+      say(problemText(t, error), "warn");
+      if (!fromCamera) scanner.keepForRetry(payload);
+    }
     busy = false;
     if (cam) cam.resume();
     return;
@@ -43,6 +88,7 @@ async function resolve(payload, fromCamera) {
   if (result.status === 200) {
     feedback.accept();
     const data = result.data;
+    handled(payload, data.code);
     if (data.mangled) {
       // say it, then go: a scanner on the wrong layout should be fixed (see the self-test)
       say(`${data.message} ${fmt(t.tOpening, { code: data.code })}`, "warn");

@@ -36,6 +36,11 @@ export function localMoment(value) {
 
 // --- talking to cksloop ------------------------------------------------------------------------
 
+/** Where the scan page leaves scans that found no network, for the batch list to take over. */
+export function handoverKey(userId) {
+  return `cksloop.scan.handover.${userId}`;
+}
+
 export class NetworkProblem extends Error {
   constructor(kind) {
     super(kind);

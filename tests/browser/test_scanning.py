@@ -200,18 +200,27 @@ def test_a_foreign_or_overlong_payload_says_it_is_not_a_cks_label(staff_page: Pa
     expect(staff_page.locator("#scan-input")).to_have_value("")  # ready for the next scan
 
 
-def test_a_lost_connection_says_so_and_the_same_scan_can_be_retried(staff_page: Page, live_server: str,
-                                                                    db_session: Session) -> None:
+def test_a_lost_connection_keeps_the_scan_on_the_batch_list_until_it_opens_after_all(
+        staff_page: Page, live_server: str, db_session: Session) -> None:
     garment = make_garment(db_session)
     staff_page.goto(f"{live_server}/scan")
     staff_page.route("**/api/v1/scans", lambda route: route.abort("internetdisconnected"))
     staff_page.keyboard.type(garment.code)
     staff_page.keyboard.press("Enter")
-    expect(staff_page.locator("#scan-status")).to_contain_text("No connection to cksloop")
-    expect(staff_page.locator("#scan-input")).to_have_value(garment.code)
+    # kept where the next scan cannot overwrite it (the field once held it, and the next scan replaced it)
+    expect(staff_page.locator("#scan-status")).to_contain_text(
+        f"No network: {garment.code} is kept on your batch list (1 scan)")
+    expect(staff_page.locator("#scan-input")).to_have_value("")
+    held = staff_page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('cksloop.scan.handover.'))"
+                               ".map((k) => JSON.parse(localStorage.getItem(k)))")
+    assert held == [[garment.code]]
     staff_page.unroute("**/api/v1/scans")
+    staff_page.keyboard.type(garment.code)  # scanned again with the network back: it opens
     staff_page.keyboard.press("Enter")
     staff_page.wait_for_url(f"{live_server}/garments/{garment.code}")
+    left = staff_page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('cksloop.scan.handover.'))"
+                               ".map((k) => JSON.parse(localStorage.getItem(k)))")
+    assert left == [[]]  # handled: the batch list will not take it over
 
 
 # --- batch scanning -----------------------------------------------------------------------------
