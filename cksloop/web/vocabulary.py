@@ -75,6 +75,18 @@ def country_label(code: Any) -> str:
     return locale.territories.get(str(code).upper(), str(code)) if locale else str(code)
 
 
+def keys_named(word: str) -> tuple[str, ...]:
+    """The stored catalogue words (categories, colours) whose name in the reader's language holds
+    ``word`` as a whole word: "robe" → ("dress",), "marine" → ("navy", ...). The data keeps one
+    language; a Walloon clerk searches in French."""
+    wanted = word.strip().casefold()
+    if not wanted:
+        return ()
+    found = [key for words in (vocabulary.CATEGORIES, vocabulary.COLOURS) for key, marked in words.items()
+             if wanted in gettext(marked).casefold().replace("-", " ").split() and key != wanted]
+    return tuple(dict.fromkeys(found))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         category_label=category_label,

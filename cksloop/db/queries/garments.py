@@ -7,11 +7,11 @@ capped, and related rows arrive in joins or one grouped query, never one query p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from cksloop.db.models import (DefectPhoto, Garment, GarmentEvent, Inspection, InspectionDefect, Location, RentalCycle,
@@ -35,6 +35,9 @@ class GarmentSearch:
     text: str | None = None  # words, each a garment code, size, colour or part of a style number or name
     overdue_on: dt.date | None = None  # only garments whose open rental was due before this date
     sort: str | None = None  # one of SORTS, "-" in front for descending; None: as received
+    #: per search word, the catalogue's stored words (category, colour) it names in the reader's
+    #: language ("robe" → ("dress",)): the data keeps one language, the reader may search in another
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 #: the columns the garment list shows, by the name a sort link uses
@@ -81,14 +84,16 @@ def _code_candidates(text: str) -> list[str]:
 MAX_LISTED_STYLES = 500
 
 
-def _text_styles(session: Session, text: str) -> Any:
+def _text_styles(session: Session, text: str, names: tuple[str, ...] = ()) -> Any:
     """The styles a free text names, by number prefix, part of the name or colour, or the category
     key ("blazer": demo names are the model's own, "Noor"): a list of ids, or a subquery when there are many."""
     pattern = _like_escape(text)
     matching = select(Style.id).where(or_(Style.style_number.ilike(f"{pattern}%", escape="\\"),
                                           Style.name.ilike(f"%{pattern}%", escape="\\"),
                                           Style.colour.ilike(f"%{pattern}%", escape="\\"),
-                                          Style.category.ilike(pattern, escape="\\")))
+                                          Style.category.ilike(pattern, escape="\\"),
+                                          *([func.lower(Style.category).in_(names),
+                                             func.lower(Style.colour).in_(names)] if names else [])))
     ids = list(session.scalars(matching.limit(MAX_LISTED_STYLES + 1)))
     return ids if len(ids) <= MAX_LISTED_STYLES else matching
 
@@ -99,7 +104,7 @@ def _words(text: str | None) -> list[str]:
 
 
 def _text_matches(session: Session, search: GarmentSearch) -> list[tuple[str, Any]]:
-    return [(word, _text_styles(session, word)) for word in _words(search.text)]
+    return [(word, _text_styles(session, word, search.names.get(word, ()))) for word in _words(search.text)]
 
 
 def _filtered(query: Select[Any], search: GarmentSearch,

@@ -31,6 +31,7 @@ from cksloop.web.garments import export as garment_export
 from cksloop.web.garments.history import history_lines
 from cksloop.web.guards import allow, roles_for
 from cksloop.web.i18n import action_label, money, state_label, translate_error
+from cksloop.web.vocabulary import keys_named
 
 bp = Blueprint("garments", __name__)
 
@@ -121,6 +122,7 @@ def _search_form(session: Session) -> tuple[GarmentFilterForm, queries.GarmentSe
         text=text or None,
         overdue_on=local_date(now()) if form.overdue.data else None,
         sort=form.sort.data or None,
+        names={word: keys for word in (text or "").split() if (keys := keys_named(word))},
     ), reading
 
 
