@@ -14,6 +14,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cksloop.db.models import Garment, GarmentEvent
+from cksloop.domain.lifecycle import Action
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -106,3 +111,14 @@ def wait_until_true(page: Page, expression: str, *, timeout_s: float = 30.0) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_s} s: {expression}")
         page.wait_for_timeout(100)
+
+
+def ledger_counts(session: Session, codes: list[str], action: Action) -> dict[str, int]:
+    """How many ``action`` events the ledger holds per garment code (what the browser wrote, read
+    afresh: the test's own session may hold an older snapshot)."""
+    session.rollback()
+    rows = session.execute(select(Garment.code, func.count(GarmentEvent.id))
+                           .join(GarmentEvent, GarmentEvent.garment_id == Garment.id)
+                           .where(Garment.code.in_(codes), GarmentEvent.action == action)
+                           .group_by(Garment.code)).all()
+    return {code: dict(rows).get(code, 0) for code in codes}

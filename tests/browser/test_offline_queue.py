@@ -10,13 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.services import garments
-from tests.browser.conftest import PHONE, wait_until_true
+from tests.browser.conftest import PHONE, ledger_counts, wait_until_true
 from tests.builders import PASSWORD, make_garment, make_user
 
 S = GarmentState
@@ -55,15 +53,6 @@ def _scan(page: Page, code: str) -> None:
     page.keyboard.press("Enter")
 
 
-def _events(session: Session, codes: list[str], action: Action) -> dict[str, int]:
-    session.rollback()
-    rows = session.execute(select(Garment.code, func.count(GarmentEvent.id))
-                           .join(GarmentEvent, GarmentEvent.garment_id == Garment.id)
-                           .where(Garment.code.in_(codes), GarmentEvent.action == action)
-                           .group_by(Garment.code)).all()
-    return {code: dict(rows).get(code, 0) for code in codes}
-
-
 def test_scans_and_actions_in_a_dead_zone_are_sent_once_when_the_network_is_back(
         phone: tuple[BrowserContext, Page], live_server: str, db_session: Session) -> None:
     context, page = phone
@@ -92,19 +81,19 @@ def test_scans_and_actions_in_a_dead_zone_are_sent_once_when_the_network_is_back
 
     page.reload()  # still offline: the queue is on the phone, not in the page
     expect(page.locator("#outbox-banner")).to_have_text("Offline — 10 scans waiting (2 batches)")
-    assert _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 0 for g in shelf}
+    assert ledger_counts(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 0 for g in shelf}
 
     context.set_offline(False)  # back in the wifi: sent in order, each with its outcome
     expect(page.locator("#outbox-list > li[data-status='done']")).to_have_count(2)
     expect(page.locator("#outbox-list > li").first).to_contain_text("8 done, 0 refused")
     expect(page.locator("#outbox-send")).to_be_hidden()
-    assert _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 1 for g in shelf}
-    assert _events(db_session, [g.code for g in returns], Action.RECEIVE_RENTAL_RETURN) == \
+    assert ledger_counts(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 1 for g in shelf}
+    assert ledger_counts(db_session, [g.code for g in returns], Action.RECEIVE_RENTAL_RETURN) == \
         {g.code: 1 for g in returns}
 
     page.reload()  # a reload online sends nothing twice
     expect(page.locator("#outbox-list > li[data-status='done']")).to_have_count(2)
-    assert _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 1 for g in shelf}
+    assert ledger_counts(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 1 for g in shelf}
 
 
 def test_a_garment_another_store_changed_meanwhile_is_refused_and_listed(
@@ -131,7 +120,7 @@ def test_a_garment_another_store_changed_meanwhile_is_refused_and_listed(
     expect(done).to_contain_text("2 done, 1 refused")
     expect(done.locator("li[data-outcome='refused']")).to_contain_text(shelf[1].code)
     expect(done.locator("li[data-outcome='refused']")).to_contain_text("sold")
-    counts = _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL)
+    counts = ledger_counts(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL)
     assert counts == {shelf[0].code: 1, shelf[1].code: 0, shelf[2].code: 1}
     page.click("#outbox-list button.link")  # dismissed once read
     expect(page.locator("#outbox")).to_be_hidden()

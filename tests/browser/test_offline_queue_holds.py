@@ -13,13 +13,11 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent
 from cksloop.domain.labels import label_url
 from cksloop.domain.lifecycle import Action, Role
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE, wait_until_true
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE, ledger_counts, wait_until_true
 from tests.browser.test_scanning import write_y4m
 from tests.builders import PASSWORD, make_garment, make_user
 
@@ -96,13 +94,7 @@ def scan_fast(page: Page, codes: list[str]) -> None:
 
 
 def events(session: Session, codes: list[str], action: Action = POOL) -> dict[str, int]:
-    session.rollback()
-    rows = session.execute(select(Garment.code, func.count(GarmentEvent.id))
-                           .join(GarmentEvent, GarmentEvent.garment_id == Garment.id)
-                           .where(Garment.code.in_(codes), GarmentEvent.action == action)
-                           .group_by(Garment.code)).all()
-    return {code: dict(rows).get(code, 0) for code in codes}
-
+    return ledger_counts(session, codes, action)
 
 def wait_for(check: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s

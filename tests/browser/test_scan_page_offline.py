@@ -6,8 +6,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy.orm import Session
 
 from cksloop.domain.lifecycle import Action
-from tests.browser.conftest import wait_until_true
-from tests.browser.test_offline_queue import _events, _open_batch_and_keep_it_for_offline, _scan, phone  # noqa: F401
+from tests.browser.conftest import ledger_counts, wait_until_true
+from tests.browser.test_offline_queue import _open_batch_and_keep_it_for_offline, _scan, phone  # noqa: F401
 from tests.builders import make_garment
 
 
@@ -39,8 +39,8 @@ def test_scans_on_the_scan_page_without_network_go_onto_the_batch_list_and_are_s
     expect(page.locator("#outbox-banner")).to_have_text("Offline — 3 scans waiting (1 batch)")
     page.reload()  # taken over once: a reload does not list them again
     expect(page.locator("#batch-lines > li")).to_have_count(0)
-    assert _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 0 for g in shelf}
+    assert ledger_counts(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 0 for g in shelf}
 
     context.set_offline(False)
     expect(page.locator("#outbox-list > li[data-status='done']")).to_have_count(1)
-    assert _events(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 1 for g in shelf}
+    assert ledger_counts(db_session, [g.code for g in shelf], Action.ADD_TO_RENTAL_POOL) == {g.code: 1 for g in shelf}
