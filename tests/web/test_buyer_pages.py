@@ -225,7 +225,7 @@ def test_a_lot_is_declared_changed_confirmed_and_shipped_through_the_pages(login
     assert (lot.status, lot.gross_weight_g, lot.carrier) == (LotStatus.SHIPPED, 12_500, "DHL")
     page = _words(person.get(f"/buyers/lots/{lot_id}"))
     assert "Gross weight 12.5 kg" in page
-    assert "Proof due by Jan 23, 2027" in page  # 60 days after shipping
+    assert "Proof due by 23 Jan 2027" in page  # 60 days after shipping, day first (en_IE)
     # a shipped lot cannot change any more: the refusal says when it could
     late = person.post(f"/buyers/lots/{lot_id}/confirm")
     assert late.status_code == 409 and "Only a draft lot can be confirmed." in _text(late)
