@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from cksloop.domain.labels import label_url
 from cksloop.domain.lifecycle import Action, Role
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE, ledger_counts, wait_until_true
-from tests.browser.test_scanning import write_y4m
-from tests.builders import PASSWORD, make_garment, make_user
+from tests.browser.test_scanning import sign_in, write_y4m
+from tests.builders import make_garment, make_user
 
 POOL = Action.ADD_TO_RENTAL_POOL
 
@@ -38,14 +38,6 @@ QUEUE_JS = """() => new Promise((resolve, reject) => {
     };
   };
 })"""
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(f"{base}/")
 
 
 def watch(page: Page) -> list[str]:
