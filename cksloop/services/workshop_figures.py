@@ -96,7 +96,9 @@ def _remanufactured(session: Session, *, period: Period, store: str | None) -> l
         .join(first, (first.garment_id == Garment.id) & (first.seq == 1))
         .outerjoin(received, first.location_id == received.id)
         .outerjoin(sale, (sale.garment_id == Garment.id) & (sale.action == Action.SELL))
-        .outerjoin(sold, sale.location_id == sold.id).order_by(Garment.id, sale.seq)).all()
+        # ordered by the remanufactured table's own key: ordering by the garment's id made SQLite walk
+        # every garment of the chain to skip a sort of a few rows
+        .outerjoin(sold, sale.location_id == sold.id).order_by(RemanufacturedGarment.garment_id, sale.seq)).all()
     by_code: dict[str, list[Made]] = {}
     for code, at, where, sold_at, sold_where in rows:
         by_code.setdefault(code, []).append(
