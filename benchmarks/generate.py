@@ -169,16 +169,16 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                   material_rows)
 
     garment_cols = ["id", "code", "style_id", "size", "state", "location_id", "price_cents",
-                    "care_return_state", "version", "created_at"]
+                    "care_return_state", "version", "created_at", "received_at"]
     event_cols = ["id", "garment_id", "seq", "action", "from_state", "to_state", "location_id",
                   "price_cents", "actor_id", "occurred_at", "details"]
     cycle_cols = ["id", "garment_id", "partner_id", "started_on", "due_on", "partner_reference",
                   "checked_out_at", "returned_at", "return_reason", "previous_check_out_at",
-                  "previous_check_out_with_partner_at", "ready_at"]
+                  "previous_check_out_with_partner_at", "ready_at", "inspected_at"]
     inspection_cols = ["id", "garment_id", "rental_cycle_id", "event_id", "grade", "reason", "note",
                        "inspector_id", "inspected_at"]
     defect_cols = ["id", "inspection_id", "code", "zone", "severity", "note", "photo_path"]
-    stay_cols = ["id", "garment_id", "partner_id", "started_at", "ended_at"]
+    stay_cols = ["id", "garment_id", "partner_id", "started_at", "ended_at", "previous_ended_at"]
     care_cols = ["id", "garment_id", "inspection_id", "kind", "started_at", "ended_at", "outcome",
                  "cost_cents", "note", "started_event_id", "ended_event_id"]
     event_id = cycle_id = inspection_id = defect_id = stay_id = care_id = 0
@@ -197,7 +197,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
             _, steps = templates[_pick(rng, weights)]
             # the whole history ends before `now` (each step below waits at most STEP_MINUTES)
             latest_start = (now - start).total_seconds() / 60 - len(steps) * STEP_MINUTES
-            when = start + dt.timedelta(minutes=int(rnd() * latest_start))
+            when = received_at = start + dt.timedelta(minutes=int(rnd() * latest_start))
             location, open_cycle, care_return, last_out = home, None, None, None
             waiting_ready: list[list[Any]] = []  # this garment's returned cycles not yet ready in the pool
             for seq, (step, from_state, to_state) in enumerate(steps, start=1):
@@ -228,13 +228,14 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                     open_cycle = cycle_id
                     # one partner here: the previous check-out with it is the previous one at all
                     c_rows.append([cycle_id, gid, 1, when.date(), due, None, when, None, None, last_out, last_out,
-                                   None])
+                                   None, None])
                     last_out = when
                 if step.action in (Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN) and open_cycle:
                     c_rows[-1][7] = when
                     c_rows[-1][8] = details.get("reason")
                     waiting_ready.append(c_rows[-1])
                     if "grade" in details:
+                        c_rows[-1][12] = when  # as the rental projection: inspected with the return
                         inspection_id += 1
                         i_rows.append((inspection_id, gid, open_cycle, event_id, details["grade"],
                                        details["reason"], "", 2, when))
@@ -249,7 +250,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                     waiting_ready.clear()
                 if step.action is Action.ADD_TO_RENTAL_POOL:
                     stay_id += 1  # the templates never take a garment out of rental: the stay stays open
-                    s_rows.append((stay_id, gid, 1, when, None))
+                    s_rows.append((stay_id, gid, 1, when, None, None))
                 if to_state == "in_care":
                     care_return = details.get("care_return_state", "in_rental_pool")
                     care_id += 1
@@ -266,7 +267,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                                else constant_json[id(step)]))
                 when += dt.timedelta(days=1 + int(rnd() * 20), minutes=int(rnd() * 601))
             g_rows.append((gid, f"CKS-{gid:07d}", style, SIZE_RUN[gid % len(SIZE_RUN)], steps[-1][2],
-                           location, price, care_return, len(steps), start))
+                           location, price, care_return, len(steps), start, received_at))
         writer.insert("garments", garment_cols, g_rows)
         writer.insert("garment_events", event_cols, e_rows)
         writer.insert("rental_cycles", cycle_cols, [tuple(r) for r in c_rows])

@@ -64,7 +64,7 @@ def free_port() -> int:
 
 def dataset_url(database: str, size: int, fresh: bool) -> str:
     """A database with the seeded dataset of ``size`` garments, copied so runs start alike."""
-    marker = f"g{size}-s42-v8"
+    marker = f"g{size}-s42-v9"
     if database == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)
         master = DATA / f"{marker}.sqlite3"
@@ -112,7 +112,7 @@ def dataset_url(database: str, size: int, fresh: bool) -> str:
 
 
 def generation_seconds(database: str, size: int) -> float | None:
-    path = DATA / f"g{size}-s42-v8.{'sqlite3' if database == 'sqlite' else 'postgresql'}.json"
+    path = DATA / f"g{size}-s42-v9.{'sqlite3' if database == 'sqlite' else 'postgresql'}.json"
     return json.loads(path.read_text()).get("seconds") if path.exists() else None
 
 

@@ -91,3 +91,25 @@ def make_garment(session: Session, *, state: GarmentState = GarmentState.IN_STOC
         garments.act(session, code=garment.code, action=action, details=filled, actor=actor, now=now)
     session.refresh(garment)
     return garment
+
+
+def migrated_again(session: Session, database_url: str, revision: str, read: Any) -> Any:
+    """Close ``session``, take the database down to ``revision`` and up to head again (the migrations
+    after it fill in what they add from the ledger), and return ``read(session)`` on a fresh session."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from cksloop.db import migrate
+
+    session.close()
+    session.get_bind().dispose()
+    try:
+        command.downgrade(migrate.alembic_config(database_url), revision)
+    finally:
+        migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as fresh:
+            return read(fresh)
+    finally:
+        engine.dispose()

@@ -102,7 +102,7 @@ def receive_garment(session: Session, *, style: Style, size: str, location_code:
         raise InvalidDetails({"code": N_("A garment code looks like CKS-00123.")})
     if session.scalar(select(Garment.id).where(Garment.code == code)):
         raise InvalidDetails({"code": N_("A garment with this code already exists.")})
-    garment = Garment(code=code, style=style, size=size, state=None, version=0)
+    garment = Garment(code=code, style=style, size=size, state=None, version=0, received_at=now)
     session.add(garment)
     session.flush()
     places, location_ids = load_locations(session)

@@ -2,7 +2,9 @@
 
 Every ``sell``, ``customer_return`` and ``ship_to_buyer`` event adds one unit to the row of its
 Brussels day, style, size, location and channel (``overstock_daily_sales``), in the transaction
-that writes the event: the figures can never drift from the ledger, and no nightly job exists.
+that writes the event (a sale or shipment also to ``garments_sold``, with its price to
+``garments_sold_cents``: the charter report counts and values the year's sales from these). The
+figures can never drift from the ledger, and no nightly job exists.
 A customer return is booked on its own day against the location and channel of the garment's
 last sale, so sales net of returns stay per channel. ``rebuild`` recomputes every row from the
 events (the migration calls it; a test compares it with the projection). Unlabelled stock sold at a
@@ -29,6 +31,7 @@ from cksloop.domain.overstock_figures import Channel
 _PENDING = "cksloop.overstock_rollups"
 _KINDS = "cksloop.overstock_rollups.kinds"
 _KEY = ("style_id", "day", "size", "location_id", "channel")
+_COUNTS = ("sold", "returned", "garments_sold", "garments_sold_cents")
 _ACTIONS = (Action.SELL, Action.CUSTOMER_RETURN, Action.SHIP_TO_BUYER)
 Key = tuple[int, dt.date, str, int, str]
 
@@ -69,8 +72,8 @@ class SalesRollup:
             return  # a sale always happens somewhere; nothing to count without a place
         channel = channel_of(change.action, _kinds(session).get(location_id))
         key = (garment.style_id, local_date(recorded.now), garment.size, location_id, channel.value)
-        row = session.info.setdefault(_PENDING, {}).setdefault(key, {"sold": 0, "returned": 0})
-        row["returned" if change.action is Action.CUSTOMER_RETURN else "sold"] += 1
+        row = session.info.setdefault(_PENDING, {}).setdefault(key, dict.fromkeys(_COUNTS, 0))
+        _count(row, change.action, change.details.get("price_cents"))
 
     def before_commit(self, session: Session) -> None:
         session.info.pop(_KINDS, None)
@@ -89,8 +92,22 @@ def count_unlabelled(session: Session, *, style_id: int, day: dt.date, size: str
     """Add units of unlabelled stock sold at a till (a ``pos_sales`` line without a garment) to the
     rollup gathered in this unit of work; ``SalesRollup.before_commit`` writes them with the events'."""
     key = (style_id, day, size, location_id, channel_of(Action.SELL, kind).value)
-    row = session.info.setdefault(_PENDING, {}).setdefault(key, {"sold": 0, "returned": 0})
+    row = session.info.setdefault(_PENDING, {}).setdefault(key, dict.fromkeys(_COUNTS, 0))
     row["sold"] += units
+
+
+def _count(row: dict[str, int], action: Action, price_cents: Any) -> None:
+    if action is Action.CUSTOMER_RETURN:
+        row["returned"] += 1
+        return
+    row["sold"] += 1
+    row["garments_sold"] += 1
+    row["garments_sold_cents"] += int(price_cents or 0)
+
+
+def _price() -> Any:
+    """The sale price an event's details carry (the charter's value sold reads the same)."""
+    return GarmentEvent.details["price_cents"].as_integer()
 
 
 @lru_cache(maxsize=4)
@@ -98,20 +115,20 @@ def _upsert(dialect: str) -> Any:
     table = OverstockDailySales.__table__
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     return stmt.on_conflict_do_update(index_elements=list(_KEY),
-                                      set_={m: table.c[m] + stmt.excluded[m] for m in ("sold", "returned")})
+                                      set_={m: table.c[m] + stmt.excluded[m] for m in _COUNTS})
 
 
 def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
     """Every rollup row recomputed from the ledger's sale, return and shipment events."""
     kinds = dict(bind.execute(select(Location.id, Location.kind)).all())
     query = (select(GarmentEvent.garment_id, GarmentEvent.action, GarmentEvent.location_id,
-                    GarmentEvent.occurred_at, Garment.style_id, Garment.size)
+                    GarmentEvent.occurred_at, Garment.style_id, Garment.size, _price())
              .join(Garment, Garment.id == GarmentEvent.garment_id)
              .where(GarmentEvent.action.in_(_ACTIONS))
              .order_by(GarmentEvent.garment_id, GarmentEvent.seq).execution_options(yield_per=5000))
-    sums: dict[Key, dict[str, int]] = defaultdict(lambda: {"sold": 0, "returned": 0})
+    sums: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTS, 0))
     last_sale: dict[int, int | None] = {}
-    for garment_id, action, location_id, at, style_id, size in bind.execute(query):
+    for garment_id, action, location_id, at, style_id, size, price in bind.execute(query):
         action = Action(action)
         if action is Action.SELL:
             last_sale[garment_id] = location_id
@@ -120,8 +137,7 @@ def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
         if location_id is None:
             continue
         channel = channel_of(action, kinds.get(location_id))
-        sums[(style_id, local_date(at), size, location_id, channel.value)][
-            "returned" if action is Action.CUSTOMER_RETURN else "sold"] += 1
+        _count(sums[(style_id, local_date(at), size, location_id, channel.value)], action, price)
     # unlabelled stock sold at a till has no garment and no event: its receipt line is its record
     # (an older schema, as migration 0013 rebuilds it, has no such table yet)
     connection = bind.connection() if isinstance(bind, Session) else bind
@@ -137,8 +153,13 @@ def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
 
 def rebuild(bind: Session | Connection) -> int:
     """Replace every rollup row with a recount from the events; does not commit. Returns the rows written."""
-    bind.execute(delete(OverstockDailySales.__table__))
-    rows = [{**dict(zip(_KEY, key)), **counts} for key, counts in sorted(sums_from_events(bind).items())]
+    table = OverstockDailySales.__table__
+    connection = bind.connection() if isinstance(bind, Session) else bind
+    # an older schema (migrations before 0019 rebuild it too) has fewer count columns
+    present = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    bind.execute(delete(table))
+    rows = [{**dict(zip(_KEY, key)), **{k: v for k, v in counts.items() if k in present}}
+            for key, counts in sorted(sums_from_events(bind).items())]
     for i in range(0, len(rows), 5000):
-        bind.execute(insert(OverstockDailySales.__table__), rows[i:i + 5000])
+        bind.execute(insert(table), rows[i:i + 5000])
     return len(rows)

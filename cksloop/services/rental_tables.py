@@ -114,6 +114,8 @@ def follow(session: Session, *, garment_id: int, style_id: int, change: Change, 
                                                severity=x["severity"], note=x.get("note", ""))
                               for x in d.get("defects", [])]
         session.add(inspection)
+        if cycle is not None and cycle.inspected_at is None:
+            cycle.inspected_at = now  # the charter's "returns inspected" reads it with the return
         session.flush()
         _count_defects(session, style_id=style_id, inspection=inspection, cycle=cycle, now=now)
     _keep_pool_stay(session, garment_id=garment_id, style_id=style_id, change=change, now=now)
@@ -162,7 +164,10 @@ def _keep_pool_stay(session: Session, *, garment_id: int, style_id: int, change:
     if entering and _open_stay(session, garment_id) is None:
         partner = change.details.get("partner")
         partner_id = partner if isinstance(partner, int) else None
-        session.add(RentalPoolStay(garment_id=garment_id, partner_id=partner_id, started_at=now))
+        previous = session.scalar(select(func.max(RentalPoolStay.ended_at))
+                                  .where(RentalPoolStay.garment_id == garment_id))
+        session.add(RentalPoolStay(garment_id=garment_id, partner_id=partner_id, started_at=now,
+                                   previous_ended_at=previous))
         rental_rollups.bump(session, style_id=style_id, partner_id=partner_id, at=now, pool_start_n=1,
                             pool_start_s=rental_rollups.seconds(now))
         rental_rollups.bump_open(session, style_id=style_id, partner_id=partner_id, pooled=1)

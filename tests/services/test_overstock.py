@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, OverstockDailySales, Style, StylePlan, CollectionRulesVersion
+from cksloop.db.models import CollectionRulesVersion, Garment, GarmentEvent, OverstockDailySales, Style, StylePlan
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.services import catalogue, garments, overstock
@@ -28,8 +28,9 @@ def make_style(session: Session, number: str = "AW26-0301", season: str = "AW26"
 
 
 def rollup_rows(session: Session) -> dict[Any, dict[str, int]]:
-    return {(r.style_id, r.day, r.size, r.location_id, r.channel): {"sold": r.sold, "returned": r.returned}
-            for r in session.scalars(select(OverstockDailySales))}
+    return {(r.style_id, r.day, r.size, r.location_id, r.channel): {
+        "sold": r.sold, "returned": r.returned, "garments_sold": r.garments_sold,
+        "garments_sold_cents": r.garments_sold_cents} for r in session.scalars(select(OverstockDailySales))}
 
 
 def build_fixture(session: Session, now: dt.datetime) -> tuple[Style, list[Garment]]:
@@ -113,6 +114,11 @@ def test_the_sales_rollup_equals_a_rebuild_from_the_ledger_events(db_session: Se
     kept = rollup_rows(db_session)
     assert kept == sums_from_events(db_session)
     assert sum(r["sold"] for r in kept.values()) == 6 and sum(r["returned"] for r in kept.values()) == 1
+    # every unit is a labelled garment here, valued at the price its sale event carries
+    sale_prices = [e.details["price_cents"] for e in db_session.scalars(
+        select(GarmentEvent).where(GarmentEvent.action == Action.SELL))]
+    assert sum(r["garments_sold"] for r in kept.values()) == len(sale_prices) == 6
+    assert sum(r["garments_sold_cents"] for r in kept.values()) == sum(sale_prices) > 0
     assert rebuild(db_session) == len(kept)
     db_session.commit()
     assert rollup_rows(db_session) == kept

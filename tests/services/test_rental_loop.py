@@ -7,17 +7,15 @@ from dataclasses import replace
 
 import pytest
 from PIL import Image
-from alembic import command
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
-from cksloop.db import migrate
 from cksloop.db.models import CareStep, DefectPhoto, Inspection, RentalCycle, RentalPoolStay
 from cksloop.domain.clock import utc
 from cksloop.domain.errors import IllegalTransition, InvalidDetails
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.domain.rental_quality import Figures, Thresholds, parse_period
 from cksloop.services import catalogue, garments, rental_attention, rental_figures, rental_reports, rentals
-from tests.builders import STORE, make_garment, make_user
+from tests.builders import STORE, make_garment, make_user, migrated_again
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 YEAR = parse_period("2026-01-01", "2026-12-31", today=T0.date())
@@ -528,17 +526,6 @@ def test_the_migration_fills_in_the_ready_moments_the_projection_would_have_writ
     rentals.finish_care(s, code=g.code, outcome="done", cost_cents=500, actor=admin, now=T0 + _days(8))
     projected = [(c.id, _utc(c.ready_at)) for c in s.scalars(select(RentalCycle).order_by(RentalCycle.id))]
     assert projected[0][1] == T0 + _days(3) and projected[1][1] == T0 + _days(8)
-    s.close()
-    s.get_bind().dispose()
-    try:
-        command.downgrade(migrate.alembic_config(database_url), "0017_events_by_state")
-    finally:
-        migrate.upgrade(database_url)
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            filled = [(i, _utc(t)) for i, t in conn.execute(
-                select(RentalCycle.id, RentalCycle.ready_at).order_by(RentalCycle.id))]
-    finally:
-        engine.dispose()
+    filled = migrated_again(s, database_url, "0017_events_by_state", lambda fresh: [
+        (i, _utc(t)) for i, t in fresh.execute(select(RentalCycle.id, RentalCycle.ready_at).order_by(RentalCycle.id))])
     assert filled == projected

@@ -21,6 +21,8 @@ class Garment(Base):
         # the garment list's filters, answered from the index alone (migration 0007)
         Index("ix_garments_state_location_style", "state", "location_id", "style_id"),
         Index("ix_garments_style_size", "style_id", "size"),
+        # a collection's garments received by a date, counted from the index alone (migration 0019)
+        Index("ix_garments_style_received", "style_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +36,8 @@ class Garment(Base):
     #: number of events recorded; every action names the version it saw (optimistic locking)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: the moment of its first event (receive_garment writes both): the charter's "received" figures
+    received_at: Mapped[dt.datetime | None]
 
     style: Mapped[Style] = relationship(lazy="joined", innerjoin=True)
     location: Mapped[Location | None] = relationship(lazy="joined")

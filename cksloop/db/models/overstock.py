@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cksloop.db.models.base import Base, utcnow
@@ -40,6 +40,10 @@ class OverstockDailySales(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)  # overstock_figures.Channel
     sold: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
+    #: of ``sold``: the units that are garments with a sale or shipment event (the rest are unlabelled
+    #: till lines), and the sum of those events' prices: the charter counts and values them from here
+    garments_sold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    garments_sold_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CollectionRulesVersion(Base):

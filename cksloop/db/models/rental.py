@@ -47,6 +47,8 @@ class RentalCycle(Base):
     #: when the garment was next ready in the rental pool after this return (the turnaround's end),
     #: written by the projection with that event; None until then
     ready_at: Mapped[dt.datetime | None]
+    #: when the return was first graded (the projection writes it with the inspection); None if never
+    inspected_at: Mapped[dt.datetime | None]
     return_reason: Mapped[ReturnReason | None] = mapped_column(_enum(ReturnReason))
     # when the same garment was last checked out before this cycle (with any partner, and with
     # this cycle's partner): a cycle is its garment's first in a period exactly when these fall
@@ -104,6 +106,9 @@ class RentalPoolStay(Base):
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("rental_partners.id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(index=True)
     ended_at: Mapped[dt.datetime | None]
+    #: when the garment's stay before this one ended (None for its first): a stay is the garment's
+    #: first in a period exactly when it overlaps the period and this falls before it
+    previous_ended_at: Mapped[dt.datetime | None]
 
     partner: Mapped[RentalPartner | None] = relationship(lazy="joined")
 
@@ -168,8 +173,11 @@ class AttentionAcknowledgement(Base):
 # rented in a period (each garment's first cycle in it) without touching the table rows
 Index("ix_rental_cycles_started_first", RentalCycle.checked_out_at, RentalCycle.partner_id,
       RentalCycle.previous_check_out_at, RentalCycle.previous_check_out_with_partner_at)
-# returns by period, and their turnaround read from the index alone
-Index("ix_rental_cycles_returned_ready", RentalCycle.returned_at, RentalCycle.ready_at)
+# returns by period, their turnaround and whether they were inspected, read from the index alone
+Index("ix_rental_cycles_returned", RentalCycle.returned_at, RentalCycle.ready_at, RentalCycle.inspected_at)
+# the garments in the pool in a period (each garment's first stay overlapping it), from the index alone
+Index("ix_rental_pool_stays_overlap", RentalPoolStay.started_at, RentalPoolStay.ended_at,
+      RentalPoolStay.previous_ended_at)
 Index("ix_rental_cycles_one_open", RentalCycle.garment_id, unique=True,
       sqlite_where=text("returned_at IS NULL"), postgresql_where=text("returned_at IS NULL"))
 Index("ix_inspections_rental_cycle_id", Inspection.rental_cycle_id)

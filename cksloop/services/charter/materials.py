@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,8 @@ from cksloop.db.models import Garment, MaterialTarget, Style, StyleMaterial
 from cksloop.domain.charter import FlaggedMaterial, Half, flag_of, parse_target_pct, share_pct
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.messages import N_
-from cksloop.services.charter.figures import Section, counted, keep, measured
-from cksloop.services.charter.overstock import received
+from cksloop.services.charter.figures import Figure, Section, drill_url, keep, measured
+from cksloop.services.charter.overstock import received, received_per_style
 
 NAME = "materials"
 
@@ -64,14 +64,12 @@ def section(session: Session, year: int, *, now: dt.datetime) -> Section:
     for half in Half:
         season = half.season(year)
         pieces_key = f"{half.value}_pieces"
-        out[pieces_key] = counted(session, NAME, pieces_key, year, received(season, year), "garments")
-        total = out[pieces_key].value
+        # the ``received`` list counted per style (its drill); the figure is their sum
+        per_style = received_per_style(session, season, year)
+        total = sum(per_style.values())
+        out[pieces_key] = Figure(total, "garments", drill_url(NAME, pieces_key, year))
         if not total:
             continue
-        pieces = received(season, year).subquery()
-        per_style = dict(session.execute(
-            select(Garment.style_id, func.count()).join(pieces, pieces.c.garment_id == Garment.id)
-            .group_by(Garment.style_id)).all())
         flags = _flags_by_style(session, season)
         for material in FlaggedMaterial:
             with_it = sum(n for s, n in per_style.items() if material in flags.get(s, {}))

@@ -1,8 +1,10 @@
 """Overstock section: units and value sold in own channels versus to buyers, the outlet's share,
 markdown depth, and sell-through per collection (report section 3: the outlet system).
 
-Seam: the sales lists are the ledger's sell and ship-to-buyer events; sell-through reads the daily
-sales rollup (``services.overstock_rollups``), the projection written with those same events.
+Seam: the sales lists are the ledger's sell and ship-to-buyer events; their counts and value, and
+sell-through, read the daily sales rollup (``services.overstock_rollups``), the projection written
+with those same events (a test holds each count to its list's length). A collection's garments
+received read the moment ``receive_garment`` stores on each garment.
 """
 from __future__ import annotations
 
@@ -10,14 +12,14 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Location, OverstockDailySales, Style
 from cksloop.domain.charter import share_pct
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
-from cksloop.services.charter.figures import Section, count, counted, keep, measured, year_bounds
+from cksloop.services.charter.figures import Figure, Section, counted, drill_url, keep, measured, year_bounds
 from cksloop.services.rental_figures import utc_literal, within
 
 NAME = "overstock"
@@ -55,14 +57,35 @@ def units_to_buyers(year: int) -> Select[Any]:
     return _events(Action.SHIP_TO_BUYER, year)
 
 
+def received_where(season: str, year: int) -> Any:
+    """Which garments of a collection were received up to the end of the year."""
+    return and_(Garment.style_id.in_(select(Style.id).where(Style.season == season)),
+                Garment.received_at < utc_literal(year_bounds(year).end))
+
+
 def received(season: str, year: int) -> Select[Any]:
     """Garments of a collection received up to the end of the year (sell-through's denominator)."""
     return (select(Garment.id.label("garment_id"), Garment.code.label("code"), Style.style_number.label("style"),
                    Garment.state.label("state"))
-            .join(Style, Style.id == Garment.style_id)
-            .join(GarmentEvent, (GarmentEvent.garment_id == Garment.id) & (GarmentEvent.seq == 1))
-            .where(Style.season == season, GarmentEvent.occurred_at < utc_literal(year_bounds(year).end))
-            .order_by(Garment.id))
+            .join(Style, Style.id == Garment.style_id).where(received_where(season, year)).order_by(Garment.id))
+
+
+def received_per_style(session: Session, season: str, year: int) -> dict[int, int]:
+    """The ``received`` list counted per style, from the (style, received) index alone."""
+    return {style_id: int(n) for style_id, n in session.execute(
+        select(Garment.style_id, func.count()).where(received_where(season, year)).group_by(Garment.style_id))}
+
+
+def _sold(session: Session, year: int) -> dict[str, tuple[int, int, int]]:
+    """Per channel, the year's sale (and shipment) events counted in the rollup: units, their value
+    and that value at full price (cents)."""
+    return {channel: (int(n or 0), int(cents or 0), int(full or 0)) for channel, n, cents, full in session.execute(
+        select(OverstockDailySales.channel, func.sum(OverstockDailySales.garments_sold),
+               func.sum(OverstockDailySales.garments_sold_cents),
+               func.sum(OverstockDailySales.garments_sold * Style.retail_price_cents))
+        .join(Style, Style.id == OverstockDailySales.style_id)
+        .where(OverstockDailySales.day >= dt.date(year, 1, 1), OverstockDailySales.day < dt.date(year + 1, 1, 1))
+        .group_by(OverstockDailySales.channel))}
 
 
 LISTS = {"units_sold_own": units_sold_own, "units_sold_outlet": units_sold_outlet,
@@ -78,45 +101,41 @@ def drill(session: Session, year: int, key: str) -> Select[Any] | None:
     return None
 
 
-def _seasons_sold(session: Session, year: int) -> list[str]:
-    return sorted(session.scalars(
-        select(Style.season).distinct().join(OverstockDailySales, OverstockDailySales.style_id == Style.id)
-        .where(OverstockDailySales.day >= dt.date(year, 1, 1), OverstockDailySales.day < dt.date(year + 1, 1, 1))))
-
-
-def _net_sold(session: Session, season: str, year: int) -> int:
-    """Units of a collection sold in own channels net of customer returns, up to the end of the year."""
+def _net_sold(session: Session, year: int) -> dict[str, int]:
+    """Per collection with sales (of any channel) in the year: its units sold in own channels net of
+    customer returns, up to the end of the year."""
     own = [c.value for c in (Channel.STORE, Channel.OUTLET, Channel.RENTAL_SALE)]
-    value = session.scalar(
-        select(func.sum(OverstockDailySales.sold - OverstockDailySales.returned))
+    in_year = OverstockDailySales.day >= dt.date(year, 1, 1)
+    rows = session.execute(
+        select(Style.season, func.sum(case((OverstockDailySales.channel.in_(own),
+                                            OverstockDailySales.sold - OverstockDailySales.returned), else_=0)),
+               func.max(case((in_year, 1), else_=0)))
         .join(Style, Style.id == OverstockDailySales.style_id)
-        .where(Style.season == season, OverstockDailySales.channel.in_(own),
-               OverstockDailySales.day < dt.date(year + 1, 1, 1)))
-    return int(value or 0)
+        .where(OverstockDailySales.day < dt.date(year + 1, 1, 1)).group_by(Style.season))
+    return {season: int(net or 0) for season, net, sold_in_year in rows if sold_in_year}
 
 
 def section(session: Session, year: int, *, now: dt.datetime) -> Section:
     out: Section = {}
-    for key, unit in (("units_sold_own", "garments"), ("units_sold_outlet", "garments")):
-        out[key] = counted(session, NAME, key, year, LISTS[key](year), unit)
-    own = out["units_sold_own"].value
-    keep(out, "outlet_share", measured(NAME, "outlet_share", year, share_pct(out["units_sold_outlet"].value, own),
+    sold = _sold(session, year)
+    # a sale is booked in the store or outlet channel by the kind of its place, as the lists filter it
+    outlet = sold.get(Channel.OUTLET.value, (0, 0, 0))
+    own, value_cents, full_cents = (a + b for a, b in zip(sold.get(Channel.STORE.value, (0, 0, 0)), outlet))
+    out["units_sold_own"] = Figure(own, "garments", drill_url(NAME, "units_sold_own", year))
+    out["units_sold_outlet"] = Figure(outlet[0], "garments", drill_url(NAME, "units_sold_outlet", year))
+    keep(out, "outlet_share", measured(NAME, "outlet_share", year, share_pct(outlet[0], own),
                                        "pct", "units_sold_outlet"))
-    sales = units_sold_own(year).subquery()
-    value_cents, full_cents = session.execute(
-        select(func.sum(sales.c.price_cents), func.sum(Style.retail_price_cents))
-        .select_from(sales).join(Style, Style.style_number == sales.c.style)).one()
     if own:
-        keep(out, "value_sold_own", measured(NAME, "value_sold_own", year, int(value_cents or 0) / 100, "eur",
+        keep(out, "value_sold_own", measured(NAME, "value_sold_own", year, value_cents / 100, "eur",
                                              "units_sold_own"))
         if full_cents:
-            depth = 100.0 - (share_pct(int(value_cents or 0), int(full_cents)) or 0.0)
+            depth = 100.0 - (share_pct(value_cents, full_cents) or 0.0)
             keep(out, "markdown_depth", measured(NAME, "markdown_depth", year, depth, "pct", "units_sold_own"))
     out["units_to_buyers"] = counted(session, NAME, "units_to_buyers", year, units_to_buyers(year), "garments")
-    for season in _seasons_sold(session, year):
-        received_n = count(session, received(season, year))
+    for season, net in sorted(_net_sold(session, year).items()):
+        received_n = sum(received_per_style(session, season, year).values())
         keep(out, SELL_THROUGH + season.lower(),
-             measured(NAME, SELL_THROUGH + season.lower(), year, share_pct(_net_sold(session, season, year), received_n),
+             measured(NAME, SELL_THROUGH + season.lower(), year, share_pct(net, received_n),
                       "pct", RECEIVED + season.lower()))
     return out
 

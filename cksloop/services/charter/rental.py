@@ -32,18 +32,32 @@ def _garments(where: Any) -> Select[Any]:
 
 def pool_garments(year: int) -> Select[Any]:
     """Garments in the rental pool at any moment of the year."""
-    b = year_bounds(year)
     # IN, not EXISTS: the planner walks the year's stays instead of probing every garment of the chain
-    stays = select(RentalPoolStay.garment_id).where(
-        RentalPoolStay.started_at < utc_literal(b.end),
-        or_(RentalPoolStay.ended_at.is_(None), RentalPoolStay.ended_at >= utc_literal(b.start)))
-    return _garments(Garment.id.in_(stays))
+    return _garments(Garment.id.in_(select(RentalPoolStay.garment_id).where(_first_stays_of(year))))
+
+
+def _first_stays_of(year: int) -> Any:
+    """Each garment's first pool stay overlapping the year: exactly one per garment in the pool in it
+    (a garment's stays never overlap, and each knows when the one before it ended)."""
+    b = year_bounds(year)
+    return and_(RentalPoolStay.started_at < utc_literal(b.end),
+                or_(RentalPoolStay.ended_at.is_(None), RentalPoolStay.ended_at >= utc_literal(b.start)),
+                or_(RentalPoolStay.previous_ended_at.is_(None),
+                    RentalPoolStay.previous_ended_at < utc_literal(b.start)))
+
+
+def _first_cycles_of(year: int) -> Any:
+    """Each garment's first cycle checked out in the year: exactly one per garment rented in it (the
+    projection writes on every cycle when its garment was last checked out before)."""
+    b = year_bounds(year)
+    return and_(within(RentalCycle.checked_out_at, b),
+                or_(RentalCycle.previous_check_out_at.is_(None),
+                    RentalCycle.previous_check_out_at < utc_literal(b.start)))
 
 
 def garments_rented(year: int) -> Select[Any]:
     """Garments checked out at least once in the year."""
-    return _garments(Garment.id.in_(select(RentalCycle.garment_id)
-                                    .where(within(RentalCycle.checked_out_at, year_bounds(year)))))
+    return _garments(Garment.id.in_(select(RentalCycle.garment_id).where(_first_cycles_of(year))))
 
 
 def _cycles(where: Any) -> Select[Any]:
@@ -65,13 +79,20 @@ def returns(year: int) -> Select[Any]:
     return _cycles(within(RentalCycle.returned_at, year_bounds(year)))
 
 
-def _inspected() -> Any:
-    return exists().where(Inspection.rental_cycle_id == RentalCycle.id)
+def _returns_inspected_of(year: int) -> Any:
+    return and_(within(RentalCycle.returned_at, year_bounds(year)), RentalCycle.inspected_at.is_not(None))
 
 
 def returns_inspected(year: int) -> Select[Any]:
-    """Returns of the year that were inspected."""
-    return _cycles(and_(within(RentalCycle.returned_at, year_bounds(year)), _inspected()))
+    """Returns of the year that were inspected (the projection writes when, with the first grading)."""
+    return _cycles(_returns_inspected_of(year))
+
+
+def _counted(session: Session, table: Any, where: Any) -> int:
+    """How many rows a list holds, counted on the cycles or stays it is made of, from their indexes
+    alone: the list's joins follow required keys, so they neither add nor drop a row (a test holds
+    each count to its list's length)."""
+    return int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
 
 
 def quality_returns(year: int, code: DefectCode | None = None) -> Select[Any]:
@@ -142,8 +163,10 @@ def section(session: Session, year: int, *, now: dt.datetime) -> Section:
     # Additive counts come from the rollups written with the events, by the same Brussels months as
     # the lists they drill into (a test holds every count to its list's length); distinct garments
     # are not additive, so those two count their lists.
-    for key in ("pool_garments", "garments_rented"):
-        out[key] = counted(session, NAME, key, year, LISTS[key](year), UNITS[key])
+    out["pool_garments"] = Figure(_counted(session, RentalPoolStay, _first_stays_of(year)), "garments",
+                                  drill_url(NAME, "pool_garments", year))
+    out["garments_rented"] = Figure(_counted(session, RentalCycle, _first_cycles_of(year)), "garments",
+                                    drill_url(NAME, "garments_rented", year))
     out["rental_cycles"] = Figure(figures.cycles, "cycles", drill_url(NAME, "rental_cycles", year))
     if figures.days_in_pool > 0:
         keep(out, "days_rented", measured(NAME, "days_rented", year, figures.days_rented, "days", "rental_cycles"))
@@ -152,7 +175,8 @@ def section(session: Session, year: int, *, now: dt.datetime) -> Section:
                                           "pool_garments"))
     keep(out, "turnaround", measured(NAME, "turnaround", year, _turnaround_days(session, year), "days", "returns"))
     out["returns"] = Figure(figures.returns, "returns", drill_url(NAME, "returns", year))
-    out["returns_inspected"] = counted(session, NAME, "returns_inspected", year, returns_inspected(year), "returns")
+    out["returns_inspected"] = Figure(_counted(session, RentalCycle, _returns_inspected_of(year)), "returns",
+                                      drill_url(NAME, "returns_inspected", year))
     out["quality_returns"] = Figure(figures.quality_returns, "returns", drill_url(NAME, "quality_returns", year))
     for code, n in _quality_returns_by_code(session, year).items():
         key = QUALITY_PREFIX + code.value.lower()

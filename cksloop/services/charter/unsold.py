@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Style
 from cksloop.domain.lifecycle import Action, DestructionGround, GarmentState, RetireRoute
-from cksloop.services.charter.figures import Section, counted, year_bounds
+from cksloop.services.charter.figures import Figure, Section, counted, drill_url, year_bounds
 from cksloop.services.rental_figures import within
 
 NAME = "unsold"
@@ -69,18 +69,29 @@ def drill(session: Session, year: int, key: str) -> Select[Any] | None:
     return None
 
 
+def _retired_by_route(session: Session, year: int) -> dict[tuple[str | None, str | None], int]:
+    """The year's retirements counted once per (route, ground), from the events alone: the lists
+    above join each event to its garment and style by required keys, so they hold exactly these."""
+    events = (select(_route().label("route"), _ground().label("ground"))
+              .where(GarmentEvent.to_state == GarmentState.RETIRED, within(GarmentEvent.occurred_at, year_bounds(year)))
+              .subquery())
+    return {(route, ground): int(n) for route, ground, n in session.execute(
+        select(events.c.route, events.c.ground, func.count()).group_by(events.c.route, events.c.ground))}
+
+
 def section(session: Session, year: int, *, now: dt.datetime) -> Section:
-    out: Section = {"retired": counted(session, NAME, "retired", year, retired(year), "garments")}
+    by = _retired_by_route(session, year)
+
+    def figure(key: str, n: int) -> Figure:
+        return Figure(n, "garments", drill_url(NAME, key, year))
+
+    out: Section = {"retired": figure("retired", sum(by.values()))}
     for route in RetireRoute:
-        out[ROUTE + route.value] = counted(session, NAME, ROUTE + route.value, year, retired(year, route), "garments")
-    out["discards"] = counted(session, NAME, "discards", year, discards(year), "garments")
-    found = set(session.scalars(select(_ground()).distinct()
-                                .where(GarmentEvent.to_state == GarmentState.RETIRED,
-                                       within(GarmentEvent.occurred_at, year_bounds(year)),
-                                       _route() == RetireRoute.RECYCLING.value)))
+        out[ROUTE + route.value] = figure(ROUTE + route.value, sum(n for (r, _), n in by.items() if r == route.value))
+    recycled = {ground: n for (r, ground), n in by.items() if r == RetireRoute.RECYCLING.value}
+    out["discards"] = figure("discards", sum(recycled.values()))
     for ground in DestructionGround:
-        if ground.value in found:
-            out[GROUND + ground.value] = counted(session, NAME, GROUND + ground.value, year,
-                                                 discards(year, ground), "garments")
+        if ground.value in recycled:
+            out[GROUND + ground.value] = figure(GROUND + ground.value, recycled[ground.value])
     out["written_off"] = counted(session, NAME, "written_off", year, written_off(year), "garments")
     return out
