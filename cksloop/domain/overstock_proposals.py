@@ -190,14 +190,18 @@ def _mark_down(line: Line, stock: Sequence[StockItem], policy: MarkdownPolicy) -
     if step is None:
         return None
     prices = []
+    targets: dict[int, int | None] = {}  # per original price: a style's garments share one or two
     for item in stock:
         if item.location_type == LocationType.RENTAL_POOL:
             continue
-        try:
-            price = target_price(policy, original_price_cents=item.original_price_cents, percent=step.percent)
-        except MarkdownRefused:
-            continue
-        if price < item.price_cents:
+        if item.original_price_cents not in targets:
+            try:
+                targets[item.original_price_cents] = target_price(
+                    policy, original_price_cents=item.original_price_cents, percent=step.percent)
+            except MarkdownRefused:
+                targets[item.original_price_cents] = None
+        price = targets[item.original_price_cents]
+        if price is not None and price < item.price_cents:
             prices.append(price)
     if not prices:
         return None

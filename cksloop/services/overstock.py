@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Location, MarkdownPolicyVersion,
                                OverstockDailySales, Style, StylePlan)
-from cksloop.domain.clock import local_date
-from cksloop.domain.lifecycle import Action
+from cksloop.domain.clock import local_date, start_of_local_day
+from cksloop.domain.lifecycle import Action, GarmentState, LocationKind
 from cksloop.domain.markdown import MarkdownPolicy, parse_policy
-from cksloop.domain.overstock_figures import (ON_HAND_STATES, Channel, DailySales, Line, LocationType, Receipt,
-                                              StockItem, compute_lines, on_hand_location_type)
+from cksloop.domain.overstock_figures import (COVER_WINDOW_DAYS, ON_HAND_STATES, Channel, DailySales, Line,
+                                              LocationType, Receipt, StockItem, compute_lines, on_hand_location_type)
 from cksloop.domain.overstock_proposals import Proposal, propose, store_rates
 from cksloop.domain.overstock_rules import CollectionRules, Flag, PlanCurve, evaluate
 
@@ -152,6 +152,89 @@ def review_inputs(session: Session, *, season: str, as_of: dt.date, location: st
     return ReviewInputs(sales, receipts, stock, units, planned, names)
 
 
+def collection_inputs(session: Session, *, season: str, as_of: dt.date, location: str | None) -> ReviewInputs:
+    """What ``review`` computes from for a whole collection, summed in SQL where the review only adds.
+
+    The same figures as ``review_inputs`` (a test holds them equal), read at collection scale: sales
+    before the cover window are one row per style and channel (the review only adds them up; the
+    window's rows stay by day and place for the store rates), receipts one row per style and size
+    with their count and first day, and stock only the garments on hand. No garment list is built.
+    """
+    styles = select(Style.id).where(Style.season == season).scalar_subquery()
+    window_from = as_of - dt.timedelta(days=COVER_WINDOW_DAYS - 1)
+    place = Location.__table__.alias("place")
+    in_place = [place.c.code == location] if location else []
+    conn = session.connection()
+    ods = OverstockDailySales.__table__
+    sales = [DailySales(window_from - dt.timedelta(days=1), number, "", "", Channel(channel), int(sold), int(back))
+             for number, channel, sold, back in conn.execute(
+                 select(Style.style_number, ods.c.channel, func.sum(ods.c.sold), func.sum(ods.c.returned))
+                 .join(Style, Style.id == ods.c.style_id).join(place, place.c.id == ods.c.location_id)
+                 .where(ods.c.style_id.in_(styles), ods.c.day < window_from, *in_place)
+                 .group_by(Style.style_number, ods.c.channel))]
+    sales += [DailySales(day, number, size, code, Channel(channel), sold, back)
+              for day, number, size, code, channel, sold, back in conn.execute(
+                  select(ods.c.day, Style.style_number, ods.c.size, place.c.code, ods.c.channel, ods.c.sold,
+                         ods.c.returned)
+                  .join(Style, Style.id == ods.c.style_id).join(place, place.c.id == ods.c.location_id)
+                  .where(ods.c.style_id.in_(styles), ods.c.day >= window_from, ods.c.day <= as_of, *in_place))]
+    garments = Garment.__table__
+    received = (select(Style.style_number, garments.c.size, func.count(), func.min(garments.c.received_at))
+                .join(Style, Style.id == garments.c.style_id)
+                .where(garments.c.style_id.in_(styles),
+                       garments.c.received_at < start_of_local_day(as_of + dt.timedelta(days=1)))
+                .group_by(Style.style_number, garments.c.size))
+    if location:  # received here: the garment's first event (its receipt) took place at this location
+        first = GarmentEvent.__table__
+        received = (received.join(first, (first.c.garment_id == garments.c.id) & (first.c.seq == 1))
+                    .join(place, place.c.id == first.c.location_id).where(*in_place))
+    receipts = [Receipt(local_date(at), number, size, location or "", int(n))
+                for number, size, n, at in conn.execute(received)]
+    # one row per garment on hand, without joins: styles and places are looked up in memory
+    of_style = {i: (number, retail) for i, number, retail in conn.execute(
+        select(Style.id, Style.style_number, Style.retail_price_cents).where(Style.season == season))}
+    places = {i: (code, LocationKind(kind)) for i, code, kind in conn.execute(
+        select(Location.id, Location.code, Location.kind))}
+    here_only = [garments.c.location_id.in_([i for i, (code, _) in places.items() if code == location])] \
+        if location else []
+    counts_as: dict[tuple[str, int | None], LocationType | None] = {}
+    day_of = _local_days()
+    stock = []
+    for style_id, size, state, location_id, price, at in conn.execute(
+            select(garments.c.style_id, garments.c.size, garments.c.state, garments.c.location_id,
+                   garments.c.price_cents, garments.c.received_at)
+            .where(garments.c.style_id.in_(list(of_style)),
+                   garments.c.state.in_([s.value for s in ON_HAND_STATES]), *here_only)):
+        key = (state, location_id)
+        if key not in counts_as:
+            counts_as[key] = on_hand_location_type(GarmentState(state), places[location_id][1]
+                                                   if location_id in places else None)
+        if counts_as[key] is not None:
+            number, retail = of_style[style_id]
+            stock.append(StockItem(number, size, places[location_id][0] if location_id in places else "",
+                                   counts_as[key], day_of(at), price or retail, retail))
+    planned = dict(session.execute(select(Style.style_number, StylePlan.planned_units)
+                                   .join(Style, Style.id == StylePlan.style_id).where(Style.season == season))
+                   .all())
+    names = dict(session.execute(select(Location.code, Location.name)).all())
+    return ReviewInputs(sales, receipts, stock, [], planned, names)
+
+
+def _local_days() -> Any:
+    """``local_date`` for many instants: Brussels changes its offset only on the hour (01:00 UTC), so
+    one answer per UTC hour is exact, and a collection's stock shares far fewer hours than garments."""
+    known: dict[tuple[dt.date, int], dt.date] = {}
+
+    def day_of(at: dt.datetime) -> dt.date:
+        key = (at.date(), at.hour)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = local_date(at)
+        return found
+
+    return day_of
+
+
 def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None) -> Review:
     """The overstock figures, flags and proposals of ``season`` on ``as_of`` (at one location, if given).
 
@@ -159,7 +242,7 @@ def review(session: Session, *, season: str, as_of: dt.date, location: str | Non
     ``as_of`` shows today's stock against that day's sales (the review session stores its lines).
     """
     rules, policy = rules_for(session, season=season), policy_for(session, season=season)
-    inputs = review_inputs(session, season=season, as_of=as_of, location=location)
+    inputs = collection_inputs(session, season=season, as_of=as_of, location=location)
     sales, stock = inputs.sales, inputs.stock
     lines = compute_lines(as_of=as_of, sales=sales, stock=stock, receipts=inputs.receipts,
                           planned=inputs.planned)

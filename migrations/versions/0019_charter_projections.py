@@ -8,7 +8,9 @@ garments received by joining each garment's first event, inspected returns with 
 return, own-channel sales and their value by reading every sale event. Each moment is now written
 with its event (receive_garment, the rental projection, the sales rollup) and this fills the past
 from the ledger:
-- ``garments.received_at``: the moment of the garment's first event, indexed with its style;
+- ``garments.received_at``: the moment of the garment's first event, in an index by style and size
+  that also holds state, place and price (the overstock review reads a collection's receipts and
+  stock from it; it replaces the (style, size) index);
 - ``rental_cycles.inspected_at``: when the return was first graded, read from the same index as
   the return moment and the turnaround;
 - ``rental_pool_stays.previous_ended_at``: when the garment's stay before ended, so each garment in
@@ -45,7 +47,10 @@ def upgrade() -> None:
     # plain ADD COLUMN: a batch copy of these tables would trip the foreign keys pointing at them
     op.add_column("garments", sa.Column("received_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(RECEIVED)
-    op.create_index("ix_garments_style_received", "garments", ["style_id", "received_at"])
+    # (style, size) grows into the index the collection's figures read whole: receipts, stock on hand
+    op.drop_index("ix_garments_style_size", table_name="garments")
+    op.create_index("ix_garments_style_stock", "garments",
+                    ["style_id", "size", "state", "location_id", "price_cents", "received_at"])
 
     op.add_column("rental_cycles", sa.Column("inspected_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(INSPECTED)
@@ -76,5 +81,6 @@ def downgrade() -> None:
     op.drop_index("ix_rental_cycles_returned", table_name="rental_cycles")
     op.create_index("ix_rental_cycles_returned_ready", "rental_cycles", ["returned_at", "ready_at"])
     op.execute("ALTER TABLE rental_cycles DROP COLUMN inspected_at")
-    op.drop_index("ix_garments_style_received", table_name="garments")
+    op.drop_index("ix_garments_style_stock", table_name="garments")
+    op.create_index("ix_garments_style_size", "garments", ["style_id", "size"])
     op.execute("ALTER TABLE garments DROP COLUMN received_at")

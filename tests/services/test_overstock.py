@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import CollectionRulesVersion, Garment, GarmentEvent, OverstockDailySales, Style, StylePlan
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Action, Role
+from cksloop.domain.overstock_figures import compute_lines
+from cksloop.domain.overstock_proposals import store_rates
 from cksloop.services import catalogue, garments, overstock
 from cksloop.services.overstock_rollups import rebuild, sums_from_events
 from tests.builders import OUTLET, STORE, WAREHOUSE, make_user, seed_world
@@ -124,6 +127,20 @@ def test_the_sales_rollup_equals_a_rebuild_from_the_ledger_events(db_session: Se
     assert rollup_rows(db_session) == kept
 
 
+def act_in_order(session: Session, units: list[Garment], steps: list[tuple[int, str, int, str]], *, actor: Any,
+                 start: dt.datetime) -> None:
+    """Sell, take back or move the garments as ``steps`` say (garment index, action, day after
+    ``start``, place), in day order; a refused step writes nothing and the rest go on."""
+    for i, kind, day, place in sorted(steps, key=lambda s: s[2]):
+        action, details = {"sell": (Action.SELL, {}), "return": (Action.CUSTOMER_RETURN, {"location": place}),
+                           "move": (Action.TRANSFER, {"to_location": place})}[kind]
+        try:
+            garments.act(session, code=units[i].code, action=action, details=details, actor=actor,
+                         now=start + day * DAY)
+        except DomainError:
+            session.rollback()  # refused: wrote nothing
+
+
 def test_the_sales_rollup_equals_a_rebuild_after_random_sales_and_returns(db_session: Session,
                                                                          now: dt.datetime) -> None:
     style = make_style(db_session)
@@ -137,14 +154,53 @@ def test_the_sales_rollup_equals_a_rebuild_after_random_sales_and_returns(db_ses
     def run(steps: list[tuple[int, str, int, str]]) -> None:
         units = [catalogue.receive_garment(db_session, style=style, size="L", location_code=STORE, actor=admin,
                                            now=now - 50 * DAY) for _ in range(4)]
-        for i, kind, day, place in sorted(steps, key=lambda s: s[2]):
-            action, details = {"sell": (Action.SELL, {}), "return": (Action.CUSTOMER_RETURN, {"location": place}),
-                               "move": (Action.TRANSFER, {"to_location": place})}[kind]
-            try:
-                garments.act(db_session, code=units[i].code, action=action, details=details, actor=admin,
-                             now=now - (45 - day) * DAY)
-            except DomainError:
-                db_session.rollback()  # refused: wrote nothing
+        act_in_order(db_session, units, steps, actor=admin, start=now - 45 * DAY)
         assert rollup_rows(db_session) == sums_from_events(db_session)
+
+    run()
+
+
+def _same_figures(session: Session, *, season: str, as_of: dt.date, location: str | None) -> None:
+    """The collection review's summed inputs give every figure, store rate and stock garment the
+    garment-by-garment inputs give."""
+    fine = overstock.review_inputs(session, season=season, as_of=as_of, location=location)
+    summed = overstock.collection_inputs(session, season=season, as_of=as_of, location=location)
+    assert len(summed.sales) <= len(fine.sales) and len(summed.receipts) <= len(fine.receipts)
+
+    def lines(inputs: overstock.ReviewInputs) -> Any:
+        return compute_lines(as_of=as_of, sales=inputs.sales, stock=inputs.stock, receipts=inputs.receipts,
+                             planned=inputs.planned)
+
+    assert lines(summed) == lines(fine)
+    for style in lines(fine):
+        assert store_rates(style=style, as_of=as_of, sales=summed.sales, names=summed.names) == \
+            store_rates(style=style, as_of=as_of, sales=fine.sales, names=fine.names)
+    assert sorted(summed.stock, key=repr) == sorted(fine.stock, key=repr)
+
+
+@pytest.mark.parametrize("location", [None, STORE, OUTLET, WAREHOUSE])
+def test_the_collection_review_sums_to_the_same_figures_on_every_date(db_session: Session, now: dt.datetime,
+                                                                     location: str | None) -> None:
+    build_fixture(db_session, now)
+    # every day from before the receipt to today: each sale falls on the cover window's first day once
+    for days_back in range(0, 75):
+        _same_figures(db_session, season="AW26", as_of=(now - days_back * DAY).date(), location=location)
+
+
+def test_the_collection_review_sums_to_the_same_figures_after_random_sales(db_session: Session,
+                                                                           now: dt.datetime) -> None:
+    style = make_style(db_session)
+    admin = make_user(db_session, Role.ADMIN)
+
+    @settings(max_examples=10, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["sell", "return", "move"]), st.integers(0, 60),
+                              st.sampled_from([STORE, OUTLET])), min_size=1, max_size=12),
+           st.integers(0, 70), st.sampled_from([None, STORE, OUTLET]))
+    def run(steps: list[tuple[int, str, int, str]], days_back: int, location: str | None) -> None:
+        units = [catalogue.receive_garment(db_session, style=style, size=size, location_code=WAREHOUSE, actor=admin,
+                                           now=now - 65 * DAY) for size in ("S", "M", "L", "L")]
+        act_in_order(db_session, units, steps, actor=admin, start=now - 62 * DAY)
+        _same_figures(db_session, season=style.season, as_of=(now - days_back * DAY).date(), location=location)
 
     run()

@@ -20,9 +20,9 @@ class Garment(Base):
     __table_args__ = (
         # the garment list's filters, answered from the index alone (migration 0007)
         Index("ix_garments_state_location_style", "state", "location_id", "style_id"),
-        Index("ix_garments_style_size", "style_id", "size"),
-        # a collection's garments received by a date, counted from the index alone (migration 0019)
-        Index("ix_garments_style_received", "style_id", "received_at"),
+        # a collection's garments by style and size with what its figures read (migration 0019): the
+        # overstock review's receipts and stock, and the charter's garments received, from the index alone
+        Index("ix_garments_style_stock", "style_id", "size", "state", "location_id", "price_cents", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
