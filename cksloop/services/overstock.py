@@ -152,15 +152,18 @@ def review_inputs(session: Session, *, season: str, as_of: dt.date, location: st
     return ReviewInputs(sales, receipts, stock, units, planned, names)
 
 
-def collection_inputs(session: Session, *, season: str, as_of: dt.date, location: str | None) -> ReviewInputs:
+def collection_inputs(session: Session, *, season: str, as_of: dt.date, location: str | None,
+                      style: str | None = None) -> ReviewInputs:
     """What ``review`` computes from for a whole collection, summed in SQL where the review only adds.
 
     The same figures as ``review_inputs`` (a test holds them equal), read at collection scale: sales
     before the cover window are one row per style and channel (the review only adds them up; the
     window's rows stay by day and place for the store rates), receipts one row per style and size
     with their count and first day, and stock only the garments on hand. No garment list is built.
+    ``style`` narrows it to one style of the collection (its line is the same as in the whole review).
     """
-    styles = select(Style.id).where(Style.season == season).scalar_subquery()
+    one_style = [Style.style_number == style] if style is not None else []
+    styles = select(Style.id).where(Style.season == season, *one_style).scalar_subquery()
     window_from = as_of - dt.timedelta(days=COVER_WINDOW_DAYS - 1)
     place = Location.__table__.alias("place")
     in_place = [place.c.code == location] if location else []
@@ -192,7 +195,8 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
                 for number, size, n, at in conn.execute(received)]
     # one row per garment on hand, without joins: styles and places are looked up in memory
     of_style = {i: (number, retail) for i, number, retail in conn.execute(
-        select(Style.id, Style.style_number, Style.retail_price_cents).where(Style.season == season))}
+        select(Style.id, Style.style_number, Style.retail_price_cents)
+        .where(Style.season == season, *one_style))}
     places = {i: (code, LocationKind(kind)) for i, code, kind in conn.execute(
         select(Location.id, Location.code, Location.kind))}
     here_only = [garments.c.location_id.in_([i for i, (code, _) in places.items() if code == location])] \
@@ -235,14 +239,16 @@ def _local_days() -> Any:
     return day_of
 
 
-def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None) -> Review:
+def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None,
+           style: str | None = None) -> Review:
     """The overstock figures, flags and proposals of ``season`` on ``as_of`` (at one location, if given).
 
     Sales come from the daily rollup up to ``as_of``; stock is the garments on hand now, so a past
     ``as_of`` shows today's stock against that day's sales (the review session stores its lines).
+    ``style`` gives that one style's line (a style's line depends on nothing of the others).
     """
     rules, policy = rules_for(session, season=season), policy_for(session, season=season)
-    inputs = collection_inputs(session, season=season, as_of=as_of, location=location)
+    inputs = collection_inputs(session, season=season, as_of=as_of, location=location, style=style)
     sales, stock = inputs.sales, inputs.stock
     lines = compute_lines(as_of=as_of, sales=sales, stock=stock, receipts=inputs.receipts,
                           planned=inputs.planned)

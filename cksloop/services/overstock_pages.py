@@ -47,7 +47,7 @@ def drill(session: Session, *, season: str, style: str, as_of: dt.date) -> Style
     name = style_name(session, season=season, style=style)
     if name is None:
         return None
-    line = next((l for l in overstock.review(session, season=season, as_of=as_of).lines if l.line.key == style), None)
+    line = next(iter(overstock.review(session, season=season, as_of=as_of, style=style).lines), None)
     if line is None:
         return None
     inputs = overstock.review_inputs(session, season=season, as_of=as_of, style=style)

@@ -204,3 +204,17 @@ def test_the_collection_review_sums_to_the_same_figures_after_random_sales(db_se
         _same_figures(db_session, season=style.season, as_of=(now - days_back * DAY).date(), location=location)
 
     run()
+
+
+def test_one_styles_review_line_is_its_line_in_the_whole_review(db_session: Session, now: dt.datetime) -> None:
+    style, _ = build_fixture(db_session, now)
+    other = make_style(db_session, number="AW26-0302")
+    admin = make_user(db_session, Role.ADMIN)
+    for _ in range(3):
+        catalogue.receive_garment(db_session, style=other, size="M", location_code=STORE, actor=admin,
+                                  now=now - 20 * DAY)
+    whole = overstock.review(db_session, season="AW26", as_of=now.date())
+    assert [l.line.key for l in whole.lines] == [style.style_number, other.style_number]
+    for line in whole.lines:
+        (alone,) = overstock.review(db_session, season="AW26", as_of=now.date(), style=line.line.key).lines
+        assert alone == line
