@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from cksloop.adapters import label_sheets, qr, zpl
 from cksloop.db import queries
@@ -170,9 +170,11 @@ def resolve_label(session: Session, *, code: str, gtin: str | None = None) -> Ga
     """
     garment = None
     if is_garment_code(code):  # anything else cannot exist; never query with arbitrary text
-        garment = session.scalar(select(Garment).where(Garment.code == code).options(
-            selectinload(Garment.style).selectinload(Style.sizes),
-            selectinload(Garment.style).selectinload(Style.materials)))
+        # one statement: a style's handful of sizes times its two or three fibres is a few rows, where
+        # loading them apart took four round trips (each one counts on PostgreSQL)
+        garment = session.scalars(select(Garment).where(Garment.code == code).options(
+            joinedload(Garment.style).joinedload(Style.sizes),
+            joinedload(Garment.style).joinedload(Style.materials))).unique().first()
     if garment is None:
         raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
     if gtin is not None:
