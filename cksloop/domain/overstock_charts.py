@@ -51,14 +51,15 @@ def age_buckets(stock: Iterable[StockItem], as_of: dt.date,
                 edges_weeks: Sequence[int] = AGE_EDGES_WEEKS) -> list[tuple[int, int | None, int]]:
     """Units on hand per age bucket: (from weeks, to weeks or None for the oldest, units).
 
-    A unit exactly ``edge`` weeks old falls in the younger bucket (age ≤ edge × 7 days).
+    A unit exactly ``edge`` weeks old falls in the younger bucket (age ≤ edge × 7 days). Each row's
+    units must share one receipt day (a style's drill feeds one row per garment).
     """
     bounds = [0, *edges_weeks]
     counts = [0] * (len(bounds))
     for item in stock:
         days = age_days(item.first_received_on, as_of)
         index = next((i for i, edge in enumerate(edges_weeks) if days <= edge * 7), len(edges_weeks))
-        counts[index] += 1
+        counts[index] += item.units
     return [(bounds[i], edges_weeks[i] if i < len(edges_weeks) else None, counts[i]) for i in range(len(bounds))]
 
 

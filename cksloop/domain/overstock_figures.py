@@ -119,17 +119,32 @@ class Receipt:
     units: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StockItem:
-    """One garment on hand on the review date (see ``on_hand_location_type``)."""
+    """Garments on hand on the review date (see ``on_hand_location_type``): one, or ``units`` alike in
+    style, size, place, type and price. A collection's stock comes grouped (far fewer rows than
+    garments); every figure and proposal weighs a row by its units, so both give the same answer.
+    """
 
     style: str
     size: str
     location: str
     location_type: LocationType
+    #: the earliest receipt day among the units
     first_received_on: dt.date
     price_cents: int
     original_price_cents: int
+    units: int = 1
+    #: the units' receipt days added up as ordinals (``date.toordinal``); None for one unit (its day).
+    #: A row never mixes units received after the review date with earlier ones (each unit's age
+    #: is at least 0, so the sum is only exact on one side of that date).
+    received_ordinals: int | None = None
+
+    def age_days_total(self, as_of: dt.date) -> int:
+        """The units' ages on ``as_of`` added up (each as ``age_days``)."""
+        if self.received_ordinals is None:
+            return self.units * age_days(self.first_received_on, as_of)
+        return max(0, self.units * as_of.toordinal() - self.received_ordinals)
 
 
 # --- the definitions ------------------------------------------------------------------------------
@@ -322,13 +337,14 @@ def compute_lines(*, as_of: dt.date, sales: Iterable[DailySales], stock: Iterabl
         s["first"] = receipt.day if s["first"] is None else min(s["first"], receipt.day)
     for item in stock:
         s = slot(key(item))
-        s["on_hand"][item.location_type] = s["on_hand"].get(item.location_type, 0) + 1
-        age = age_days(item.first_received_on, as_of)
-        s["ages"] += age
-        s["oldest"] = age if s["oldest"] is None else max(s["oldest"], age)
+        units = item.units
+        s["on_hand"][item.location_type] = s["on_hand"].get(item.location_type, 0) + units
+        s["ages"] += item.age_days_total(as_of)
+        oldest = age_days(item.first_received_on, as_of)
+        s["oldest"] = oldest if s["oldest"] is None else max(s["oldest"], oldest)
         s["first"] = item.first_received_on if s["first"] is None else min(s["first"], item.first_received_on)
-        s["value"] += item.price_cents
-        s["original"] += item.original_price_cents
+        s["value"] += item.price_cents * units
+        s["original"] += item.original_price_cents * units
     planned = planned or {}
     return {k: Line(key=k, as_of=as_of, planned=planned.get(k), received=s["received"],
                     sold={c: n for c, n in s["sold"].items()}, returned=s["returned"], on_hand=s["on_hand"],

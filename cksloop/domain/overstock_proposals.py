@@ -118,8 +118,14 @@ class Proposal:
                 **self.details}
 
 
-def _mean(values: Sequence[int]) -> int:
-    return sum(values) // len(values) if values else 0
+def _units(stock: Iterable[StockItem]) -> int:
+    return sum(s.units for s in stock)
+
+
+def _mean_per_unit(stock: Sequence[StockItem], value: Any) -> int:
+    """The mean of ``value(row)`` over the units of ``stock`` (a row stands for ``units`` alike)."""
+    units = _units(stock)
+    return sum(value(s) * s.units for s in stock) // units if units else 0
 
 
 def _share(cents: int, pct: int) -> int:
@@ -152,15 +158,16 @@ def _transfer(stock: Sequence[StockItem], rates: Sequence[StoreRate], max_target
         return None
     sizes: dict[str, int] = {}
     for item in movable:
-        sizes[item.size] = sizes.get(item.size, 0) + 1
+        sizes[item.size] = sizes.get(item.size, 0) + item.units
+    units = _units(movable)
     stores = ", ".join(f"{r.name} ({shown_weeks(r.units_per_week)})" for r in targets)
     return Proposal(
         Decision.TRANSFER,
         N_("Move %(units)s units to the stores that sell this style fastest, units a week: %(stores)s."),
-        {"units": len(movable), "stores": stores}, len(movable), _mean([s.price_cents for s in movable]),
+        {"units": units, "stores": stores}, units, _mean_per_unit(movable, lambda s: s.price_cents),
         {"sizes": dict(sorted(sizes.items())),
          "to_stores": [{"location": r.location, "name": r.name, "units_per_week": shown_weeks(r.units_per_week),
-                        "units": n} for r, n in zip(targets, share_by_rate(len(movable), targets))]})
+                        "units": n} for r, n in zip(targets, share_by_rate(units, targets))]})
 
 
 def _rental(stock: Sequence[StockItem], rental: RentalDemand | None, shares: ValueShares) -> Proposal | None:
@@ -168,17 +175,17 @@ def _rental(stock: Sequence[StockItem], rental: RentalDemand | None, shares: Val
         return None
     short = rental.target_pool_units - rental.pool_units
     candidates = [s for s in stock if s.location_type != LocationType.RENTAL_POOL]
-    units = min(short, len(candidates))
+    units = min(short, _units(candidates))
     if units <= 0:
         return None
-    chosen = sorted(candidates, key=lambda s: (s.location, s.size))[:units]
+    # valued as the candidates' average garment: which of them go is the execution's choice
     return Proposal(
         Decision.RENTAL_POOL,
         N_("Add %(units)s units to the rental pool: it rents %(utilisation)s%% of the time and holds "
            "%(pool)s of the %(target)s garments wanted."),
         {"units": units, "utilisation": round(rental.utilisation * 100), "pool": rental.pool_units,
          "target": rental.target_pool_units},
-        units, _mean([_share(s.original_price_cents, shares.rental_pct) for s in chosen]),
+        units, _mean_per_unit(candidates, lambda s: _share(s.original_price_cents, shares.rental_pct)),
         {"value_basis_pct": shares.rental_pct})
 
 
@@ -189,7 +196,7 @@ def _mark_down(line: Line, stock: Sequence[StockItem], policy: MarkdownPolicy) -
     step = next_step(policy, weeks_since_receipt=weeks, depth_pct=(line.markdown_depth or 0) * 100)
     if step is None:
         return None
-    prices = []
+    units, total = 0, 0
     targets: dict[int, int | None] = {}  # per original price: a style's garments share one or two
     for item in stock:
         if item.location_type == LocationType.RENTAL_POOL:
@@ -202,26 +209,28 @@ def _mark_down(line: Line, stock: Sequence[StockItem], policy: MarkdownPolicy) -
                 targets[item.original_price_cents] = None
         price = targets[item.original_price_cents]
         if price is not None and price < item.price_cents:
-            prices.append(price)
-    if not prices:
+            units += item.units
+            total += price * item.units
+    if not units:
         return None
     return Proposal(
         Decision.MARK_DOWN,
         N_("Mark %(units)s units down to %(percent)s%% below the original price: the policy's step "
            "after %(weeks)s weeks."),
-        {"units": len(prices), "percent": step.percent, "weeks": step.after_weeks},
-        len(prices), _mean(prices), {"percent": step.percent, "policy_version": policy.version})
+        {"units": units, "percent": step.percent, "weeks": step.after_weeks},
+        units, total // units, {"percent": step.percent, "policy_version": policy.version})
 
 
 def _outlet(stock: Sequence[StockItem], shares: ValueShares) -> Proposal | None:
     movable = [s for s in stock if s.location_type in (LocationType.STORE, LocationType.WAREHOUSE)]
     if not movable:
         return None
+    units = _units(movable)
     return Proposal(
         Decision.OUTLET,
         N_("Move %(units)s units to the outlet (valued at %(pct)s%% of the original price)."),
-        {"units": len(movable), "pct": shares.outlet_pct}, len(movable),
-        _mean([min(s.price_cents, _share(s.original_price_cents, shares.outlet_pct)) for s in movable]),
+        {"units": units, "pct": shares.outlet_pct}, units,
+        _mean_per_unit(movable, lambda s: min(s.price_cents, _share(s.original_price_cents, shares.outlet_pct))),
         {"value_basis_pct": shares.outlet_pct})
 
 
@@ -229,12 +238,13 @@ def _buyer_lot(stock: Sequence[StockItem], shares: ValueShares) -> Proposal | No
     lot = [s for s in stock if s.location_type != LocationType.RENTAL_POOL]
     if not lot:
         return None
+    units = _units(lot)
     return Proposal(
         Decision.BUYER_LOT,
         N_("Offer %(units)s units to a buyer under contract, last (valued at %(pct)s%% of the original "
            "price)."),
-        {"units": len(lot), "pct": shares.buyer_pct}, len(lot),
-        _mean([min(s.price_cents, _share(s.original_price_cents, shares.buyer_pct)) for s in lot]),
+        {"units": units, "pct": shares.buyer_pct}, units,
+        _mean_per_unit(lot, lambda s: min(s.price_cents, _share(s.original_price_cents, shares.buyer_pct))),
         {"value_basis_pct": shares.buyer_pct})
 
 

@@ -154,3 +154,36 @@ def test_proposals_are_ordered_by_value_kept_per_garment_with_a_buyer_lot_last(s
     assert all(p.action != Decision.BUYER_LOT for p in found[:-1])
     assert all(p.units > 0 and p.action != Decision.HOLD for p in found)
     assert len({p.action for p in found}) == len(found)
+
+
+_unit = st.builds(
+    lambda size, where, price_off, days: StockItem("S1", size, where[0], where[1], AS_OF + dt.timedelta(days),
+                                                   7995 - price_off, 7995),
+    st.sampled_from(["S", "M", "L"]),
+    st.sampled_from([("WH", LocationType.WAREHOUSE), ("ANT", LocationType.STORE), ("BRG", LocationType.STORE),
+                     ("OUT", LocationType.OUTLET), ("DRS", LocationType.RENTAL_POOL)]),
+    st.sampled_from([0, 0, 2000, 4000]), st.integers(-120, 10))
+
+
+def grouped(stock: list[StockItem], selling: set[str]) -> list[StockItem]:
+    """The garments folded into rows as the collection review reads them: alike in everything but
+    the receipt day, on one side of the review date, and the stores that have not sold the style
+    lately taken together (place "")."""
+    rows: dict[tuple, list[StockItem]] = {}
+    for s in stock:
+        place = "" if s.location_type == LocationType.STORE and s.location not in selling else s.location
+        rows.setdefault((s.style, s.size, place, s.location_type, s.price_cents, s.original_price_cents,
+                         s.first_received_on > AS_OF), []).append(s)
+    return [StockItem(*key[:4], min(s.first_received_on for s in alike), key[4], key[5], len(alike),
+                      sum(s.first_received_on.toordinal() for s in alike)) for key, alike in rows.items()]
+
+
+@given(st.lists(_unit, min_size=1, max_size=30), st.integers(0, 6))
+def test_grouped_stock_rows_give_the_figures_and_proposals_of_their_garments(stock, short):
+    rental = RentalDemand(utilisation=0.9, pool_units=1, target_pool_units=1 + short)
+    rates = store_rates(style="S1", as_of=AS_OF, sales=SALES, names=NAMES)  # ANT and GNT sell it, BRG not lately
+    rows = grouped(stock, {r.location for r in rates})
+    assert compute_lines(as_of=AS_OF, sales=SALES, stock=rows) == compute_lines(as_of=AS_OF, sales=SALES, stock=stock)
+    line = compute_lines(as_of=AS_OF, sales=SALES, stock=stock)["S1"]
+    assert propose(line=line, flags=FLAGS, stock=rows, rates=rates, policy=POLICY, rental=rental) == \
+        propose(line=line, flags=FLAGS, stock=stock, rates=rates, policy=POLICY, rental=rental)
