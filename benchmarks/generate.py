@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cksloop.db import migrate  # noqa: E402
 from cksloop.domain import lifecycle  # noqa: E402
+from cksloop.domain.clock import local_date  # noqa: E402
 from cksloop.domain.labels import gs1_check_digit  # noqa: E402
 from cksloop.domain.lifecycle import Action, Context, LocationKind, Place, Role, Snapshot  # noqa: E402
 from cksloop.services.accounts import hash_password  # noqa: E402
@@ -169,7 +170,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                   material_rows)
 
     garment_cols = ["id", "code", "style_id", "size", "state", "location_id", "price_cents",
-                    "care_return_state", "version", "created_at", "received_at"]
+                    "care_return_state", "version", "created_at", "received_on"]
     event_cols = ["id", "garment_id", "seq", "action", "from_state", "to_state", "location_id",
                   "price_cents", "actor_id", "occurred_at", "details"]
     cycle_cols = ["id", "garment_id", "partner_id", "started_on", "due_on", "partner_reference",
@@ -186,6 +187,14 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
     chunk = 50_000
     totals = {"garments": 0, "events": 0, "rental_cycles": 0, "inspections": 0, "care_steps": 0}
     rnd = rng.random  # a float scaled to the range: randint is several times slower
+    days: dict[tuple[dt.date, int], dt.date] = {}
+
+    def received_on(at: dt.datetime) -> dt.date:  # the shop day, as receive_garment writes it
+        key = (at.date(), at.hour)  # Brussels changes its offset on the hour
+        if key not in days:
+            days[key] = local_date(at)
+        return days[key]
+
     constant_json = {id(step): json.dumps(dict(step.details)) for _, steps in templates for step, _, _ in steps}
     for first in range(1, garments + 1, chunk):
         g_rows, e_rows, c_rows, i_rows, d_rows, s_rows, k_rows = [], [], [], [], [], [], []
@@ -267,7 +276,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
                                else constant_json[id(step)]))
                 when += dt.timedelta(days=1 + int(rnd() * 20), minutes=int(rnd() * 601))
             g_rows.append((gid, f"CKS-{gid:07d}", style, SIZE_RUN[gid % len(SIZE_RUN)], steps[-1][2],
-                           location, price, care_return, len(steps), start, received_at))
+                           location, price, care_return, len(steps), start, received_on(received_at)))
         writer.insert("garments", garment_cols, g_rows)
         writer.insert("garment_events", event_cols, e_rows)
         writer.insert("rental_cycles", cycle_cols, [tuple(r) for r in c_rows])

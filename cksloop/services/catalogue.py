@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, Location, RentalPartner, Style, StyleMaterial, StyleSize, User
 from cksloop.domain import lifecycle
+from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.labels import format_garment_code, gtin14, is_garment_code, is_valid_gtin
 from cksloop.domain.lifecycle import Action, LocationKind
@@ -102,7 +103,7 @@ def receive_garment(session: Session, *, style: Style, size: str, location_code:
         raise InvalidDetails({"code": N_("A garment code looks like CKS-00123.")})
     if session.scalar(select(Garment.id).where(Garment.code == code)):
         raise InvalidDetails({"code": N_("A garment with this code already exists.")})
-    garment = Garment(code=code, style=style, size=size, state=None, version=0, received_at=now)
+    garment = Garment(code=code, style=style, size=size, state=None, version=0, received_on=local_date(now))
     session.add(garment)
     session.flush()
     places, location_ids = load_locations(session)

@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Location, MarkdownPolicyVersion,
                                OverstockDailySales, Style, StylePlan)
-from cksloop.domain.clock import local_date, start_of_local_day
+from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind
 from cksloop.domain.markdown import MarkdownPolicy, parse_policy
 from cksloop.domain.overstock_figures import (COVER_WINDOW_DAYS, ON_HAND_STATES, Channel, DailySales, Line,
@@ -182,18 +184,17 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
                   .join(Style, Style.id == ods.c.style_id).join(place, place.c.id == ods.c.location_id)
                   .where(ods.c.style_id.in_(styles), ods.c.day >= window_from, ods.c.day <= as_of, *in_place))]
     garments = Garment.__table__
-    received = (select(Style.style_number, garments.c.size, func.count(), func.min(garments.c.received_at))
+    received = (select(Style.style_number, garments.c.size, func.count(), func.min(garments.c.received_on))
                 .join(Style, Style.id == garments.c.style_id)
-                .where(garments.c.style_id.in_(styles),
-                       garments.c.received_at < start_of_local_day(as_of + dt.timedelta(days=1)))
+                .where(garments.c.style_id.in_(styles), garments.c.received_on <= as_of)
                 .group_by(Style.style_number, garments.c.size))
     if location:  # received here: the garment's first event (its receipt) took place at this location
         first = GarmentEvent.__table__
         received = (received.join(first, (first.c.garment_id == garments.c.id) & (first.c.seq == 1))
                     .join(place, place.c.id == first.c.location_id).where(*in_place))
-    receipts = [Receipt(local_date(at), number, size, location or "", int(n))
-                for number, size, n, at in conn.execute(received)]
-    # one row per garment on hand, without joins: styles and places are looked up in memory
+    receipts = [Receipt(_day(on), number, size, location or "", int(n))
+                for number, size, n, on in conn.execute(received)]
+    # styles and places are looked up in memory
     of_style = {i: (number, retail) for i, number, retail in conn.execute(
         select(Style.id, Style.style_number, Style.retail_price_cents)
         .where(Style.season == season, *one_style))}
@@ -201,22 +202,41 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
         select(Location.id, Location.code, Location.kind))}
     here_only = [garments.c.location_id.in_([i for i, (code, _) in places.items() if code == location])] \
         if location else []
-    counts_as: dict[tuple[str, int | None], LocationType | None] = {}
-    day_of = _local_days()
+    # The stock on hand in rows of garments the figures and proposals cannot tell apart, with their
+    # receipt days added up by the database: alike in style, size, state, price and place, on one
+    # side of the review date. The stores where the style has not sold in the cover window count as
+    # one place ("": all of it may move to a store that sells), which at chain scale is most of the
+    # stock; a store that sells it keeps its code. "Sells" is ``store_rates``' rule (net units sold
+    # there in the window > 0) in SQL; a test holds the proposals equal to those of the garments.
+    selling = (select(ods.c.style_id, ods.c.location_id)
+               .where(ods.c.style_id.in_(list(of_style)), ods.c.channel == Channel.STORE.value,
+                      ods.c.day >= window_from, ods.c.day <= as_of)
+               .group_by(ods.c.style_id, ods.c.location_id)
+               .having(func.sum(ods.c.sold - ods.c.returned) > 0).subquery("selling"))
+    at_store = garments.c.location_id.in_([i for i, (_, kind) in places.items() if kind == LocationKind.STORE])
+    group = (garments.c.style_id, garments.c.size, garments.c.state, garments.c.price_cents,
+             case((at_store & selling.c.location_id.is_(None), None), else_=garments.c.location_id).label("place"),
+             at_store.label("at_store"), (garments.c.received_on > as_of).label("later"))
+    counts_as: dict[tuple[str, int | None, bool], LocationType | None] = {}
     stock = []
-    for style_id, size, state, location_id, price, at in conn.execute(
-            select(garments.c.style_id, garments.c.size, garments.c.state, garments.c.location_id,
-                   garments.c.price_cents, garments.c.received_at)
+    for style_id, size, state, price, location_id, store, _, units, first_on, ordinals in conn.execute(
+            select(*group, func.count(), func.min(garments.c.received_on),
+                   func.sum(day_ordinal(garments.c.received_on)))
+            .select_from(garments)
+            .outerjoin(selling, (selling.c.style_id == garments.c.style_id)
+                       & (selling.c.location_id == garments.c.location_id))
             .where(garments.c.style_id.in_(list(of_style)),
-                   garments.c.state.in_([s.value for s in ON_HAND_STATES]), *here_only)):
-        key = (state, location_id)
+                   garments.c.state.in_([s.value for s in ON_HAND_STATES]), *here_only)
+            .group_by(*group)).all():
+        key = (state, location_id, bool(store))
         if key not in counts_as:
-            counts_as[key] = on_hand_location_type(GarmentState(state), places[location_id][1]
-                                                   if location_id in places else None)
+            kind = LocationKind.STORE if store else places[location_id][1] if location_id in places else None
+            counts_as[key] = on_hand_location_type(GarmentState(state), kind)
         if counts_as[key] is not None:
             number, retail = of_style[style_id]
             stock.append(StockItem(number, size, places[location_id][0] if location_id in places else "",
-                                   counts_as[key], day_of(at), price or retail, retail))
+                                   counts_as[key], _day(first_on), price or retail, retail, int(units),
+                                   int(ordinals)))
     planned = dict(session.execute(select(Style.style_number, StylePlan.planned_units)
                                    .join(Style, Style.id == StylePlan.style_id).where(Style.season == season))
                    .all())
@@ -224,19 +244,29 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
     return ReviewInputs(sales, receipts, stock, [], planned, names)
 
 
-def _local_days() -> Any:
-    """``local_date`` for many instants: Brussels changes its offset only on the hour (01:00 UTC), so
-    one answer per UTC hour is exact, and a collection's stock shares far fewer hours than garments."""
-    known: dict[tuple[dt.date, int], dt.date] = {}
+def _day(value: dt.date | str) -> dt.date:
+    """A date column's aggregate (``min``): SQLite answers it as text, PostgreSQL as a date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
-    def day_of(at: dt.datetime) -> dt.date:
-        key = (at.date(), at.hour)
-        found = known.get(key)
-        if found is None:
-            found = known[key] = local_date(at)
-        return found
 
-    return day_of
+class day_ordinal(FunctionElement[int]):  # noqa: N801 (reads like the SQL function it is)
+    """A date as ``date.toordinal`` numbers it (1 January of year 1 is 1), so days add up in SQL."""
+
+    type = Integer()
+    name = "day_ordinal"
+    inherit_cache = True
+
+
+@compiles(day_ordinal)
+def _day_ordinal_default(element: day_ordinal, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"({compiler.process(day, **kw)} - DATE '0001-01-01' + 1)"
+
+
+@compiles(day_ordinal, "sqlite")
+def _day_ordinal_sqlite(element: day_ordinal, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    return f"CAST(julianday({compiler.process(day, **kw)}) - 1721424.5 AS INTEGER)"
 
 
 def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None,

@@ -1,4 +1,4 @@
-"""What the charter report counts is written with the events (migration 0019): each garment's first
+"""What the charter report counts is written with the events (migrations 0019, 0020): each garment's first
 receipt, each return's first grading, each pool stay's predecessor, the sold garments in the sales
 rollup. The projection must equal the ledger, the migration must fill the past as the projection
 would have, and the figures that read them must count exactly one row per garment."""
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, GarmentEvent, Inspection, OverstockDailySales, RentalCycle, RentalPoolStay
-from cksloop.domain.clock import utc
+from cksloop.domain.clock import local_date, utc
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.services import catalogue, charter, garments, rentals
 from tests.builders import STORE, make_user, migrated_again
@@ -53,7 +53,7 @@ def _story(s: Session, world: dict[str, Any]) -> dict[str, str]:
 
 def _projected(s: Session) -> dict[str, Any]:
     return {
-        "received": [(c, _utc(t)) for c, t in s.execute(select(Garment.code, Garment.received_at).order_by(Garment.id))],
+        "received": [tuple(r) for r in s.execute(select(Garment.code, Garment.received_on).order_by(Garment.id))],
         "stays": [(i, _utc(t)) for i, t in s.execute(
             select(RentalPoolStay.id, RentalPoolStay.previous_ended_at).order_by(RentalPoolStay.id))],
         "inspected": [(i, _utc(t)) for i, t in s.execute(
@@ -70,8 +70,8 @@ def test_each_projection_equals_the_ledger(db_session: Session, world: dict[str,
     _story(s, world)
     firsts = dict(s.execute(select(GarmentEvent.garment_id, GarmentEvent.occurred_at)
                             .where(GarmentEvent.seq == 1)).all())
-    for garment in s.scalars(select(Garment)):
-        assert _utc(garment.received_at) == _utc(firsts[garment.id])
+    for garment in s.scalars(select(Garment)):  # the shop day of the first event
+        assert garment.received_on == local_date(firsts[garment.id])
     stays = s.scalars(select(RentalPoolStay).order_by(RentalPoolStay.id)).all()
     assert [(_utc(x.started_at), _utc(x.ended_at), _utc(x.previous_ended_at)) for x in stays] == [
         (at(2025, 10, 2), at(2026, 2, 1), None), (at(2026, 3, 1), None, at(2026, 2, 1)),
@@ -116,3 +116,21 @@ def test_the_migration_fills_in_what_the_projections_would_have_written(db_sessi
     projected = _projected(s)
     assert projected["stays"][1][1] is not None and projected["inspected"][0][1] is not None
     assert migrated_again(s, database_url, "0018_rental_cycle_ready_at", _projected) == projected
+
+
+def test_a_receipt_late_in_the_evening_counts_on_the_next_shop_day(db_session: Session, world: dict[str, Any],
+                                                                    database_url: str) -> None:
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    # 22:30 UTC is 00:30 in Brussels in summer (and 23:30 in winter): the shop day is the next day in
+    # summer only; the migration works it out from the stored moment as receive_garment does
+    summer = catalogue.receive_garment(s, style=world["dress"], size="M", location_code=STORE, actor=admin,
+                                       now=dt.datetime(2026, 7, 1, 22, 30, tzinfo=dt.UTC)).code
+    winter = catalogue.receive_garment(s, style=world["dress"], size="M", location_code=STORE, actor=admin,
+                                       now=dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC)).code
+
+    def days(session: Session) -> dict[str, dt.date]:
+        return dict(session.execute(select(Garment.code, Garment.received_on)).all())
+
+    assert days(s) == {summer: dt.date(2026, 7, 2), winter: dt.date(2026, 12, 31)}
+    assert migrated_again(s, database_url, "0019_charter_projections", days) == days(s)

@@ -14,7 +14,8 @@ from cksloop.db.models import CollectionRulesVersion, Garment, GarmentEvent, Ove
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.domain.overstock_figures import compute_lines
-from cksloop.domain.overstock_proposals import store_rates
+from cksloop.domain.overstock_proposals import RentalDemand, propose, store_rates
+from cksloop.domain.overstock_rules import Flag, Rule
 from cksloop.services import catalogue, garments, overstock
 from cksloop.services.overstock_rollups import rebuild, sums_from_events
 from tests.builders import OUTLET, STORE, WAREHOUSE, make_user, seed_world
@@ -172,10 +173,23 @@ def _same_figures(session: Session, *, season: str, as_of: dt.date, location: st
                              planned=inputs.planned)
 
     assert lines(summed) == lines(fine)
-    for style in lines(fine):
-        assert store_rates(style=style, as_of=as_of, sales=summed.sales, names=summed.names) == \
-            store_rates(style=style, as_of=as_of, sales=fine.sales, names=fine.names)
-    assert sorted(summed.stock, key=repr) == sorted(fine.stock, key=repr)
+    policy = overstock.policy_for(session, season=season)
+    # every proposal as if each line were flagged, the rental one too: the grouped stock rows propose
+    # what the garments one by one propose (units, values, sizes, target stores)
+    flagged = [Flag(Rule.AGE, "test")]
+    rental = RentalDemand(utilisation=0.9, pool_units=1, target_pool_units=4)
+    for style, line in lines(fine).items():
+        rates = store_rates(style=style, as_of=as_of, sales=fine.sales, names=fine.names)
+        assert store_rates(style=style, as_of=as_of, sales=summed.sales, names=summed.names) == rates
+
+        def proposed(inputs: overstock.ReviewInputs) -> list[Any]:
+            return propose(line=line, flags=flagged, stock=[s for s in inputs.stock if s.style == style],  # noqa: B023
+                           rates=rates, policy=policy, rental=rental)  # noqa: B023
+
+        assert proposed(summed) == proposed(fine)
+    # the same garments, fewer rows: each row stands for its units
+    assert sum(s.units for s in summed.stock) == len(fine.stock) and len(summed.stock) <= len(fine.stock)
+    assert all(s.units == 1 for s in fine.stock)
 
 
 @pytest.mark.parametrize("location", [None, STORE, OUTLET, WAREHOUSE])

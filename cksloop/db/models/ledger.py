@@ -20,9 +20,9 @@ class Garment(Base):
     __table_args__ = (
         # the garment list's filters, answered from the index alone (migration 0007)
         Index("ix_garments_state_location_style", "state", "location_id", "style_id"),
-        # a collection's garments by style and size with what its figures read (migration 0019): the
-        # overstock review's receipts and stock, and the charter's garments received, from the index alone
-        Index("ix_garments_style_stock", "style_id", "size", "state", "location_id", "price_cents", "received_at"),
+        # a collection's garments by style and size with what its figures read (migrations 0019, 0020):
+        # the overstock review's receipts and stock, and the charter's garments received, from the index alone
+        Index("ix_garments_style_stock", "style_id", "size", "state", "location_id", "price_cents", "received_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,8 +36,9 @@ class Garment(Base):
     #: number of events recorded; every action names the version it saw (optimistic locking)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    #: the moment of its first event (receive_garment writes both): the charter's "received" figures
-    received_at: Mapped[dt.datetime | None]
+    #: the day in Brussels of its first event (receive_garment writes both): the charter's "received"
+    #: figures and the overstock review's stock age, both counted in shop days
+    received_on: Mapped[dt.date | None]
 
     style: Mapped[Style] = relationship(lazy="joined", innerjoin=True)
     location: Mapped[Location | None] = relationship(lazy="joined")

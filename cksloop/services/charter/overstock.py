@@ -20,7 +20,7 @@ from cksloop.domain.charter import share_pct
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
 from cksloop.services.charter.figures import Figure, Section, counted, drill_url, keep, measured, year_bounds
-from cksloop.services.rental_figures import utc_literal, within
+from cksloop.services.rental_figures import within
 
 NAME = "overstock"
 SELL_THROUGH = "sell_through_"
@@ -60,7 +60,7 @@ def units_to_buyers(year: int) -> Select[Any]:
 def received_where(season: str, year: int) -> Any:
     """Which garments of a collection were received up to the end of the year."""
     return and_(Garment.style_id.in_(select(Style.id).where(Style.season == season)),
-                Garment.received_at < utc_literal(year_bounds(year).end))
+                Garment.received_on < dt.date(year + 1, 1, 1))  # received on a shop day up to the year's end
 
 
 def received(season: str, year: int) -> Select[Any]:
