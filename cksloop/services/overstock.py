@@ -47,10 +47,18 @@ def policy_for(session: Session, *, season: str) -> MarkdownPolicy:
 
 
 def latest_season_with_stock(session: Session) -> str | None:
-    """The newest collection that has garments on hand (SS before AW within a year)."""
-    seasons = session.scalars(select(Style.season).join(Garment, Garment.style_id == Style.id)
-                              .where(Garment.state.in_(ON_HAND_STATES)).distinct()).all()
-    return max(seasons, key=lambda s: (s[2:], s[:2] == "AW"), default=None)
+    """The newest collection that has garments on hand (SS before AW within a year).
+
+    Newest first, each asked whether one garment is on hand (from the stock index, stopping at
+    the first): joining every garment on hand to its style read half a million rows at 1M.
+    """
+    seasons = session.scalars(select(Style.season).distinct()).all()
+    for season in sorted(seasons, key=lambda s: (s[2:], s[:2] == "AW"), reverse=True):
+        if session.scalar(select(Garment.id).where(
+                Garment.style_id.in_(select(Style.id).where(Style.season == season)),
+                Garment.state.in_(ON_HAND_STATES)).limit(1)) is not None:
+            return season
+    return None
 
 
 @dataclass(frozen=True)

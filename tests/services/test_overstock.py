@@ -232,3 +232,17 @@ def test_one_styles_review_line_is_its_line_in_the_whole_review(db_session: Sess
     for line in whole.lines:
         (alone,) = overstock.review(db_session, season="AW26", as_of=now.date(), style=line.line.key).lines
         assert alone == line
+
+
+def test_the_latest_collection_with_stock_skips_newer_ones_without_any(db_session: Session, now: dt.datetime) -> None:
+    s = db_session
+    admin = make_user(s, Role.ADMIN)
+    old, sold_out = make_style(s, "AW25-0101", "AW25"), make_style(s, "SS26-0101", "SS26")
+    make_style(s, "AW26-0101", "AW26")  # planned, nothing received yet
+    assert overstock.latest_season_with_stock(s) is None
+    catalogue.receive_garment(s, style=old, size="M", location_code=STORE, actor=admin, now=now - 90 * DAY)
+    gone = catalogue.receive_garment(s, style=sold_out, size="M", location_code=STORE, actor=admin, now=now - 9 * DAY)
+    garments.act(s, code=gone.code, action=Action.SELL, details={"price_cents": 5000}, actor=admin, now=now - DAY)
+    assert overstock.latest_season_with_stock(s) == "AW25"
+    catalogue.receive_garment(s, style=sold_out, size="S", location_code=STORE, actor=admin, now=now)
+    assert overstock.latest_season_with_stock(s) == "SS26"
