@@ -177,11 +177,18 @@ def resolve_label(session: Session, *, code: str, gtin: str | None = None) -> Ga
             joinedload(Garment.style).joinedload(Style.materials))).unique().first()
     if garment is None:
         raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
-    if gtin is not None:
-        own = usable_gtin(garment.style.gtin_for(garment.size))
-        if own is None or not is_valid_gtin(gtin) or gtin14(gtin) != own:
-            raise NotFound(N_("No garment with code %(code)s for this product number."), code=code)
+    check_label_gtin(code, gtin, garment.style.gtin_for(garment.size))
     return garment
+
+
+def check_label_gtin(code: str, gtin: str | None, size_gtin: str | None) -> None:
+    """NotFound when a label names a GTIN (``/01/{gtin}/21/{code}``) that is not the one of the
+    garment's style and size (``size_gtin``): a label that was not ours, or a mistyped URL."""
+    if gtin is None:
+        return
+    own = usable_gtin(size_gtin)
+    if own is None or not is_valid_gtin(gtin) or gtin14(gtin) != own:
+        raise NotFound(N_("No garment with code %(code)s for this product number."), code=code)
 
 
 # --- printing: the adapters that draw labels, behind the use case ------------------------------

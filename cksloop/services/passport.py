@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import GarmentEvent, Location
-from cksloop.domain.labels import usable_gtin
+from cksloop.db.models import (Garment, GarmentEvent, Location, RemanufacturedGarment, Style, StyleMaterial,
+                               StyleSize)
+from cksloop.domain.errors import NotFound
+from cksloop.domain.labels import is_garment_code, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind
+from cksloop.domain.messages import N_
 from cksloop.domain.passport import LifeCounts, check_public, count_life, recycled_percent
-from cksloop.services.labels import resolve_label
+from cksloop.services.labels import check_label_gtin
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Passport:
     life: LifeCounts
     #: the cities with a CKS store that takes repairs (a place to go, never who works there)
     repair_cities: tuple[str, ...]
+    #: a remanufactured piece: what it was made from (lots, materials, partner; nothing private)
+    made_from: dict[str, Any] | None = None
 
     @property
     def sustainable_percent(self) -> int:
@@ -48,35 +54,53 @@ class Passport:
         return recycled_percent((m.fibre, m.percent, m.sustainable, m.certification) for m in self.materials)
 
 
+#: the garment's public facts in one statement, built once: one row per fibre of its style (a
+#: handful), each with the GTIN of its size and what the piece was remade from, if it was
+_FACTS = (select(Garment.id, Garment.code, Garment.state, Garment.size, Style.name, Style.category, Style.colour,
+                 Style.care, Style.country_of_manufacture, StyleSize.gtin, RemanufacturedGarment.made_from,
+                 StyleMaterial.fibre, StyleMaterial.percent, StyleMaterial.sustainable, StyleMaterial.certification)
+          .join(Style, Style.id == Garment.style_id)
+          .outerjoin(StyleSize, and_(StyleSize.style_id == Garment.style_id, StyleSize.size == Garment.size))
+          .outerjoin(StyleMaterial, StyleMaterial.style_id == Garment.style_id)
+          .outerjoin(RemanufacturedGarment, RemanufacturedGarment.garment_id == Garment.id)
+          .where(Garment.code == bindparam("code"))
+          .order_by(StyleMaterial.percent.desc(), StyleMaterial.id))
+_LIFE = (select(GarmentEvent.action, GarmentEvent.details, GarmentEvent.to_state)
+         .where(GarmentEvent.garment_id == bindparam("garment_id")).order_by(GarmentEvent.seq))
+_REPAIR_CITIES = (select(Location.city).where(Location.kind == LocationKind.STORE, Location.active.is_(True))
+                  .distinct().order_by(Location.city).limit(30))
+
+
 def passport(session: Session, *, code: str, gtin: str | None = None) -> Passport:
     """The passport of the garment a label names (``/g/{code}`` or ``/01/{gtin}/21/{code}``).
 
     Raises NotFound like ``labels.resolve_label``, and GarmentGone for a garment retired or
-    written off (its label may still be scanned; the page says what became of it).
+    written off (its label may still be scanned; the page says what became of it). Three
+    statements (facts, life, repair cities): on PostgreSQL each is a round trip.
     """
-    garment = resolve_label(session, code=code, gtin=gtin)
-    events = session.execute(
-        select(GarmentEvent.action, GarmentEvent.details, GarmentEvent.to_state)
-        .where(GarmentEvent.garment_id == garment.id).order_by(GarmentEvent.seq)).all()
-    if garment.state in (GarmentState.RETIRED, GarmentState.WRITTEN_OFF):
+    rows = session.execute(_FACTS, {"code": code}).all() if is_garment_code(code) else []
+    if not rows:  # anything that is not a garment code cannot exist: never queried
+        raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
+    garment = rows[0]
+    check_label_gtin(code, gtin, garment.gtin)
+    state = GarmentState(garment.state) if garment.state is not None else None
+    events = session.execute(_LIFE, {"garment_id": garment.id}).all()
+    if state in (GarmentState.RETIRED, GarmentState.WRITTEN_OFF):
         last = (events[-1].details or {}) if events else {}
-        check_public(code=garment.code, state=garment.state,
-                     retire_route=last.get("route") or last.get("retire_route"))
-    style = garment.style
-    cities = session.scalars(
-        select(Location.city).where(Location.kind == LocationKind.STORE, Location.active.is_(True))
-        .distinct().order_by(Location.city).limit(30))
+        check_public(code=garment.code, state=state, retire_route=last.get("route") or last.get("retire_route"))
+    cities = session.scalars(_REPAIR_CITIES)
     return Passport(
         code=garment.code,
-        gtin=usable_gtin(style.gtin_for(garment.size)),
-        style_name=style.name,
-        category=style.category,
-        colour=style.colour,
+        gtin=usable_gtin(garment.gtin),
+        style_name=garment.name,
+        category=garment.category,
+        colour=garment.colour,
         size=garment.size,
-        materials=tuple(PassportMaterial(m.fibre, m.percent, m.sustainable, m.certification)
-                        for m in style.materials),
-        care=style.care,
-        country_of_manufacture=style.country_of_manufacture,
-        life=count_life(((e.action, e.details, e.to_state) for e in events), garment.state),
+        materials=tuple(PassportMaterial(r.fibre, r.percent, r.sustainable, r.certification)
+                        for r in rows if r.fibre is not None),
+        care=garment.care,
+        country_of_manufacture=garment.country_of_manufacture,
+        life=count_life(((e.action, e.details, e.to_state) for e in events), state),
         repair_cities=tuple(c for c in cities if c),
+        made_from=dict(garment.made_from) if garment.made_from is not None else None,
     )

@@ -215,11 +215,3 @@ def made_from(session: Session, garment_id: int) -> dict[str, Any] | None:
     record = session.scalar(select(RemanufacturedGarment.made_from)
                             .where(RemanufacturedGarment.garment_id == garment_id))
     return dict(record) if record is not None else None
-
-
-def made_from_code(session: Session, code: str) -> dict[str, Any] | None:
-    """``made_from`` for the garment with this code (the public passport knows the code only)."""
-    record = session.scalar(select(RemanufacturedGarment.made_from)
-                            .join(Garment, Garment.id == RemanufacturedGarment.garment_id)
-                            .where(Garment.code == code))
-    return dict(record) if record is not None else None

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from cksloop.domain.errors import NotFound
 from cksloop.domain.passport import GarmentGone
-from cksloop.services import labels, passport, remanufacturing
+from cksloop.services import labels, passport
 from cksloop.web.database import db
 from cksloop.web.guards import roles_for
 from cksloop.web.i18n import translate_error
@@ -48,9 +48,8 @@ def _resolve(code: str, *, gtin: str | None) -> Any:
             status)
         return _personal(response)
     # a remanufactured piece says what it was made from (lots, materials, partner: nothing private)
-    made_from = remanufacturing.made_from_code(db(), product.code)
     response = make_response(render_template("public/product.html", **view.page_context(product),
-                                             made_from=made_from))
+                                             made_from=product.made_from))
     return _personal(response)
 
 
