@@ -113,9 +113,12 @@ def main() -> int:
         return api.post("/api/v1/labels", headers=bearer,
                         json={"codes": sample[:1000], "layout": "a4-3x8", "format": "pdf", "start_at": 1})
 
+    def overstock(i: int):  # the latest collection with stock, as of today, as run.py asks it
+        return api.get("/api/v1/overstock", headers=bearer)
+
     scenarios = {"scan": (scan, args.n), "page": (page_, args.n), "passport": (passport, args.n), "write": (write, args.n),
                  "search": (search, max(10, args.n // 10)), "analytics": (analytics, 5),
-                 "zpl": (zpl, 2), "pdf": (pdf, 2)}
+                 "zpl": (zpl, 2), "pdf": (pdf, 2), "overstock": (overstock, 5)}
     chosen = [s for s in args.only.split(",") if s] or list(scenarios)
     for name in chosen:
         fn, n = scenarios[name]
