@@ -176,9 +176,14 @@ def resolve_label(session: Session, *, code: str, gtin: str | None = None) -> Ga
             joinedload(Garment.style).joinedload(Style.sizes),
             joinedload(Garment.style).joinedload(Style.materials))).unique().first()
     if garment is None:
-        raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
+        raise no_such_garment(code)
     check_label_gtin(code, gtin, garment.style.gtin_for(garment.size))
     return garment
+
+
+def no_such_garment(code: str) -> NotFound:
+    """What a label answers when no garment has its code (the code cut to a sane length)."""
+    return NotFound(N_("No garment with code %(code)s."), code=code[:40])
 
 
 def check_label_gtin(code: str, gtin: str | None, size_gtin: str | None) -> None:

@@ -6,13 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, case, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Location, MarkdownPolicyVersion,
                                OverstockDailySales, Style, StylePlan)
+from cksloop.db.sql_functions import day_ordinal
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind
 from cksloop.domain.markdown import MarkdownPolicy, parse_policy
@@ -256,25 +255,6 @@ def _day(value: dt.date | str) -> dt.date:
     """A date column's aggregate (``min``): SQLite answers it as text, PostgreSQL as a date."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
-
-class day_ordinal(FunctionElement[int]):  # noqa: N801 (reads like the SQL function it is)
-    """A date as ``date.toordinal`` numbers it (1 January of year 1 is 1), so days add up in SQL."""
-
-    type = Integer()
-    name = "day_ordinal"
-    inherit_cache = True
-
-
-@compiles(day_ordinal)
-def _day_ordinal_default(element: day_ordinal, compiler: Any, **kw: Any) -> str:
-    (day,) = list(element.clauses)
-    return f"({compiler.process(day, **kw)} - DATE '0001-01-01' + 1)"
-
-
-@compiles(day_ordinal, "sqlite")
-def _day_ordinal_sqlite(element: day_ordinal, compiler: Any, **kw: Any) -> str:
-    (day,) = list(element.clauses)
-    return f"CAST(julianday({compiler.process(day, **kw)}) - 1721424.5 AS INTEGER)"
 
 
 def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None,

@@ -9,12 +9,10 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (Garment, GarmentEvent, Location, RemanufacturedGarment, Style, StyleMaterial,
                                StyleSize)
-from cksloop.domain.errors import NotFound
 from cksloop.domain.labels import is_garment_code, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind
-from cksloop.domain.messages import N_
 from cksloop.domain.passport import LifeCounts, check_public, count_life, recycled_percent
-from cksloop.services.labels import check_label_gtin
+from cksloop.services.labels import check_label_gtin, no_such_garment
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def passport(session: Session, *, code: str, gtin: str | None = None) -> Passpor
     """
     rows = session.execute(_FACTS, {"code": code}).all() if is_garment_code(code) else []
     if not rows:  # anything that is not a garment code cannot exist: never queried
-        raise NotFound(N_("No garment with code %(code)s."), code=code[:40])
+        raise no_such_garment(code)
     garment = rows[0]
     check_label_gtin(code, gtin, garment.gtin)
     state = GarmentState(garment.state) if garment.state is not None else None

@@ -1,5 +1,5 @@
-"""Rental figures per style: a period as UTC instants, days between timestamps in SQL, and the
-figures summed from the rollups.
+"""Rental figures per style: a period as UTC instants, and the figures summed from the rollups
+(days between timestamps in SQL: ``cksloop.db.sql_functions.days_between``).
 
 Every figure is aggregated in SQL (one GROUP BY per figure, keyed by style), so the cost does not
 grow with the number of garments. Days are measured between stored UTC timestamps and clipped to
@@ -12,38 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Float, and_, func, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import DateTime, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from cksloop.db.models import RentalDefectRollup, RentalOpenCount, RentalRollup
 from cksloop.domain.clock import start_of_local_day
 from cksloop.domain.rental_quality import Figures, Period
 from cksloop.services import rental_rollups
-
-
-# --- days between two timestamps, in SQL, on both databases ------------------------------------
-
-class days_between(FunctionElement[float]):  # noqa: N801 (reads like the SQL function it is)
-    """(end - start) in days, as a float."""
-
-    type = Float()
-    name = "days_between"
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element: days_between, compiler: Any, **kw: Any) -> str:
-    end, start = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
-            " / 86400.0)")
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    end, start = list(element.clauses)
-    return f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
 
 
 def utc_literal(value: dt.datetime) -> ColumnElement[dt.datetime]:

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (DefectPhoto, Garment, Inspection, InspectionDefect, RentalCycle, RentalDefectRollup,
                                RentalPartner, RentalRollup, Style, StyleMaterial)
+from cksloop.db.sql_functions import days_between
 from cksloop.domain.clock import utc
 from cksloop.domain.rental_quality import Figures, Period, Statement, build_statement, material_label, total
-from cksloop.services.rental_figures import (Bounds, bounds_of, day_spans, days_between, figures_by_style,
-                                            in_buckets, utc_literal, within)
+from cksloop.services.rental_figures import (Bounds, bounds_of, day_spans, figures_by_style, in_buckets,
+                                            utc_literal, within)
 
 
 # --- the report --------------------------------------------------------------------------------

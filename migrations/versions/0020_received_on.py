@@ -13,28 +13,24 @@ collection's stock (style, size, place, state, price) and adds up receipt days i
 garment; it is filled from the moment it replaces (the garment's first event).
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
+
+from cksloop.domain.clock import local_date
 
 revision = "0020_received_on"
 down_revision = "0019_charter_projections"
 branch_labels = None
 depends_on = None
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 COLUMNS = ["style_id", "size", "state", "location_id", "price_cents"]
 
 
 def _local_day(stored: str | None) -> str | None:
-    """SQLite's stored UTC moment ('YYYY-MM-DD HH:MM:SS[.ffffff]') as the day in Brussels."""
-    if stored is None:
-        return None
-    moment = dt.datetime.fromisoformat(stored)
-    if moment.tzinfo is None:  # how SQLAlchemy stores it there: UTC without an offset
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BRUSSELS).date().isoformat()
+    """SQLite's stored UTC moment ('YYYY-MM-DD HH:MM:SS[.ffffff]') as the day in Brussels, the day
+    receive_garment writes."""
+    return None if stored is None else local_date(dt.datetime.fromisoformat(stored)).isoformat()
 
 
 def upgrade() -> None:

@@ -161,35 +161,32 @@ def test_the_sales_rollup_equals_a_rebuild_after_random_sales_and_returns(db_ses
     run()
 
 
-def _same_figures(session: Session, *, season: str, as_of: dt.date, location: str | None) -> None:
-    """The collection review's summed inputs give every figure, store rate and stock garment the
-    garment-by-garment inputs give."""
-    fine = overstock.review_inputs(session, season=season, as_of=as_of, location=location)
-    summed = overstock.collection_inputs(session, season=season, as_of=as_of, location=location)
-    assert len(summed.sales) <= len(fine.sales) and len(summed.receipts) <= len(fine.receipts)
+def _both_inputs(session: Session, *, season: str, as_of: dt.date,
+                 location: str | None) -> tuple[overstock.ReviewInputs, overstock.ReviewInputs]:
+    """The garment-by-garment inputs and the collection review's summed ones."""
+    return (overstock.review_inputs(session, season=season, as_of=as_of, location=location),
+            overstock.collection_inputs(session, season=season, as_of=as_of, location=location))
 
-    def lines(inputs: overstock.ReviewInputs) -> Any:
-        return compute_lines(as_of=as_of, sales=inputs.sales, stock=inputs.stock, receipts=inputs.receipts,
-                             planned=inputs.planned)
 
-    assert lines(summed) == lines(fine)
+def _review_of(session: Session, inputs: overstock.ReviewInputs, *, season: str, as_of: dt.date) -> dict[str, Any]:
+    """Everything the review computes from ``inputs``: each line, its store rates, and every proposal
+    as if the line were flagged (the rental one too), and the garments on hand the stock rows stand for."""
+    lines = compute_lines(as_of=as_of, sales=inputs.sales, stock=inputs.stock, receipts=inputs.receipts,
+                          planned=inputs.planned)
     policy = overstock.policy_for(session, season=season)
-    # every proposal as if each line were flagged, the rental one too: the grouped stock rows propose
-    # what the garments one by one propose (units, values, sizes, target stores)
-    flagged = [Flag(Rule.AGE, "test")]
     rental = RentalDemand(utilisation=0.9, pool_units=1, target_pool_units=4)
-    for style, line in lines(fine).items():
-        rates = store_rates(style=style, as_of=as_of, sales=fine.sales, names=fine.names)
-        assert store_rates(style=style, as_of=as_of, sales=summed.sales, names=summed.names) == rates
+    rates = {style: store_rates(style=style, as_of=as_of, sales=inputs.sales, names=inputs.names) for style in lines}
+    proposals = {style: propose(line=line, flags=[Flag(Rule.AGE, "test")], rates=rates[style], policy=policy,
+                                stock=[s for s in inputs.stock if s.style == style], rental=rental)
+                 for style, line in lines.items()}
+    return {"lines": lines, "rates": rates, "proposals": proposals,
+            "on_hand": sum(s.units for s in inputs.stock)}
 
-        def proposed(inputs: overstock.ReviewInputs) -> list[Any]:
-            return propose(line=line, flags=flagged, stock=[s for s in inputs.stock if s.style == style],  # noqa: B023
-                           rates=rates, policy=policy, rental=rental)  # noqa: B023
 
-        assert proposed(summed) == proposed(fine)
-    # the same garments, fewer rows: each row stands for its units
-    assert sum(s.units for s in summed.stock) == len(fine.stock) and len(summed.stock) <= len(fine.stock)
-    assert all(s.units == 1 for s in fine.stock)
+def _fewer_rows(fine: overstock.ReviewInputs, summed: overstock.ReviewInputs) -> bool:
+    """The summed inputs read no more rows than the garment-by-garment ones, whose rows are one garment each."""
+    return (len(summed.sales) <= len(fine.sales) and len(summed.receipts) <= len(fine.receipts)
+            and len(summed.stock) <= len(fine.stock) and all(s.units == 1 for s in fine.stock))
 
 
 @pytest.mark.parametrize("location", [None, STORE, OUTLET, WAREHOUSE])
@@ -198,7 +195,11 @@ def test_the_collection_review_sums_to_the_same_figures_on_every_date(db_session
     build_fixture(db_session, now)
     # every day from before the receipt to today: each sale falls on the cover window's first day once
     for days_back in range(0, 75):
-        _same_figures(db_session, season="AW26", as_of=(now - days_back * DAY).date(), location=location)
+        as_of = (now - days_back * DAY).date()
+        fine, summed = _both_inputs(db_session, season="AW26", as_of=as_of, location=location)
+        assert _review_of(db_session, summed, season="AW26", as_of=as_of) == \
+            _review_of(db_session, fine, season="AW26", as_of=as_of)
+        assert _fewer_rows(fine, summed)
 
 
 def test_the_collection_review_sums_to_the_same_figures_after_random_sales(db_session: Session,
@@ -215,7 +216,11 @@ def test_the_collection_review_sums_to_the_same_figures_after_random_sales(db_se
         units = [catalogue.receive_garment(db_session, style=style, size=size, location_code=WAREHOUSE, actor=admin,
                                            now=now - 65 * DAY) for size in ("S", "M", "L", "L")]
         act_in_order(db_session, units, steps, actor=admin, start=now - 62 * DAY)
-        _same_figures(db_session, season=style.season, as_of=(now - days_back * DAY).date(), location=location)
+        as_of = (now - days_back * DAY).date()
+        fine, summed = _both_inputs(db_session, season=style.season, as_of=as_of, location=location)
+        assert _review_of(db_session, summed, season=style.season, as_of=as_of) == \
+            _review_of(db_session, fine, season=style.season, as_of=as_of)
+        assert _fewer_rows(fine, summed)
 
     run()
 

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (AttentionAcknowledgement, Garment, Inspection, InspectionDefect, RentalCycle,
                                RentalDefectRollup, RentalPartner, RentalPoolStay, Style)
+from cksloop.db.sql_functions import days_between
 from cksloop.domain.charter import share_pct
 from cksloop.domain.inspection import DefectCode, ReturnReason
 from cksloop.domain.rental_quality import Period, total
 from cksloop.services.charter.figures import Figure, Section, counted, drill_url, keep, measured, year_bounds
-from cksloop.services.rental_figures import Bounds, days_between, figures_by_style, utc_literal, within
+from cksloop.services.rental_figures import Bounds, figures_by_style, utc_literal, within
 
 NAME = "rental"
 QUALITY_PREFIX = "quality_returns_"
