@@ -75,8 +75,9 @@ def register_errors(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from cksloop.web import guards, security_headers
+    from cksloop.web import cookie_sessions, guards, security_headers
 
+    cookie_sessions.init_app(app)
     guards.init_app(app)
     security_headers.init_app(app)
 

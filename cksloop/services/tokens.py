@@ -19,7 +19,7 @@ TOKEN_PREFIX = "ckl_"
 MAX_TOKEN_DAYS = 3650
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -37,7 +37,7 @@ def create_token(session: Session, *, email: str, label: str = "", now: dt.datet
     if expires_at is not None and not now < expires_at <= now + dt.timedelta(days=MAX_TOKEN_DAYS):
         raise InvalidDetails({"expires": N_("The expiry must lie in the future, at most ten years away.")})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label.strip()[:120], created_at=now,
+    row = ApiToken(user_id=user.id, token_hash=token_hash(token), label=label.strip()[:120], created_at=now,
                    expires_at=expires_at, read_only=read_only)
     session.add(row)
     session.flush()
@@ -84,7 +84,7 @@ def token_for(session: Session, token: str, *, now: dt.datetime) -> ApiToken | N
     """The live token row (not revoked, not expired, of an active user), its user loaded, or None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    return session.scalar(_TOKEN, {"token_hash": _token_hash(token), "now": now})
+    return session.scalar(_TOKEN, {"token_hash": token_hash(token), "now": now})
 
 
 def user_for_token(session: Session, token: str, *, now: dt.datetime | None = None) -> User | None:

@@ -4,7 +4,8 @@ Every request to a view of the API blueprint passes through ``enforce`` (called 
 blueprint's before-request hook, ``cksloop.web.api.blueprint``), so an API view only needs
 ``@allow(...)`` like any page:
 
-1. ``Authorization: Bearer <token>`` is checked with ``tokens.caller_for_token``. A missing,
+1. ``Authorization: Bearer <token>`` is checked with ``tokens.caller_for_token`` (a token this
+   worker confirmed in the last second comes from ``token_cache`` without a statement). A missing,
    wrong, revoked, expired or inactive user's token answers 401 ``{"error": "unauthorized", …}``
    with ``WWW-Authenticate: Bearer``; a read-only token answers anything but GET and HEAD with
    403 ``{"error": "read_only_token", …}``. Bearer requests need no CSRF token.
@@ -31,7 +32,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from cksloop.db.models import ApiToken, User
-from cksloop.services import throttle, tokens
+from cksloop.services import throttle, token_cache, tokens
 from cksloop.web.database import db, now
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -116,7 +117,18 @@ def _caller_for_bearer(header: str) -> tuple[ApiToken | None, int | None]:
     per_address = int(current_app.config.get("THROTTLE_PER_ADDRESS", throttle.ADDRESS_LIMIT))
     limits = (throttle.DEFAULT_LIMITS if per_address == throttle.DEFAULT_LIMITS.per_address
               else throttle.Limits(per_address=per_address))
-    return tokens.caller_for_token(db(), token, address=request.remote_addr, now=now(), limits=limits)
+    cache: token_cache.TokenCache = current_app.extensions["cksloop.token_cache"]
+    token_hash = tokens.token_hash(token) if token else ""
+    at = now()
+    row = cache.get(token_hash, now=at) if token_hash else None
+    if row is not None:
+        return row, None
+    read_in = token_cache.generation()
+    session = db()
+    row, wait = tokens.caller_for_token(session, token, address=request.remote_addr, now=at, limits=limits)
+    if row is not None:
+        cache.keep(session, token_hash, row, read_in=read_in)
+    return row, wait
 
 
 def _user_for_session() -> User | None:

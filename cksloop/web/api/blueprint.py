@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from cksloop.domain.errors import DomainError
 from cksloop.extensions import csrf
+from cksloop.services import token_cache
 from cksloop.web import errors
 
 PREFIX = errors.API_PREFIX
@@ -77,6 +78,12 @@ def _own_the_api_prefix(state: Any) -> None:
     for rule, defaults in (("/api/", {"path": ""}), ("/api/<path:path>", None)):
         state.app.add_url_rule(rule, endpoint=UNKNOWN_ENDPOINT, view_func=_unknown,
                                methods=ANY_METHOD, defaults=defaults)
+
+
+@bp.record_once
+def _remember_tokens(state: Any) -> None:
+    # one per app, i.e. per worker process (cksloop.services.token_cache says how it stays true)
+    state.app.extensions["cksloop.token_cache"] = token_cache.TokenCache()
 
 
 def _served_elsewhere(method: str) -> bool:
