@@ -75,9 +75,11 @@ def register_errors(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from cksloop.web import cookie_sessions, guards, security_headers
+    from cksloop.web import cookie_sessions, fragments, guards, security_headers, topbar
 
     cookie_sessions.init_app(app)
+    fragments.init_app(app)
+    topbar.init_app(app)
     guards.init_app(app)
     security_headers.init_app(app)
 

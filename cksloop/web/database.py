@@ -7,12 +7,14 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from cksloop.db.session import make_engine, make_session_factory
+from cksloop.services import remembered
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["cksloop.engine"] = engine
     app.extensions["cksloop.sessions"] = make_session_factory(engine)
+    app.extensions["cksloop.memory"] = remembered.Memory()
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -26,6 +28,11 @@ def db() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["cksloop.sessions"]()
     return g.db_session
+
+
+def memory() -> remembered.Memory:
+    """What this worker keeps between requests (cksloop.services.remembered)."""
+    return current_app.extensions["cksloop.memory"]
 
 
 def now() -> dt.datetime:

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, format_datetime, gettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from cksloop.db import queries
@@ -23,14 +25,15 @@ from cksloop.domain.sale_price import FREE_PRICERS
 from cksloop.domain.scanning import ScannedLabel, parse_scan
 from cksloop.services import garments as garment_service
 from cksloop.services import discard_evidence, rentals, stored_files
-from cksloop.web.database import db, now
+from cksloop.web.database import db, memory, now
 from cksloop.web.errors import status_for
 from cksloop.web.garments.forms import (ACTION_FORMS, SCREEN_ACTIONS, ActionForm, GarmentFilterForm, SellForm,
                                         euros)
 from cksloop.web.garments import export as garment_export
 from cksloop.web.garments.history import history_lines
 from cksloop.web.guards import allow, roles_for
-from cksloop.web.i18n import action_label, money, state_label, translate_error
+from cksloop.web import fragments
+from cksloop.web.i18n import action_label, language, money, state_label, translate_error
 from cksloop.web.vocabulary import keys_named
 
 bp = Blueprint("garments", __name__)
@@ -42,6 +45,9 @@ PRIMARY_ORDER = [Action.RETURN_RENTAL, Action.RECEIVE_RENTAL_RETURN, Action.INSP
 #: shown last and marked as such: they take the garment out of the loop
 FINAL_ACTIONS = {Action.RETIRE, Action.WRITE_OFF}
 MAX_CODE_LENGTH = 40
+#: what a fresh action form's fragment leaves open (cksloop.web.fragments): the garment's URL and version
+ACTION_URL = "cksloop-fragment-action-url"
+VERSION = "cksloop-fragment-version"
 
 
 @bp.context_processor
@@ -280,6 +286,7 @@ class ActionItem:
     primary: bool = False
     final: bool = False
     open: bool = False
+    html: Markup | None = None  # a fresh form, filled in from its rendered fragment
 
 
 def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | None = None,
@@ -297,7 +304,10 @@ def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | N
         "garments/detail.html", garment=garment, style=style, gtin=style.gtin_for(garment.size),
         # newest first: the present is what a person on the shop floor came for
         history=history_lines(entries, names)[::-1], rental=rental, actions=actions, problem=problem,
-        photos=queries.defect_photos_by_event(session, garment.id),
+        # a photo belongs to a defect an inspection recorded in its event's details: without
+        # one there is nothing to look up (most garments: one statement fewer)
+        photos=(queries.defect_photos_by_event(session, garment.id)
+                if any(entry.details.get("defects") for entry in entries) else {}),
         life=life, quick=quick,
     ), status
 
@@ -332,8 +342,6 @@ def _action_items(session: Session, garment: Garment, posted: ActionForm | None)
         elif action in ACTION_FORMS:
             if posted is not None and posted.action is action:
                 item.form, item.open = posted, True
-            else:
-                item.form = _fresh_form(session, action, garment)
         else:
             continue
         items.append(item)
@@ -342,14 +350,51 @@ def _action_items(session: Session, garment: Garment, posted: ActionForm | None)
         if chosen is not None:
             chosen.primary = True
             break
+    for item in items:
+        if item.screen_url is None and item.form is None:
+            item.html = _fresh_form_html(session, item, garment)
     # the form that needs correcting first, then the primary action, the ones that end the loop
     # last; otherwise the lifecycle's order (the sort is stable)
     items.sort(key=lambda i: (not i.open, not i.primary, i.final))
     return items
 
 
-def _fresh_form(session: Session, action: Action, garment: Garment) -> ActionForm:
-    defaults: dict[str, Any] = {"expected_version": garment.version}
+def _fresh_form_html(session: Session, item: ActionItem, garment: Garment) -> Markup:
+    """The action's fresh form for this garment, from the fragment rendered for forms like it (a
+    form sent back with errors is rendered live: its values and messages are the reader's own)."""
+    action = item.action
+    cls = ACTION_FORMS[action]
+    defaults = _form_defaults(session, action, garment)
+    cache = fragments.cache()
+    # everything the rendered form depends on but the code, the CSRF token and the version
+    here = garment.location.code if garment.location and "to_location" in cls.place_fields else None
+    chooses = bool(cls.place_fields) or getattr(cls, "partner", None) is not None
+    key = (action, current_user.role, language(), item.primary, item.final, tuple(sorted(defaults.items())),
+           here, _choice_set(session, cache) if chooses else None)
+
+    def render() -> str:
+        item.form = ACTION_FORMS[action](formdata=None, **defaults)
+        _bind(session, item.form, garment)
+        return render_template("garments/_action_form.html", fragment_item=item,
+                               action_url=ACTION_URL, csrf=fragments.CSRF, version=VERSION)
+
+    fragment = cache.html(("garment action form", *key), render)
+    item.form = None  # rendered; the page shows the filled-in fragment
+    return fragments.fill(fragment, {
+        ACTION_URL: url_for("garments.act", code=garment.code, action=action.value),
+        fragments.CSRF: generate_csrf(), VERSION: str(garment.version)})
+
+
+def _choice_set(session: Session, cache: fragments.FragmentCache) -> int:
+    """The request's location and partner choices, as the number the fragment keys know them by."""
+    if "garment_choice_set" not in g:
+        g.garment_choice_set = cache.choice_set((_locations(session), _partners(session)))
+    return g.garment_choice_set
+
+
+def _form_defaults(session: Session, action: Action, garment: Garment) -> dict[str, Any]:
+    """What a fresh form of ``action`` shows filled in (the version apart)."""
+    defaults: dict[str, Any] = {}
     home = current_user.home_location.code if current_user.home_location else None
     cls = ACTION_FORMS[action]
     if "location" in cls.place_fields and home:
@@ -362,9 +407,7 @@ def _fresh_form(session: Session, action: Action, garment: Garment) -> ActionFor
         defaults["due_on"] = local_date(now()) + dt.timedelta(days=days)
     if action is Action.RECEIVE:
         defaults["price"] = euros(garment.style.retail_price_cents)
-    form = cls(formdata=None, **defaults)
-    _bind(session, form, garment)
-    return form
+    return defaults
 
 
 def _bind(session: Session, form: ActionForm, garment: Garment) -> None:
@@ -372,17 +415,13 @@ def _bind(session: Session, form: ActionForm, garment: Garment) -> None:
                       current_location=garment.location.code if garment.location else None)
 
 
-def _locations(session: Session) -> list[queries.LocationChoice]:
-    # one query per request, however many forms the page shows
-    if "garment_locations" not in g:
-        g.garment_locations = queries.active_locations(session)
-    return g.garment_locations
+def _locations(session: Session) -> tuple[queries.LocationChoice, ...]:
+    # kept by the worker (cksloop.services.remembered): the same on every form of every page
+    return memory().active_locations.get(session)
 
 
-def _partners(session: Session) -> list[queries.PartnerChoice]:
-    if "garment_partners" not in g:
-        g.garment_partners = queries.rental_partners(session)
-    return g.garment_partners
+def _partners(session: Session) -> tuple[queries.PartnerChoice, ...]:
+    return memory().rental_partners.get(session)
 
 
 def _may_open(endpoint: str) -> bool:
