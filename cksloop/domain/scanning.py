@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
@@ -230,6 +231,7 @@ class _Base:
     path: str  # prefix without the trailing slash, "" at the root
 
 
+@lru_cache(maxsize=16)  # one base URL per deployment; parsed once, not on every scan
 def _base(base_url: str) -> _Base:
     parts = urlsplit(base_url.strip())
     return _Base((parts.hostname or "").lower(), _port(parts), parts.path.rstrip("/"))
