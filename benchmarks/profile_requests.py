@@ -3,14 +3,16 @@
 Complements ``run.py`` (which measures under gunicorn with concurrent clients): this one uses
 Flask's test client against a benchmark dataset, so a change can be judged in seconds.
 
-    python benchmarks/profile_requests.py --url sqlite:///benchmarks/data/run-g1000000-s42-v6.sqlite3
+    python benchmarks/profile_requests.py --url sqlite:///benchmarks/data/run-g1000000-s42-v9.sqlite3
     python benchmarks/profile_requests.py --url ... --only page --profile   # cProfile's top 30
     python benchmarks/profile_requests.py --url ... --only analytics --sql  # the costliest statements
+    python benchmarks/profile_requests.py --url ... --only noop,scan --json out.json  # as run.py records them
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import datetime as dt
 import os
 import pstats
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,6 +38,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sql", action="store_true", help="list the statements that cost the most time")
+    parser.add_argument("--json", metavar="PATH", help="also write each scenario's figures to PATH (run.py reads it)")
     args = parser.parse_args()
 
     os.environ.update(CKSLOOP_DATABASE_URL=args.url, CKSLOOP_INSTANCE_PATH=tempfile.mkdtemp(),
@@ -61,6 +65,22 @@ def main() -> int:
         entry[0] += 1
         entry[1] += (time.perf_counter() - started.pop()) * 1000
 
+    # how long a write transaction lasts, from its BEGIN (on SQLite: IMMEDIATE, once its turn came)
+    # to the connection's return after COMMIT: on SQLite the time the write lock is held
+    held: list[float] = []
+    opened: dict[int, float] = {}
+
+    @event.listens_for(engine, "begin")
+    def _write_begins(conn: Any) -> None:
+        if conn.get_execution_options().get("cksloop_write"):
+            opened[id(conn.connection.dbapi_connection)] = time.perf_counter()
+
+    @event.listens_for(engine.pool, "checkin")
+    def _write_ends(dbapi_conn: Any, _record: Any) -> None:
+        began = opened.pop(id(dbapi_conn), None)
+        if began is not None:
+            held.append((time.perf_counter() - began) * 1000)
+
     rng = random.Random(7)
     sample = [f"CKS-{rng.randint(1, args.garments):07d}" for _ in range(2000)]
     browser = app.test_client()
@@ -71,6 +91,18 @@ def main() -> int:
     api = app.test_client()
     bearer = {"Authorization": f"Bearer {token}"}
     due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+
+    def noop(i: int):  # an authenticated API route that does nothing but say who calls
+        return api.get("/api/v1/me", headers=bearer)
+
+    from flask import Flask
+
+    plain = Flask("plain")  # the test client's own cost, to tell it apart from the app's
+    plain.add_url_rule("/", "plain", lambda: "ok")
+    plain_client = plain.test_client()
+
+    def bare(i: int):
+        return plain_client.get("/")
 
     def scan(i: int):
         return api.post("/api/v1/scans", json={"payload": f"https://loop.cks.example/g/{sample[i % 2000]}"},
@@ -116,14 +148,16 @@ def main() -> int:
     def overstock(i: int):  # the latest collection with stock, as of today, as run.py asks it
         return api.get("/api/v1/overstock", headers=bearer)
 
-    scenarios = {"scan": (scan, args.n), "page": (page_, args.n), "passport": (passport, args.n), "write": (write, args.n),
+    scenarios = {"bare": (bare, args.n * 5), "noop": (noop, args.n * 5), "scan": (scan, args.n), "page": (page_, args.n), "passport": (passport, args.n), "write": (write, args.n),
                  "search": (search, max(10, args.n // 10)), "analytics": (analytics, 5),
                  "zpl": (zpl, 2), "pdf": (pdf, 2), "overstock": (overstock, 5)}
     chosen = [s for s in args.only.split(",") if s] or list(scenarios)
+    figures: dict[str, dict[str, float]] = {}
     for name in chosen:
         fn, n = scenarios[name]
         fn(0)  # warm-up: compiled templates, caches
         times, before = [], statements[0]
+        held.clear()
         spent.clear()
         profiler = cProfile.Profile() if args.profile else None
         for i in range(1, n + 1):
@@ -137,13 +171,20 @@ def main() -> int:
             # a retired or written-off garment's passport answers 410 Gone by design
             assert response.status_code < 400 or (name == "passport" and response.status_code == 410), (name, response.status_code, response.get_data(as_text=True)[:300])
         times.sort()
+        figures[name] = {"n": n, "mean_ms": round(statistics.fmean(times), 3), "p50_ms": round(times[len(times) // 2], 3),
+                         "statements": round((statements[0] - before) / n, 2)}
+        if held:
+            figures[name]["write_transaction_ms"] = round(statistics.fmean(held), 3)
         print(f"{name:<10} n={n:<4} mean {statistics.fmean(times):7.2f} ms  p50 {times[len(times) // 2]:7.2f}"
-              f"  p95 {times[int(len(times) * 0.95) - 1]:7.2f}  SQL/request {(statements[0] - before) / n:5.1f}")
+              f"  p95 {times[int(len(times) * 0.95) - 1]:7.2f}  SQL/request {(statements[0] - before) / n:5.1f}"
+              + (f"  write transaction {statistics.fmean(held):5.2f} ms" if held else ""))
         if args.sql:
             for sql, (calls, ms) in sorted(spent.items(), key=lambda kv: -kv[1][1])[:12]:
                 print(f"  {ms / n:8.2f} ms/request  {calls / n:5.1f}x  {sql[:160]}")
         if profiler:
             pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "30")))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures))
     return 0
 
 
