@@ -127,10 +127,11 @@ def generation_seconds(database: str, size: int) -> float | None:
 class Server:
     """gunicorn on loopback, started the way the README's production section says."""
 
-    def __init__(self, app: str, env: dict[str, str], settings: tuple[str, ...] = ("-w", str(GUNICORN_WORKERS))):
+    def __init__(self, app: str, env: dict[str, str], settings: tuple[str, ...] = ("-w", str(GUNICORN_WORKERS)),
+                 prefix: tuple[str, ...] = ()):
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), *settings, "-b",
+            [*prefix, str(ROOT / ".venv" / "bin" / "gunicorn"), *settings, "-b",
              f"127.0.0.1:{self.port}", "--log-level", "warning", app],
             cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
         deadline = time.time() + 60
@@ -362,24 +363,63 @@ def worker_settings(env: dict[str, str], token: str, auth: dict[str, str], sampl
         while True:
             yield "GET", f"/garments/{r.choice(sample)}", {}, None
 
-    for label, settings in WORKER_SETTINGS.items():
-        server = Server("cksloop:create_app()", env, settings)
+    plans = [(label, settings, ()) for label, settings in WORKER_SETTINGS.items()]
+    postmaster = _postmaster_pid() if env["CKSLOOP_DATABASE_URL"].startswith("postgresql") else None
+    if postmaster is not None and (os.cpu_count() or 1) >= 2:
+        # as a chain-wide server would run: the app and the database on cores of their own
+        plans.append((PINNED, ("-w", str(GUNICORN_WORKERS)), ("taskset", "-c", "0")))
+    for label, settings, prefix in plans:
+        if prefix and postmaster is not None and not _pin(postmaster, "1"):  # new backends inherit it
+            continue  # not allowed to pin here: that row is left out
         try:
-            cookie = _session_cookie(server.port, auth)
-            runs = [wrk.run(SCAN, port=server.port, scenario=scan, concurrency=8, duration=duration,
-                            headers={"Authorization": f"Bearer {token}"}),
-                    wrk.run(PAGE, port=server.port, scenario=page, concurrency=8, duration=duration,
-                            headers={"Cookie": cookie})]
+            rows += _reads_under(label, settings, prefix, env, token, auth, duration, page_bytes, scan, page)
         finally:
-            server.stop()
-        bare = Server("benchmarks.bare_app:create_app()", {"BARE_PAGE_BYTES": str(page_bytes)}, settings)
-        try:
-            runs.append(wrk.run("bare Flask route", port=bare.port, concurrency=8, duration=duration,
-                                scenario=lambda i, c: iter(lambda: ("GET", "/bare", {}, None), None)))
-        finally:
-            bare.stop()
-        rows += [{**run, "settings": label} for run in runs]
+            if prefix and postmaster is not None:
+                _pin(postmaster, f"0-{(os.cpu_count() or 2) - 1}")
     return rows
+
+
+PINNED = "2 sync workers on core 0, PostgreSQL on core 1"
+
+
+def _postmaster_pid() -> int | None:
+    """The local PostgreSQL server's process (Debian's layout), or None."""
+    for pidfile in sorted(Path("/var/run/postgresql").glob("*.pid")):
+        try:
+            return int(pidfile.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def _pin(pid: int, cores: str) -> bool:
+    """Pin a process and its threads to ``cores``; False when this machine does not let us."""
+    try:
+        done = subprocess.run(["taskset", "-a", "-p", "-c", cores, str(pid)], capture_output=True)
+    except FileNotFoundError:
+        return False
+    return done.returncode == 0
+
+
+def _reads_under(label: str, settings: tuple[str, ...], prefix: tuple[str, ...], env: dict[str, str], token: str,
+                 auth: dict[str, str], duration: float, page_bytes: int, scan: Any, page: Any) -> list[dict[str, Any]]:
+    """The scan and the page at c8 under one gunicorn setting, and the bare route under the same."""
+    server = Server("cksloop:create_app()", env, settings, prefix)
+    try:
+        cookie = _session_cookie(server.port, auth)
+        runs = [wrk.run(SCAN, port=server.port, scenario=scan, concurrency=8, duration=duration,
+                        headers={"Authorization": f"Bearer {token}"}),
+                wrk.run(PAGE, port=server.port, scenario=page, concurrency=8, duration=duration,
+                        headers={"Cookie": cookie})]
+    finally:
+        server.stop()
+    bare = Server("benchmarks.bare_app:create_app()", {"BARE_PAGE_BYTES": str(page_bytes)}, settings, prefix)
+    try:
+        runs.append(wrk.run("bare Flask route", port=bare.port, concurrency=8, duration=duration,
+                            scenario=lambda i, c: iter(lambda: ("GET", "/bare", {}, None), None)))
+    finally:
+        bare.stop()
+    return [{**run, "settings": label} for run in runs]
 
 
 #: the hot requests measured one at a time in process (profile_requests.py): time and statements
