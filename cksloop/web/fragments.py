@@ -4,8 +4,8 @@ Much of a signed-in page is the same for everyone with the same role and languag
 with its menu and the translated texts its scripts use, and each fresh action form of the garment
 page. Such a part is rendered once per key — everything it depends on — with placeholders for the
 few values that belong to one reader or one garment (the CSRF token, the reader's name, the
-garment's code and version), and each page fills those in. Nothing is cached across keys, and a key
-that misses a dependency would show the wrong thing, so each caller documents its key.
+garment's code and version), and each page fills those in. Each caller documents its key: a key
+that missed something the part depends on would show one reader what was rendered for another.
 
 A worker keeps at most ``MAX_FRAGMENTS`` (least recently used first out).
 """
