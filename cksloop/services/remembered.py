@@ -1,7 +1,7 @@
 """Small answers a worker keeps between requests (issue 19: a page asks the database only for what changes).
 
 The active locations and the rental partners fill the choices of the garment page's forms on every
-view, and they change a few times a year. A worker keeps each list for ``TTL_SECONDS``; a commit in
+view, and their names the garment's history; they change a few times a year. A worker keeps each list for ``TTL_SECONDS``; a commit in
 this process that touched its tables makes it ask again at once (``cksloop.db.changes``), a change
 made by another worker or process shows within the time to live.
 """
@@ -52,3 +52,6 @@ class Memory:
             lambda s: tuple(queries.active_locations(s)), (Location.__table__.name,))
         self.rental_partners: Remembered[tuple[queries.PartnerChoice, ...]] = Remembered(
             lambda s: tuple(queries.rental_partners(s)), (RentalPartner.__table__.name,))
+        #: every location's and partner's name, for the places and partners a history names
+        self.names: Remembered[queries.NamesInDetails] = Remembered(
+            queries.every_name, (Location.__table__.name, RentalPartner.__table__.name))

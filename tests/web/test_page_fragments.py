@@ -9,7 +9,7 @@ from sqlalchemy import update
 from cksloop.db.models import Location
 from cksloop.domain.lifecycle import Role
 from cksloop.services import catalogue
-from tests.builders import OTHER_STORE, make_garment, make_user
+from tests.builders import OTHER_STORE, STORE, make_garment, make_user
 from tests.conftest import csrf_from, sign_in
 
 
@@ -101,3 +101,28 @@ def test_a_form_sent_back_with_errors_keeps_what_was_typed(app, login, db_sessio
     # the other forms on the page are the fresh ones, closed and without messages
     other = page.split('id="action-transfer"', 1)[1].split("</details>", 1)[0]
     assert "field-error" not in other and not other.split(">", 1)[0].rstrip().endswith("open")
+
+
+def test_the_places_a_history_names_come_from_the_workers_memory(app, login, db_session, now):
+    from sqlalchemy import event
+
+    from cksloop.domain.lifecycle import Action
+    from cksloop.services import garments as garment_service
+
+    admin = login(Role.ADMIN)
+    garment = make_garment(db_session)
+    garment_service.act(db_session, code=garment.code, action=Action.TRANSFER, details={"to_location": OTHER_STORE},
+                        actor=admin.user, now=now)
+    admin.get(f"/garments/{garment.code}")  # the worker learns the names
+    statements: list[str] = []
+    event.listen(app.extensions["cksloop.engine"], "before_cursor_execute",
+                 lambda _c, _cur, sql, *_a: statements.append(sql))
+    page = admin.get(f"/garments/{garment.code}").get_data(as_text=True)
+    history = page.split('id="history-title"', 1)[1]
+    assert "<dt>From</dt><dd>CKS Antwerpen Meir</dd>" in history  # the transfer's details name the store
+    assert not any("FROM locations" in sql for sql in statements)
+    # renamed here: the next page names it anew
+    db_session.execute(update(Location).where(Location.code == STORE).values(name="CKS Antwerpen Schuttershof"))
+    db_session.commit()
+    history = admin.get(f"/garments/{garment.code}").get_data(as_text=True).split('id="history-title"', 1)[1]
+    assert "<dt>From</dt><dd>CKS Antwerpen Schuttershof</dd>" in history and "Meir" not in history

@@ -301,8 +301,10 @@ class NamesInDetails:
     locations: dict[str, str]
 
 
-def names_in_details(session: Session, entries: Iterable[HistoryEntry]) -> NamesInDetails:
-    """Look up, in at most two queries, every partner and location the entries' details name."""
+def names_in_details(session: Session, entries: Iterable[HistoryEntry],
+                     known: NamesInDetails | None = None) -> NamesInDetails:
+    """Look up, in at most two queries, every partner and location the entries' details name
+    (none for those ``known`` already names)."""
     partner_ids: set[int] = set()
     codes: set[str] = set()
     for entry in entries:
@@ -313,15 +315,22 @@ def names_in_details(session: Session, entries: Iterable[HistoryEntry]) -> Names
             value = entry.details.get(key)
             if isinstance(value, str):
                 codes.add(value)
-    partners: dict[int, str] = {}
-    if partner_ids:
-        partners = dict(session.execute(select(RentalPartner.id, RentalPartner.name)
-                                        .where(RentalPartner.id.in_(partner_ids))).all())
-    locations: dict[str, str] = {}
-    if codes:
-        locations = dict(session.execute(select(Location.code, Location.name)
-                                         .where(Location.code.in_(codes))).all())
+    known = known or NamesInDetails({}, {})
+    partners = {i: known.partners[i] for i in partner_ids if i in known.partners}
+    locations = {c: known.locations[c] for c in codes if c in known.locations}
+    if missing := partner_ids - partners.keys():
+        partners.update(session.execute(select(RentalPartner.id, RentalPartner.name)
+                                        .where(RentalPartner.id.in_(missing))).all())
+    if missing_codes := codes - locations.keys():
+        locations.update(session.execute(select(Location.code, Location.name)
+                                         .where(Location.code.in_(missing_codes))).all())
     return NamesInDetails(partners, locations)
+
+
+def every_name(session: Session) -> NamesInDetails:
+    """The name of every partner and location, active or not (a few hundred rows: one query each)."""
+    return NamesInDetails(dict(session.execute(select(RentalPartner.id, RentalPartner.name)).all()),
+                          dict(session.execute(select(Location.code, Location.name)).all()))
 
 
 @dataclass(frozen=True)

@@ -292,7 +292,7 @@ class ActionItem:
 def _render_detail(session: Session, garment: Garment, *, posted: ActionForm | None = None,
                    problem: Problem | None = None, status: int = 200) -> Any:
     entries = queries.garment_history(session, garment.id)
-    names = queries.names_in_details(session, entries)
+    names = queries.names_in_details(session, entries, known=memory().names.get(session))
     rental = queries.open_rental(session, garment.id) if garment.state is GarmentState.RENTED_OUT else None
     actions = _action_items(session, garment, posted)
     quick = _quick_actions(garment, actions) if problem is None and posted is None else []
