@@ -177,6 +177,25 @@ def _codes(url: str, query: str, limit: int) -> list[str]:
     return rows
 
 
+def scans_of(sample: list[str]) -> Any:
+    """The scan scenario: each client scans labels of the sample in its own random order."""
+    def scan(i: int, c: int) -> Iterator[load.Request]:
+        r = random.Random(i)
+        while True:
+            code = r.choice(sample)
+            yield load.json_request("POST", "/api/v1/scans", {"payload": f"https://loop.cks.example/g/{code}"})
+    return scan
+
+
+def pages_of(sample: list[str]) -> Any:
+    """The garment page scenario: each client opens pages of the sample in its own random order."""
+    def page(i: int, c: int) -> Iterator[load.Request]:
+        r = random.Random(i)
+        while True:
+            yield "GET", f"/garments/{r.choice(sample)}", {}, None
+    return page
+
+
 def bench_dataset(database: str, size: int, *, duration: float, fresh: bool, tiny: bool) -> dict[str, Any]:
     url = dataset_url(database, size, fresh)
     instance = Path(tempfile.mkdtemp(prefix="cksloop-bench-"))
@@ -200,16 +219,7 @@ def bench_dataset(database: str, size: int, *, duration: float, fresh: bool, tin
         runs: list[dict[str, Any]] = []
         warm_pairs = 4  # pool garments the write warm-up uses, kept out of the measured lists
 
-        def scan(i: int, c: int) -> Iterator[load.Request]:
-            r = random.Random(i)
-            while True:
-                code = r.choice(sample)
-                yield load.json_request("POST", "/api/v1/scans", {"payload": f"https://loop.cks.example/g/{code}"})
-
-        def page(i: int, c: int) -> Iterator[load.Request]:
-            r = random.Random(i)
-            while True:
-                yield "GET", f"/garments/{r.choice(sample)}", {}, None
+        scan, page = scans_of(sample), pages_of(sample)
 
         def passport(i: int, c: int) -> Iterator[load.Request]:
             # what a scanned label opens for a customer: no session, the phone's language
@@ -352,17 +362,7 @@ def worker_settings(env: dict[str, str], token: str, auth: dict[str, str], sampl
     """The scan, the garment page and the bare route at c8 under each of WORKER_SETTINGS (reads
     only: the write runs above leave their garments where a new write run could not start)."""
     rows: list[dict[str, Any]] = []
-
-    def scan(i: int, c: int) -> Iterator[load.Request]:
-        r = random.Random(i)
-        while True:
-            yield load.json_request("POST", "/api/v1/scans", {"payload": f"https://loop.cks.example/g/{r.choice(sample)}"})
-
-    def page(i: int, c: int) -> Iterator[load.Request]:
-        r = random.Random(i)
-        while True:
-            yield "GET", f"/garments/{r.choice(sample)}", {}, None
-
+    scan, page = scans_of(sample), pages_of(sample)
     plans = [(label, settings, ()) for label, settings in WORKER_SETTINGS.items()]
     postmaster = _postmaster_pid() if env["CKSLOOP_DATABASE_URL"].startswith("postgresql") else None
     if postmaster is not None and (os.cpu_count() or 1) >= 2:
