@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
-from flask_babel import gettext
 
 from cksloop.db import queries
 from cksloop.domain.clock import local_date
@@ -17,6 +16,7 @@ from cksloop.web.api import openapi, params
 from cksloop.web.api.blueprint import bp
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
+from cksloop.web.i18n import gettext  # the request's catalogue, looked up once (a review has ~2,400 texts)
 
 MERCH = (Role.MERCHANDISER, Role.ADMIN)
 _NUMBER_OR_NULL = {"type": ["number", "null"]}

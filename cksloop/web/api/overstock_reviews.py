@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
-from flask_babel import gettext
 
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
@@ -17,6 +16,7 @@ from cksloop.web.api.blueprint import bp
 from cksloop.web.api.overstock import MERCH
 from cksloop.web.database import db, now
 from cksloop.web.guards import allow
+from cksloop.web.i18n import gettext  # the request's catalogue, looked up once (a review has ~2,400 texts)
 
 TAG = openapi.tag("overstock", "The two-weekly overstock review: figures, rule flags and proposed actions per style.")
 _DECISIONS = ["transfer", "rental_pool", "mark_down", "outlet", "buyer_lot", "hold"]

@@ -6,10 +6,9 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import gettext
-
 from cksloop.domain.overstock_figures import NO_SALES, Channel, LocationType
 from cksloop.domain.rental_quality import csv_cell
+from cksloop.web.i18n import gettext  # the request's catalogue, looked up once (a review has ~2,400 texts)
 
 
 def header() -> list[str]:

@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import request
-from flask_babel import gettext
 
 from cksloop.db import queries
 from cksloop.domain.clock import local_date
@@ -14,6 +13,7 @@ from cksloop.domain.overstock_review import parse_as_of
 from cksloop.services import overstock
 from cksloop.web.api.params import parse_season
 from cksloop.web.database import db, now
+from cksloop.web.i18n import gettext  # the request's catalogue, looked up once (a review has ~2,400 texts)
 
 
 @dataclass(frozen=True)
