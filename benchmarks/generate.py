@@ -298,7 +298,7 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
 
 def _rebuild_rollups(url: str) -> dict[str, int]:
     """Sum the bulk-loaded ledger into the rollups the app writes with every event: the rental
-    analytics and the overstock daily sales (without the latter the overstock review and the
+    analytics, the overstock sales (daily and monthly) and receipts per style and size (without the latter the overstock review and the
     disclosure would read an empty sales table and measure less than the app does)."""
     from cksloop.db.session import make_engine
     from cksloop.services import overstock_rollups, rental_rollups
@@ -307,6 +307,7 @@ def _rebuild_rollups(url: str) -> dict[str, int]:
     with engine.begin() as conn:
         written = rental_rollups.rebuild(conn)
         written["overstock_daily_sales"] = overstock_rollups.rebuild(conn)
+        written["style_size_receipts"] = overstock_rollups.rebuild_receipts(conn)
     engine.dispose()
     return written
 

@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Location, MarkdownPolicyVersion,
-                               OverstockDailySales, Style, StylePlan)
+                               OverstockDailySales, OverstockMonthlySales, Style, StylePlan,
+                               StyleSizeReceipts)
 from cksloop.db.sql_functions import day_ordinal
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind
@@ -19,6 +20,7 @@ from cksloop.domain.overstock_figures import (COVER_WINDOW_DAYS, ON_HAND_STATES,
                                               LocationType, Receipt, StockItem, compute_lines, on_hand_location_type)
 from cksloop.domain.overstock_proposals import Proposal, propose, store_rates
 from cksloop.domain.overstock_rules import CollectionRules, Flag, PlanCurve, evaluate
+from cksloop.services.overstock_rollups import as_date
 
 
 def season_starts_on(season: str) -> dt.date:
@@ -178,12 +180,30 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
     in_place = [place.c.code == location] if location else []
     conn = session.connection()
     ods = OverstockDailySales.__table__
-    sales = [DailySales(window_from - dt.timedelta(days=1), number, "", "", Channel(channel), int(sold), int(back))
-             for number, channel, sold, back in conn.execute(
-                 select(Style.style_number, ods.c.channel, func.sum(ods.c.sold), func.sum(ods.c.returned))
-                 .join(Style, Style.id == ods.c.style_id).join(place, place.c.id == ods.c.location_id)
-                 .where(ods.c.style_id.in_(styles), ods.c.day < window_from, *in_place)
-                 .group_by(Style.style_number, ods.c.channel))]
+    # styles and places are looked up in memory: grouping by ids follows the indexes' order, where
+    # grouping by a joined style number sorted every row again (about half of a statement's time)
+    of_style = {i: (number, retail) for i, number, retail in conn.execute(
+        select(Style.id, Style.style_number, Style.retail_price_cents)
+        .where(Style.season == season, *one_style))}
+    places = {i: (code, LocationKind(kind)) for i, code, kind in conn.execute(
+        select(Location.id, Location.code, Location.kind))}
+    sold_here = [ods.c.location_id.in_([i for i, (code, _) in places.items() if code == location])] \
+        if location else []
+    # Sales before the cover window, per style and channel: whole months from the monthly rows, the
+    # days of the window's first month before it from the daily ones. At one location: daily rows.
+    oms = OverstockMonthlySales.__table__
+    month_from = window_from.replace(day=1)
+    before = [] if location else [select(oms.c.style_id, oms.c.channel, oms.c.sold, oms.c.returned)
+                                  .where(oms.c.style_id.in_(styles), oms.c.month < month_from)]
+    days_from = [ods.c.day >= month_from] if not location else []
+    before.append(select(ods.c.style_id, ods.c.channel, ods.c.sold, ods.c.returned)
+                  .where(ods.c.style_id.in_(styles), *days_from, ods.c.day < window_from, *sold_here))
+    counted = union_all(*before).subquery() if len(before) > 1 else before[0].subquery()
+    sales = [DailySales(window_from - dt.timedelta(days=1), of_style[style_id][0], "", "", Channel(channel),
+                        int(sold), int(back))
+             for style_id, channel, sold, back in conn.execute(
+                 select(counted.c.style_id, counted.c.channel, func.sum(counted.c.sold), func.sum(counted.c.returned))
+                 .group_by(counted.c.style_id, counted.c.channel))]
     sales += [DailySales(day, number, size, code, Channel(channel), sold, back)
               for day, number, size, code, channel, sold, back in conn.execute(
                   select(ods.c.day, Style.style_number, ods.c.size, place.c.code, ods.c.channel, ods.c.sold,
@@ -191,42 +211,47 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
                   .join(Style, Style.id == ods.c.style_id).join(place, place.c.id == ods.c.location_id)
                   .where(ods.c.style_id.in_(styles), ods.c.day >= window_from, ods.c.day <= as_of, *in_place))]
     garments = Garment.__table__
-    received = (select(Style.style_number, garments.c.size, func.count(), func.min(garments.c.received_on))
-                .join(Style, Style.id == garments.c.style_id)
-                .where(garments.c.style_id.in_(styles), garments.c.received_on <= as_of)
-                .group_by(Style.style_number, garments.c.size))
+    received = (select(garments.c.style_id, garments.c.size, func.count(), func.min(garments.c.received_on))
+                .where(garments.c.received_on <= as_of).group_by(garments.c.style_id, garments.c.size))
     if location:  # received here: the garment's first event (its receipt) took place at this location
         first = GarmentEvent.__table__
+        counted_styles = list(of_style)
         received = (received.join(first, (first.c.garment_id == garments.c.id) & (first.c.seq == 1))
                     .join(place, place.c.id == first.c.location_id).where(*in_place))
-    receipts = [Receipt(_day(on), number, size, location or "", int(n))
-                for number, size, n, on in conn.execute(received)]
-    # styles and places are looked up in memory
-    of_style = {i: (number, retail) for i, number, retail in conn.execute(
-        select(Style.id, Style.style_number, Style.retail_price_cents)
-        .where(Style.season == season, *one_style))}
-    places = {i: (code, LocationKind(kind)) for i, code, kind in conn.execute(
-        select(Location.id, Location.code, Location.kind))}
+        receipts = []
+    else:
+        # the receipts kept per style and size where the review date is on or after the last of
+        # them (a review of today), the garments counted for the styles where it is not
+        receipts, counted_styles = receipts_by_size(conn, of_style, as_of)
+    if counted_styles:
+        receipts += [Receipt(as_date(on), of_style[style_id][0], size, location or "", int(n))
+                     for style_id, size, n, on in conn.execute(
+                         received.where(garments.c.style_id.in_(counted_styles)))]
     here_only = [garments.c.location_id.in_([i for i, (code, _) in places.items() if code == location])] \
         if location else []
     # The stock on hand in rows of garments the figures and proposals cannot tell apart, with their
-    # receipt days added up by the database: alike in style, size, state, price and place, on one
-    # side of the review date. The stores where the style has not sold in the cover window count as
-    # one place ("": all of it may move to a store that sells), which at chain scale is most of the
-    # stock; a store that sells it keeps its code. "Sells" is ``store_rates``' rule (net units sold
-    # there in the window > 0) in SQL; a test holds the proposals equal to those of the garments.
+    # receipt days added up by the database: alike in style, size, kind of stock, price and place,
+    # on one side of the review date. The domain sees a unit's location type, not its state: a
+    # rental stay (in the pool, rented out, back for inspection) counts in the rental pool wherever
+    # it is, so its place is not kept either; shelf stock counts by its place's kind. The stores
+    # where the style has not sold in the cover window count as one place ("": all of it may move to
+    # a store that sells), which at chain scale is most of the shelf stock; a store that sells it
+    # keeps its code. "Sells" is ``store_rates``' rule (net units sold there in the window > 0) in
+    # SQL; a test holds the figures and proposals equal to those of the garments.
     selling = (select(ods.c.style_id, ods.c.location_id)
                .where(ods.c.style_id.in_(list(of_style)), ods.c.channel == Channel.STORE.value,
                       ods.c.day >= window_from, ods.c.day <= as_of)
                .group_by(ods.c.style_id, ods.c.location_id)
                .having(func.sum(ods.c.sold - ods.c.returned) > 0).subquery("selling"))
     at_store = garments.c.location_id.in_([i for i, (_, kind) in places.items() if kind == LocationKind.STORE])
-    group = (garments.c.style_id, garments.c.size, garments.c.state, garments.c.price_cents,
-             case((at_store & selling.c.location_id.is_(None), None), else_=garments.c.location_id).label("place"),
-             at_store.label("at_store"), (garments.c.received_on > as_of).label("later"))
-    counts_as: dict[tuple[str, int | None, bool], LocationType | None] = {}
+    in_pool = garments.c.state.in_([s.value for s in _POOL_STATES])
+    kind = case((in_pool, _IN_POOL), (at_store, _AT_STORE), else_=_ELSEWHERE).label("kind")
+    group = (garments.c.style_id, garments.c.size, kind, garments.c.price_cents,
+             case((in_pool, None), (at_store & selling.c.location_id.is_(None), None),
+                  else_=garments.c.location_id).label("place"),
+             (garments.c.received_on > as_of).label("later"))
     stock = []
-    for style_id, size, state, price, location_id, store, _, units, first_on, ordinals in conn.execute(
+    for style_id, size, how, price, location_id, _, units, first_on, ordinals in conn.execute(
             select(*group, func.count(), func.min(garments.c.received_on),
                    func.sum(day_ordinal(garments.c.received_on)))
             .select_from(garments)
@@ -235,15 +260,15 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
             .where(garments.c.style_id.in_(list(of_style)),
                    garments.c.state.in_([s.value for s in ON_HAND_STATES]), *here_only)
             .group_by(*group)).all():
-        key = (state, location_id, bool(store))
-        if key not in counts_as:
-            kind = LocationKind.STORE if store else places[location_id][1] if location_id in places else None
-            counts_as[key] = on_hand_location_type(GarmentState(state), kind)
-        if counts_as[key] is not None:
-            number, retail = of_style[style_id]
-            stock.append(StockItem(number, size, places[location_id][0] if location_id in places else "",
-                                   counts_as[key], _day(first_on), price or retail, retail, int(units),
-                                   int(ordinals)))
+        if how == _IN_POOL:
+            counts_as = LocationType.RENTAL_POOL
+        else:
+            place_kind = LocationKind.STORE if how == _AT_STORE else places[location_id][1] \
+                if location_id in places else None
+            counts_as = on_hand_location_type(GarmentState.IN_STOCK, place_kind)  # any shelf state: by place
+        number, retail = of_style[style_id]
+        stock.append(StockItem(number, size, places[location_id][0] if location_id in places else "",
+                               counts_as, as_date(first_on), price or retail, retail, int(units), int(ordinals)))
     planned = dict(session.execute(select(Style.style_number, StylePlan.planned_units)
                                    .join(Style, Style.id == StylePlan.style_id).where(Style.season == season))
                    .all())
@@ -251,10 +276,22 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
     return ReviewInputs(sales, receipts, stock, [], planned, names)
 
 
-def _day(value: dt.date | str) -> dt.date:
-    """A date column's aggregate (``min``): SQLite answers it as text, PostgreSQL as a date."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+def receipts_by_size(conn: Any, of_style: dict[int, tuple[str, int]],
+                     as_of: dt.date) -> tuple[list[Receipt], list[int]]:
+    """The kept receipts (``style_size_receipts``) of the styles whose every size was last received
+    on or before ``as_of``, and the styles whose garments must be counted instead."""
+    ssr = StyleSizeReceipts.__table__
+    rows = conn.execute(select(ssr.c.style_id, ssr.c.size, ssr.c.units, ssr.c.first_on, ssr.c.last_on)
+                        .where(ssr.c.style_id.in_(list(of_style)))).all()
+    later = {style_id for style_id, _, _, _, last in rows if as_date(last) > as_of}
+    return ([Receipt(as_date(first), of_style[style_id][0], size, "", units)
+             for style_id, size, units, first, _ in rows if style_id not in later], sorted(later))
 
+
+#: how a group of stock on hand counts (``kind`` in ``collection_inputs``' stock statement)
+_IN_POOL, _AT_STORE, _ELSEWHERE = 2, 1, 0
+_POOL_STATES = frozenset(s for s in ON_HAND_STATES
+                         if on_hand_location_type(s, LocationKind.STORE) is LocationType.RENTAL_POOL)
 
 
 def review(session: Session, *, season: str, as_of: dt.date, location: str | None = None,

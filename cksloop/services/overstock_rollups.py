@@ -1,15 +1,22 @@
-"""The daily per-style sales rollup as a projection of the garment ledger, and its rebuild from the events.
+"""The daily per-style sales rollup and its monthly sums: a projection of the ledger, and its rebuild from the events.
 
 Every ``sell``, ``customer_return`` and ``ship_to_buyer`` event adds one unit to the row of its
 Brussels day, style, size, location and channel (``overstock_daily_sales``), in the transaction
 that writes the event (a sale or shipment also to ``garments_sold``, with its price to
 ``garments_sold_cents``: the charter report counts and values the year's sales from these). The
+same counts are added to the style's row of the month and channel (``overstock_monthly_sales``),
+so a review's sales before its cover window and a year's sales are a few rows per style. The
 figures can never drift from the ledger, and no nightly job exists.
 A customer return is booked on its own day against the location and channel of the garment's
 last sale, so sales net of returns stay per channel. ``rebuild`` recomputes every row from the
 events (the migration calls it; a test compares it with the projection). Unlabelled stock sold at a
 till (``pos_sales`` lines without a garment) is counted by the import in the same way, and by the
 rebuild from those lines.
+
+``ReceiptsRollup`` keeps, in the transaction of each ``receive`` event (a garment's first), the
+garments received per style and size with the first and last receipt day (``style_size_receipts``,
+the same Brussels day as ``garments.received_on``); ``rebuild_receipts`` recounts them from the
+garments.
 """
 from __future__ import annotations
 
@@ -18,12 +25,13 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, inspect, select
+from sqlalchemy import Connection, case, delete, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, OverstockDailySales, PosSale
+from cksloop.db.models import (Garment, GarmentEvent, Location, OverstockDailySales, OverstockMonthlySales,
+                               PosSale, StyleSizeReceipts)
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
@@ -33,6 +41,7 @@ _KINDS = "cksloop.overstock_rollups.kinds"
 _KEY = ("style_id", "day", "size", "location_id", "channel")
 _COUNTS = ("sold", "returned", "garments_sold", "garments_sold_cents")
 _ACTIONS = (Action.SELL, Action.CUSTOMER_RETURN, Action.SHIP_TO_BUYER)
+_MONTH_KEY = ("style_id", "month", "channel")
 Key = tuple[int, dt.date, str, int, str]
 
 
@@ -79,12 +88,73 @@ class SalesRollup:
         session.info.pop(_KINDS, None)
         pending = session.info.pop(_PENDING, None)
         if pending:
+            dialect = session.get_bind().dialect.name
             rows = [{**dict(zip(_KEY, key)), **counts} for key, counts in sorted(pending.items())]
-            session.execute(_upsert(session.get_bind().dialect.name), rows)
+            session.execute(_upsert(dialect), rows)
+            session.execute(_upsert(dialect, monthly=True), _month_rows(pending))
 
     def discard(self, session: Session) -> None:
         session.info.pop(_KINDS, None)
         session.info.pop(_PENDING, None)
+
+
+_RECEIVED = "cksloop.overstock_rollups.received"
+
+
+class ReceiptsRollup:
+    """Garments received per style and size, as a projection of the ledger's ``receive`` events."""
+
+    def apply(self, session: Session, recorded: Any) -> None:
+        if recorded.decision.change.action is not Action.RECEIVE:
+            return
+        garment = recorded.decision.subject
+        day = local_date(recorded.now)
+        row = session.info.setdefault(_RECEIVED, {}).setdefault((garment.style_id, garment.size), [0, day, day])
+        row[0] += 1
+        row[1], row[2] = min(row[1], day), max(row[2], day)
+
+    def before_commit(self, session: Session) -> None:
+        pending = session.info.pop(_RECEIVED, None)
+        if pending:
+            session.execute(_upsert_receipts(session.get_bind().dialect.name),
+                            [{"style_id": style_id, "size": size, "units": n, "first_on": first, "last_on": last}
+                             for (style_id, size), (n, first, last) in sorted(pending.items())])
+
+    def discard(self, session: Session) -> None:
+        session.info.pop(_RECEIVED, None)
+
+
+@lru_cache(maxsize=4)
+def _upsert_receipts(dialect: str) -> Any:
+    table = StyleSizeReceipts.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(index_elements=["style_id", "size"], set_={
+        "units": table.c.units + stmt.excluded.units,
+        "first_on": case((stmt.excluded.first_on < table.c.first_on, stmt.excluded.first_on), else_=table.c.first_on),
+        "last_on": case((stmt.excluded.last_on > table.c.last_on, stmt.excluded.last_on), else_=table.c.last_on)})
+
+
+def receipts_from_garments(bind: Session | Connection) -> dict[tuple[int, str], tuple[int, dt.date, dt.date]]:
+    """Every ``style_size_receipts`` row recounted from the garments' receipt days."""
+    return {(style_id, size): (int(n), as_date(first), as_date(last)) for style_id, size, n, first, last in bind.execute(
+        select(Garment.style_id, Garment.size, func.count(), func.min(Garment.received_on),
+               func.max(Garment.received_on))
+        .where(Garment.received_on.is_not(None)).group_by(Garment.style_id, Garment.size))}
+
+
+def rebuild_receipts(bind: Session | Connection) -> int:
+    """Replace every ``style_size_receipts`` row with a recount from the garments; does not commit."""
+    rows = [{"style_id": style_id, "size": size, "units": n, "first_on": first, "last_on": last}
+            for (style_id, size), (n, first, last) in sorted(receipts_from_garments(bind).items())]
+    bind.execute(delete(StyleSizeReceipts.__table__))
+    for i in range(0, len(rows), 5000):
+        bind.execute(insert(StyleSizeReceipts.__table__), rows[i:i + 5000])
+    return len(rows)
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    """A date aggregate: SQLite answers it as text, PostgreSQL as a date."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def count_unlabelled(session: Session, *, style_id: int, day: dt.date, size: str, location_id: int,
@@ -110,12 +180,28 @@ def _price() -> Any:
     return GarmentEvent.details["price_cents"].as_integer()
 
 
-@lru_cache(maxsize=4)
-def _upsert(dialect: str) -> Any:
-    table = OverstockDailySales.__table__
+@lru_cache(maxsize=8)
+def _upsert(dialect: str, monthly: bool = False) -> Any:
+    """Add a row's counts to the daily (or monthly) row of its key."""
+    table = (OverstockMonthlySales if monthly else OverstockDailySales).__table__
     stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    return stmt.on_conflict_do_update(index_elements=list(_KEY),
+    return stmt.on_conflict_do_update(index_elements=list(_MONTH_KEY if monthly else _KEY),
                                       set_={m: table.c[m] + stmt.excluded[m] for m in _COUNTS})
+
+
+def month_of(day: dt.date) -> dt.date:
+    """The key of a day's monthly row: the first day of its month."""
+    return day.replace(day=1)
+
+
+def _month_rows(daily: dict[Key, dict[str, int]]) -> list[dict[str, Any]]:
+    """Daily rows' counts added up per style, month and channel, in key order."""
+    months: dict[tuple[int, dt.date, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTS, 0))
+    for (style_id, day, _size, _location_id, channel), counts in daily.items():
+        row = months[(style_id, month_of(day), channel)]
+        for name in _COUNTS:
+            row[name] += counts.get(name, 0)
+    return [{**dict(zip(_MONTH_KEY, key)), **counts} for key, counts in sorted(months.items())]
 
 
 def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
@@ -152,14 +238,23 @@ def sums_from_events(bind: Session | Connection) -> dict[Key, dict[str, int]]:
 
 
 def rebuild(bind: Session | Connection) -> int:
-    """Replace every rollup row with a recount from the events; does not commit. Returns the rows written."""
+    """Replace every rollup row (daily and, where the schema has them, monthly) with a recount from
+    the events; does not commit. Returns the daily rows written."""
     table = OverstockDailySales.__table__
     connection = bind.connection() if isinstance(bind, Session) else bind
-    # an older schema (migrations before 0019 rebuild it too) has fewer count columns
+    # an older schema (migrations before 0019 rebuild it too) has fewer count columns, and before
+    # 0021 no monthly rows
     present = {c["name"] for c in inspect(connection).get_columns(table.name)}
+    monthly = inspect(connection).has_table(OverstockMonthlySales.__tablename__)
+    sums = sums_from_events(bind)
     bind.execute(delete(table))
     rows = [{**dict(zip(_KEY, key)), **{k: v for k, v in counts.items() if k in present}}
-            for key, counts in sorted(sums_from_events(bind).items())]
+            for key, counts in sorted(sums.items())]
     for i in range(0, len(rows), 5000):
         bind.execute(insert(table), rows[i:i + 5000])
+    if monthly:
+        bind.execute(delete(OverstockMonthlySales.__table__))
+        months = _month_rows(sums)
+        for i in range(0, len(months), 5000):
+            bind.execute(insert(OverstockMonthlySales.__table__), months[i:i + 5000])
     return len(rows)

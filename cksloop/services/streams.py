@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from cksloop.db.models import Garment, GarmentEvent, OffcutLot, OffcutLotEvent
 from cksloop.services.ledger import Stream
-from cksloop.services.overstock_rollups import SalesRollup
+from cksloop.services.overstock_rollups import ReceiptsRollup, SalesRollup
 from cksloop.services.rental_rollups import Rollups
 from cksloop.services.rental_tables import RentalTables
 
 GARMENTS = Stream(
     name="garments", table=Garment.__table__, events=GarmentEvent.__table__, key="garment_id",
     # the rental tables gather rollup additions, so the rollups come after them
-    projections=(RentalTables(), Rollups(), SalesRollup()),
+    projections=(RentalTables(), Rollups(), SalesRollup(), ReceiptsRollup()),
 )
 
 #: issue 15: offcut lots keep a ledger of their own (events carry ``lot_id`` and ``seq``)

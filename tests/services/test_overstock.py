@@ -7,18 +7,19 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import CollectionRulesVersion, Garment, GarmentEvent, OverstockDailySales, Style, StylePlan
+from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, OverstockDailySales, OverstockMonthlySales,
+                               Style, StylePlan, StyleSizeReceipts)
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.domain.overstock_figures import compute_lines
 from cksloop.domain.overstock_proposals import RentalDemand, propose, store_rates
 from cksloop.domain.overstock_rules import Flag, Rule
 from cksloop.services import catalogue, garments, overstock
-from cksloop.services.overstock_rollups import rebuild, sums_from_events
-from tests.builders import OUTLET, STORE, WAREHOUSE, make_user, seed_world
+from cksloop.services.overstock_rollups import rebuild, rebuild_receipts, receipts_from_garments, sums_from_events
+from tests.builders import OUTLET, STORE, WAREHOUSE, make_user, migrated_again, seed_world
 
 DAY = dt.timedelta(days=1)
 
@@ -35,6 +36,26 @@ def rollup_rows(session: Session) -> dict[Any, dict[str, int]]:
     return {(r.style_id, r.day, r.size, r.location_id, r.channel): {
         "sold": r.sold, "returned": r.returned, "garments_sold": r.garments_sold,
         "garments_sold_cents": r.garments_sold_cents} for r in session.scalars(select(OverstockDailySales))}
+
+
+def monthly_rows(session: Session) -> dict[Any, dict[str, int]]:
+    return {(r.style_id, r.month, r.channel): {
+        "sold": r.sold, "returned": r.returned, "garments_sold": r.garments_sold,
+        "garments_sold_cents": r.garments_sold_cents} for r in session.scalars(select(OverstockMonthlySales))}
+
+
+def receipt_rows(session: Session) -> dict[Any, tuple[int, dt.date, dt.date]]:
+    return {(r.style_id, r.size): (r.units, r.first_on, r.last_on) for r in session.scalars(select(StyleSizeReceipts))}
+
+
+def months_of(daily: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    """Daily rows added up per style, month and channel, by hand."""
+    months: dict[Any, dict[str, int]] = {}
+    for (style_id, day, _size, _location_id, channel), counts in daily.items():
+        row = months.setdefault((style_id, dt.date(day.year, day.month, 1), channel), dict.fromkeys(counts, 0))
+        for name, n in counts.items():
+            row[name] += n
+    return months
 
 
 def build_fixture(session: Session, now: dt.datetime) -> tuple[Style, list[Garment]]:
@@ -117,6 +138,8 @@ def test_the_sales_rollup_equals_a_rebuild_from_the_ledger_events(db_session: Se
     build_fixture(db_session, now)
     kept = rollup_rows(db_session)
     assert kept == sums_from_events(db_session)
+    months = monthly_rows(db_session)
+    assert months == months_of(kept) and len(months) >= 2  # the fixture's sales span more than one month
     assert sum(r["sold"] for r in kept.values()) == 6 and sum(r["returned"] for r in kept.values()) == 1
     # every unit is a labelled garment here, valued at the price its sale event carries
     sale_prices = [e.details["price_cents"] for e in db_session.scalars(
@@ -125,16 +148,55 @@ def test_the_sales_rollup_equals_a_rebuild_from_the_ledger_events(db_session: Se
     assert sum(r["garments_sold_cents"] for r in kept.values()) == sum(sale_prices) > 0
     assert rebuild(db_session) == len(kept)
     db_session.commit()
-    assert rollup_rows(db_session) == kept
+    assert rollup_rows(db_session) == kept and monthly_rows(db_session) == months
+
+
+def test_receipts_are_kept_per_style_and_size_with_their_first_and_last_day(db_session: Session,
+                                                                            now: dt.datetime) -> None:
+    style, _ = build_fixture(db_session, now)  # 12 garments, half S and half M, received 70 days ago
+    admin = make_user(db_session, Role.ADMIN)
+    catalogue.receive_garment(db_session, style=style, size="M", location_code=STORE, actor=admin, now=now - 3 * DAY)
+    first = (now - 70 * DAY).date()
+    assert receipt_rows(db_session) == {(style.id, "S"): (6, first, first),
+                                        (style.id, "M"): (7, first, (now - 3 * DAY).date())}
+    assert receipt_rows(db_session) == receipts_from_garments(db_session)
+    # a review dated between a size's first and last receipt counts its garments received by then
+    (line,) = overstock.review(db_session, season="AW26", as_of=(now - 10 * DAY).date()).lines
+    assert line.line.received == 12
+    (line,) = overstock.review(db_session, season="AW26", as_of=(now - 3 * DAY).date()).lines
+    assert line.line.received == 13
+    for days_back in (0, 3, 4, 10, 70, 71):
+        as_of = (now - days_back * DAY).date()
+        fine, summed = _both_inputs(db_session, season="AW26", as_of=as_of, location=None)
+        assert _review_of(db_session, summed, season="AW26", as_of=as_of) == \
+            _review_of(db_session, fine, season="AW26", as_of=as_of)
+    db_session.execute(delete(StyleSizeReceipts))
+    assert rebuild_receipts(db_session) == 2
+    assert receipt_rows(db_session) == receipts_from_garments(db_session)
+
+
+def test_the_migrations_fill_the_monthly_sales_and_the_receipts(db_session: Session, now: dt.datetime,
+                                                                database_url: str) -> None:
+    build_fixture(db_session, now)
+    months, receipts = monthly_rows(db_session), receipt_rows(db_session)
+    assert months == months_of(rollup_rows(db_session)) and months and receipts
+
+    def both(session: Session) -> tuple[Any, Any]:
+        return monthly_rows(session), receipt_rows(session)
+
+    assert migrated_again(db_session, database_url, "0020_received_on", both) == (months, receipts)
 
 
 def act_in_order(session: Session, units: list[Garment], steps: list[tuple[int, str, int, str]], *, actor: Any,
                  start: dt.datetime) -> None:
-    """Sell, take back or move the garments as ``steps`` say (garment index, action, day after
-    ``start``, place), in day order; a refused step writes nothing and the rest go on."""
+    """Sell, take back, move, pool or mark down the garments as ``steps`` say (garment index, action,
+    day after ``start``, place), in day order; a refused step writes nothing and the rest go on."""
     for i, kind, day, place in sorted(steps, key=lambda s: s[2]):
         action, details = {"sell": (Action.SELL, {}), "return": (Action.CUSTOMER_RETURN, {"location": place}),
-                           "move": (Action.TRANSFER, {"to_location": place})}[kind]
+                           "move": (Action.TRANSFER, {"to_location": place}),
+                           "pool": (Action.ADD_TO_RENTAL_POOL, {}),
+                           # a price that depends on the day, so garments of a style end at different prices
+                           "markdown": (Action.MARK_DOWN, {"price_cents": 9000 - 50 * day})}[kind]
         try:
             garments.act(session, code=units[i].code, action=action, details=details, actor=actor,
                          now=start + day * DAY)
@@ -157,6 +219,8 @@ def test_the_sales_rollup_equals_a_rebuild_after_random_sales_and_returns(db_ses
                                            now=now - 50 * DAY) for _ in range(4)]
         act_in_order(db_session, units, steps, actor=admin, start=now - 45 * DAY)
         assert rollup_rows(db_session) == sums_from_events(db_session)
+        assert monthly_rows(db_session) == months_of(rollup_rows(db_session))
+        assert receipt_rows(db_session) == receipts_from_garments(db_session)
 
     run()
 
@@ -209,8 +273,8 @@ def test_the_collection_review_sums_to_the_same_figures_after_random_sales(db_se
 
     @settings(max_examples=10, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-    @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["sell", "return", "move"]), st.integers(0, 60),
-                              st.sampled_from([STORE, OUTLET])), min_size=1, max_size=12),
+    @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["sell", "return", "move", "pool", "markdown"]),
+                              st.integers(0, 60), st.sampled_from([STORE, OUTLET])), min_size=1, max_size=12),
            st.integers(0, 70), st.sampled_from([None, STORE, OUTLET]))
     def run(steps: list[tuple[int, str, int, str]], days_back: int, location: str | None) -> None:
         units = [catalogue.receive_garment(db_session, style=style, size=size, location_code=WAREHOUSE, actor=admin,

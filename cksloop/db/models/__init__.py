@@ -15,7 +15,8 @@ from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, Defect
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
                                       RentalPartner, RentalPoolStay, RentalRollup)
 from cksloop.db.models.charter import MaterialTarget
-from cksloop.db.models.overstock import CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales, StylePlan
+from cksloop.db.models.overstock import (CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales,
+                                        OverstockMonthlySales, StylePlan, StyleSizeReceipts)
 from cksloop.db.models.overstock_reviews import OverstockReview, OverstockReviewDecision, PosSale
 from cksloop.db.models.workshops import (RemanufacturedGarment, RemanufacturedStyle, RemanufacturingProject, Workshop,
                                         WorkshopEntry, WorkshopProductType)
@@ -26,10 +27,11 @@ __all__ = [
     "DiscardEvidence", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
     "MaterialTarget",
-    "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "OverstockReview", "OverstockReviewDecision", "PosSale",
+    "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "OverstockMonthlySales", "OverstockReview",
+    "OverstockReviewDecision", "PosSale",
     "RentalCycle",
     "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
-    "StyleMaterial", "StylePlan", "StyleSize", "User", "UserStore", "utcnow",
+    "StyleMaterial", "StylePlan", "StyleSize", "StyleSizeReceipts", "User", "UserStore", "utcnow",
     "RemanufacturedGarment", "RemanufacturedStyle", "RemanufacturingProject", "Workshop", "WorkshopEntry",
     "WorkshopProductType",
 ]

@@ -1,4 +1,4 @@
-"""Overstock tables: style plans, the daily per-style sales rollup, versioned collection rules and markdown policies."""
+"""Overstock tables: style plans, the daily and monthly per-style sales rollups, versioned collection rules and markdown policies."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,6 +44,44 @@ class OverstockDailySales(Base):
     #: till lines), and the sum of those events' prices: the charter counts and values them from here
     garments_sold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     garments_sold_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class OverstockMonthlySales(Base):
+    """The daily rollup's counts added up per style, calendar month (Brussels days) and channel.
+
+    Written with the daily rows, in the same transaction (services.overstock_rollups): a review
+    adds up a collection's sales before its cover window, and the charter report a year's, from
+    twelve rows per style and channel instead of one per day, size and place.
+    """
+
+    __tablename__ = "overstock_monthly_sales"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # its first day
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sold: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    garments_sold: Mapped[int] = mapped_column(Integer, default=0)
+    garments_sold_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StyleSizeReceipts(Base):
+    """How many garments of a style×size were received, and the first and last day (Brussels) of it.
+
+    Written with each garment's receipt event (services.overstock_rollups): a collection's garments
+    received up to a day are these rows whenever the day is on or after their last receipt, which a
+    review of today and a report of a finished year always are; otherwise the garments are counted.
+    """
+
+    __tablename__ = "style_size_receipts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    size: Mapped[str] = mapped_column(String(12), primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)
+    first_on: Mapped[dt.date] = mapped_column(Date)
+    last_on: Mapped[dt.date] = mapped_column(Date)
 
 
 class CollectionRulesVersion(Base):

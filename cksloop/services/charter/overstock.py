@@ -2,9 +2,10 @@
 markdown depth, and sell-through per collection (report section 3: the outlet system).
 
 Seam: the sales lists are the ledger's sell and ship-to-buyer events; their counts and value, and
-sell-through, read the daily sales rollup (``services.overstock_rollups``), the projection written
-with those same events (a test holds each count to its list's length). A collection's garments
-received read the moment ``receive_garment`` stores on each garment.
+sell-through, read the sales rollup's monthly rows (``services.overstock_rollups``), the projection
+written with those same events (a test holds each count to its list's length); a year is twelve
+whole months. A collection's garments received read the receipts kept per style and size (or,
+for a style received into the next year, the receipt day ``receive_garment`` stores on each garment).
 """
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, OverstockDailySales, Style
+from cksloop.db.models import Garment, GarmentEvent, Location, OverstockMonthlySales, Style, StyleSizeReceipts
 from cksloop.domain.charter import share_pct
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
 from cksloop.services.charter.figures import Figure, Section, counted, drill_url, keep, measured, year_bounds
+from cksloop.services.overstock_rollups import as_date
 from cksloop.services.rental_figures import within
 
 NAME = "overstock"
@@ -71,21 +73,38 @@ def received(season: str, year: int) -> Select[Any]:
 
 
 def received_per_style(session: Session, season: str, year: int) -> dict[int, int]:
-    """The ``received`` list counted per style, from the (style, received) index alone."""
-    return {style_id: int(n) for style_id, n in session.execute(
-        select(Garment.style_id, func.count()).where(received_where(season, year)).group_by(Garment.style_id))}
+    """The ``received`` list counted per style: from the receipts kept per style and size where the
+    style's last receipt came before the year's end (every collection of a past year), else from
+    the (style, received) index."""
+    end = dt.date(year + 1, 1, 1)
+    counts: dict[int, int] = {}
+    later: set[int] = set()
+    for style_id, units, last in session.execute(
+            select(StyleSizeReceipts.style_id, StyleSizeReceipts.units, StyleSizeReceipts.last_on)
+            .join(Style, Style.id == StyleSizeReceipts.style_id).where(Style.season == season)):
+        if as_date(last) >= end:
+            later.add(style_id)
+        counts[style_id] = counts.get(style_id, 0) + int(units)
+    for style_id in later:
+        del counts[style_id]
+    if later:
+        counts.update({style_id: int(n) for style_id, n in session.execute(
+            select(Garment.style_id, func.count()).where(received_where(season, year),
+                                                         Garment.style_id.in_(sorted(later)))
+            .group_by(Garment.style_id))})
+    return counts
 
 
 def _sold(session: Session, year: int) -> dict[str, tuple[int, int, int]]:
     """Per channel, the year's sale (and shipment) events counted in the rollup: units, their value
     and that value at full price (cents)."""
+    oms = OverstockMonthlySales
     return {channel: (int(n or 0), int(cents or 0), int(full or 0)) for channel, n, cents, full in session.execute(
-        select(OverstockDailySales.channel, func.sum(OverstockDailySales.garments_sold),
-               func.sum(OverstockDailySales.garments_sold_cents),
-               func.sum(OverstockDailySales.garments_sold * Style.retail_price_cents))
-        .join(Style, Style.id == OverstockDailySales.style_id)
-        .where(OverstockDailySales.day >= dt.date(year, 1, 1), OverstockDailySales.day < dt.date(year + 1, 1, 1))
-        .group_by(OverstockDailySales.channel))}
+        select(oms.channel, func.sum(oms.garments_sold), func.sum(oms.garments_sold_cents),
+               func.sum(oms.garments_sold * Style.retail_price_cents))
+        .join(Style, Style.id == oms.style_id)
+        .where(oms.month >= dt.date(year, 1, 1), oms.month < dt.date(year + 1, 1, 1))
+        .group_by(oms.channel))}
 
 
 LISTS = {"units_sold_own": units_sold_own, "units_sold_outlet": units_sold_outlet,
@@ -105,13 +124,12 @@ def _net_sold(session: Session, year: int) -> dict[str, int]:
     """Per collection with sales (of any channel) in the year: its units sold in own channels net of
     customer returns, up to the end of the year."""
     own = [c.value for c in (Channel.STORE, Channel.OUTLET, Channel.RENTAL_SALE)]
-    in_year = OverstockDailySales.day >= dt.date(year, 1, 1)
+    oms = OverstockMonthlySales
     rows = session.execute(
-        select(Style.season, func.sum(case((OverstockDailySales.channel.in_(own),
-                                            OverstockDailySales.sold - OverstockDailySales.returned), else_=0)),
-               func.max(case((in_year, 1), else_=0)))
-        .join(Style, Style.id == OverstockDailySales.style_id)
-        .where(OverstockDailySales.day < dt.date(year + 1, 1, 1)).group_by(Style.season))
+        select(Style.season, func.sum(case((oms.channel.in_(own), oms.sold - oms.returned), else_=0)),
+               func.max(case((oms.month >= dt.date(year, 1, 1), 1), else_=0)))
+        .join(Style, Style.id == oms.style_id)
+        .where(oms.month < dt.date(year + 1, 1, 1)).group_by(Style.season))
     return {season: int(net or 0) for season, net, sold_in_year in rows if sold_in_year}
 
 
