@@ -26,7 +26,12 @@ def events(session: Session) -> int:
 
 def test_the_garment_ledger_names_its_projections_in_one_explicit_list() -> None:
     kinds = [type(p) for p in streams.GARMENTS.projections]
-    assert kinds == [rental_tables.RentalTables, rental_rollups.Rollups, overstock_rollups.SalesRollup]
+    assert kinds == [
+        rental_tables.RentalTables,
+        rental_rollups.Rollups,
+        overstock_rollups.SalesRollup,
+        overstock_rollups.ReceiptsRollup,
+    ]
 
 
 class Broken:
