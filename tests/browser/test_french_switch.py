@@ -23,6 +23,7 @@ def test_a_clerk_switches_to_french_on_a_phone_and_gets_it_again_on_another_devi
     switch.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Aujourd'hui")).to_be_visible()
+    page.wait_for_load_state("load")  # the menu folds once js/menu.js has run; tap it after that
     page.locator("header details > summary").first.click()
     expect(switch.get_by_role("button")).to_have_text(["Nederlands", "English"])
     width = page.evaluate("document.scrollingElement.scrollWidth")

@@ -27,7 +27,9 @@ def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(base + "/")
+    # wait for "load", not just the new URL: until js/menu.js has run, a phone's menu is still
+    # unfolded, and a tap on "Menu" then folds it instead of opening it
+    page.wait_for_url(base + "/")
 
 
 def test_newcomer_signs_in_finds_a_garment_reads_its_history_and_adds_it_to_the_rental_pool(
