@@ -298,16 +298,19 @@ def generate(url: str, garments: int, seed: int = 42, styles: int = 2000, stores
 
 def _rebuild_rollups(url: str) -> dict[str, int]:
     """Sum the bulk-loaded ledger into the rollups the app writes with every event: the rental
-    analytics, the overstock sales (daily and monthly) and receipts per style and size (without the latter the overstock review and the
-    disclosure would read an empty sales table and measure less than the app does)."""
+    analytics and turnarounds, the overstock sales (daily and monthly), receipts per style (by size and
+    by month) and the garments' exits (without them the overstock review, the charter report and the
+    disclosure would read empty tables and measure less than the app does)."""
     from cksloop.db.session import make_engine
-    from cksloop.services import overstock_rollups, rental_rollups
+    from cksloop.services import garment_exits, overstock_rollups, rental_rollups
 
     engine = make_engine(url)
     with engine.begin() as conn:
         written = rental_rollups.rebuild(conn)
         written["overstock_daily_sales"] = overstock_rollups.rebuild(conn)
         written["style_size_receipts"] = overstock_rollups.rebuild_receipts(conn)
+        written["garment_exits"] = garment_exits.rebuild(conn)
+        written["rental_turnarounds"] = rental_rollups.rebuild_turnarounds(conn)
     engine.dispose()
     return written
 

@@ -6,6 +6,7 @@ Flask's test client against a benchmark dataset, so a change can be judged in se
     python benchmarks/profile_requests.py --url sqlite:///benchmarks/data/run-g1000000-s42-v9.sqlite3
     python benchmarks/profile_requests.py --url ... --only page --profile   # cProfile's top 30
     python benchmarks/profile_requests.py --url ... --only analytics --sql  # the costliest statements
+    python benchmarks/profile_requests.py --url ... --only overstock,charter  # the slow reports
     python benchmarks/profile_requests.py --url ... --only noop,scan --json out.json  # as run.py records them
 """
 from __future__ import annotations
@@ -148,9 +149,13 @@ def main() -> int:
     def overstock(i: int):  # the latest collection with stock, as of today, as run.py asks it
         return api.get("/api/v1/overstock", headers=bearer)
 
+    def charter(i: int):  # this year's report with the year before beside it, as run.py asks it
+        return browser.get(f"/reports/charter?year={dt.date.today().year}")
+
     scenarios = {"bare": (bare, args.n * 5), "noop": (noop, args.n * 5), "scan": (scan, args.n), "page": (page_, args.n), "passport": (passport, args.n), "write": (write, args.n),
                  "search": (search, max(10, args.n // 10)), "analytics": (analytics, 5),
-                 "zpl": (zpl, 2), "pdf": (pdf, 2), "overstock": (overstock, 5)}
+                 "zpl": (zpl, 2), "pdf": (pdf, 2), "overstock": (overstock, 5),
+                 "charter": (charter, 5)}
     chosen = [s for s in args.only.split(",") if s] or list(scenarios)
     figures: dict[str, dict[str, float]] = {}
     for name in chosen:

@@ -15,8 +15,8 @@ rebuild from those lines.
 
 ``ReceiptsRollup`` keeps, in the transaction of each ``receive`` event (a garment's first), the
 garments received per style and size with the first and last receipt day (``style_size_receipts``,
-the same Brussels day as ``garments.received_on``); ``rebuild_receipts`` recounts them from the
-garments.
+the same Brussels day as ``garments.received_on``), and per style and month
+(``style_monthly_receipts``); ``rebuild_receipts`` recounts both from the garments.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (Garment, GarmentEvent, Location, OverstockDailySales, OverstockMonthlySales,
-                               PosSale, StyleSizeReceipts)
+                               PosSale, StyleMonthlyReceipts, StyleSizeReceipts)
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
@@ -99,6 +99,7 @@ class SalesRollup:
 
 
 _RECEIVED = "cksloop.overstock_rollups.received"
+_RECEIVED_MONTHLY = "cksloop.overstock_rollups.received_monthly"
 
 
 class ReceiptsRollup:
@@ -112,16 +113,32 @@ class ReceiptsRollup:
         row = session.info.setdefault(_RECEIVED, {}).setdefault((garment.style_id, garment.size), [0, day, day])
         row[0] += 1
         row[1], row[2] = min(row[1], day), max(row[2], day)
+        monthly = session.info.setdefault(_RECEIVED_MONTHLY, {})
+        monthly[(garment.style_id, month_of(day))] = monthly.get((garment.style_id, month_of(day)), 0) + 1
 
     def before_commit(self, session: Session) -> None:
         pending = session.info.pop(_RECEIVED, None)
+        monthly = session.info.pop(_RECEIVED_MONTHLY, None)
         if pending:
-            session.execute(_upsert_receipts(session.get_bind().dialect.name),
+            dialect = session.get_bind().dialect.name
+            session.execute(_upsert_receipts(dialect),
                             [{"style_id": style_id, "size": size, "units": n, "first_on": first, "last_on": last}
                              for (style_id, size), (n, first, last) in sorted(pending.items())])
+            session.execute(_upsert_monthly_receipts(dialect),
+                            [{"style_id": style_id, "month": month, "units": n}
+                             for (style_id, month), n in sorted((monthly or {}).items())])
 
     def discard(self, session: Session) -> None:
         session.info.pop(_RECEIVED, None)
+        session.info.pop(_RECEIVED_MONTHLY, None)
+
+
+@lru_cache(maxsize=4)
+def _upsert_monthly_receipts(dialect: str) -> Any:
+    table = StyleMonthlyReceipts.__table__
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return stmt.on_conflict_do_update(index_elements=["style_id", "month"],
+                                      set_={"units": table.c.units + stmt.excluded.units})
 
 
 @lru_cache(maxsize=4)
@@ -142,13 +159,29 @@ def receipts_from_garments(bind: Session | Connection) -> dict[tuple[int, str], 
         .where(Garment.received_on.is_not(None)).group_by(Garment.style_id, Garment.size))}
 
 
+def monthly_receipts_from_garments(bind: Session | Connection) -> dict[tuple[int, dt.date], int]:
+    """Every ``style_monthly_receipts`` row recounted from the garments' receipt days."""
+    counted: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for style_id, day, n in bind.execute(select(Garment.style_id, Garment.received_on, func.count())
+                                         .where(Garment.received_on.is_not(None))
+                                         .group_by(Garment.style_id, Garment.received_on)):
+        counted[(style_id, month_of(as_date(day)))] += int(n)
+    return dict(counted)
+
+
 def rebuild_receipts(bind: Session | Connection) -> int:
-    """Replace every ``style_size_receipts`` row with a recount from the garments; does not commit."""
+    """Replace every ``style_size_receipts`` and ``style_monthly_receipts`` row with a recount from the
+    garments; does not commit. Returns the style and size rows written."""
     rows = [{"style_id": style_id, "size": size, "units": n, "first_on": first, "last_on": last}
             for (style_id, size), (n, first, last) in sorted(receipts_from_garments(bind).items())]
     bind.execute(delete(StyleSizeReceipts.__table__))
     for i in range(0, len(rows), 5000):
         bind.execute(insert(StyleSizeReceipts.__table__), rows[i:i + 5000])
+    months = [{"style_id": style_id, "month": month, "units": n}
+              for (style_id, month), n in sorted(monthly_receipts_from_garments(bind).items())]
+    bind.execute(delete(StyleMonthlyReceipts.__table__))
+    for i in range(0, len(months), 5000):
+        bind.execute(insert(StyleMonthlyReceipts.__table__), months[i:i + 5000])
     return len(rows)
 
 

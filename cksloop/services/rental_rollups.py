@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CareStep, Garment, Inspection, InspectionDefect, RentalCycle, RentalDefectRollup,
-                               RentalOpenCount, RentalPoolStay, RentalRollup, Style)
+                               RentalOpenCount, RentalPoolStay, RentalRollup, RentalTurnaround, Style)
 from cksloop.domain.clock import local_date, utc
 from cksloop.domain.inspection import ReturnReason
 from cksloop.domain.lifecycle import CareKind
@@ -54,7 +54,8 @@ def buckets(value: dt.datetime) -> list[tuple[str, dt.date]]:
 _PENDING = "cksloop.rental_rollups"
 _TABLES = {"rollup": (RentalRollup.__table__, ROLLUP_METRICS),
            "defect": (RentalDefectRollup.__table__, DEFECT_METRICS),
-           "open": (RentalOpenCount.__table__, ("rented", "pooled"))}
+           "open": (RentalOpenCount.__table__, ("rented", "pooled")),
+           "turnaround": (RentalTurnaround.__table__, ("ready_n", "ready_s"))}
 _UPSERT_ROWS = 500
 
 
@@ -94,6 +95,14 @@ def bump_open(session: Session, *, style_id: int, partner_id: int | None, rented
     deltas = {k: v for k, v in {"rented": rented, "pooled": pooled}.items() if v}
     if deltas:
         _add(session, "open", {"style_id": style_id, "partner_id": partner_id or 0}, deltas)
+
+
+def bump_turnaround(session: Session, *, style_id: int, partner_id: int | None, returned_at: dt.datetime,
+                    ready_at: dt.datetime) -> None:
+    """Count a return as ready again, in the month of the return, with the seconds it took."""
+    _add(session, "turnaround", {"month": day_of(returned_at).replace(day=1), "style_id": style_id,
+                                 "partner_id": partner_id or 0},
+         {"ready_n": 1, "ready_s": seconds(ready_at) - seconds(returned_at)})
 
 
 def write_pending(session: Session) -> None:
@@ -189,6 +198,28 @@ def rebuild(bind: Session | Connection, *, styles_per_chunk: int = 200) -> dict[
         written["open_counts"] += _write(bind, RentalOpenCount.__table__, ("style_id", "partner_id"),
                                          {k: v for k, v in sums.open.items() if v["rented"] or v["pooled"]})
     return written
+
+
+def turnarounds_from_cycles(bind: Session | Connection) -> dict[tuple[dt.date, int, int], tuple[int, int]]:
+    """Every ``rental_turnarounds`` row recomputed from the rental cycles that are ready again."""
+    sums: dict[tuple[dt.date, int, int], tuple[int, int]] = {}
+    for style_id, partner_id, back_at, ready_at in _rows(bind, select(
+            Garment.style_id, RentalCycle.partner_id, RentalCycle.returned_at, RentalCycle.ready_at)
+            .join(Garment, Garment.id == RentalCycle.garment_id)
+            .where(RentalCycle.returned_at.is_not(None), RentalCycle.ready_at.is_not(None))):
+        key = (day_of(back_at).replace(day=1), style_id, partner_id or 0)
+        n, total = sums.get(key, (0, 0))
+        sums[key] = (n + 1, total + seconds(ready_at) - seconds(back_at))
+    return sums
+
+
+def rebuild_turnarounds(bind: Session | Connection) -> int:
+    """Replace every ``rental_turnarounds`` row with a recount from the rental cycles; does not commit.
+
+    Apart from ``rebuild``: the migrations before 0025 call that one, when cycles had no ready moment."""
+    bind.execute(delete(RentalTurnaround.__table__))
+    rows = {key: {"ready_n": n, "ready_s": total} for key, (n, total) in turnarounds_from_cycles(bind).items()}
+    return _write(bind, RentalTurnaround.__table__, ("month", "style_id", "partner_id"), rows)
 
 
 def _write(bind: Session | Connection, table: Table, key: tuple[str, ...], rows: dict[Any, dict[str, int]]) -> int:

@@ -123,17 +123,20 @@ def follow(session: Session, *, garment_id: int, style_id: int, change: Change, 
                     inspection=inspection, cycle=cycle)
     session.flush()
     if change.to_state is GarmentState.IN_RENTAL_POOL:
-        _mark_ready(session, garment_id=garment_id, now=now)
+        _mark_ready(session, garment_id=garment_id, style_id=style_id, now=now)
     return inspection
 
 
-def _mark_ready(session: Session, *, garment_id: int, now: dt.datetime) -> None:
+def _mark_ready(session: Session, *, garment_id: int, style_id: int, now: dt.datetime) -> None:
     """The garment is ready in the pool again: each of its returns not yet followed by that ends its
-    turnaround now (a return straight into the pool ends it at once)."""
-    session.execute(update(RentalCycle)
-                    .where(RentalCycle.garment_id == garment_id, RentalCycle.returned_at.is_not(None),
-                           RentalCycle.ready_at.is_(None))
-                    .values(ready_at=now).execution_options(synchronize_session=False))
+    turnaround now (a return straight into the pool ends it at once), counted in its return's month."""
+    cycles = RentalCycle.__table__
+    for partner_id, returned_at in session.execute(
+            update(cycles).where(cycles.c.garment_id == garment_id, cycles.c.returned_at.is_not(None),
+                                 cycles.c.ready_at.is_(None))
+            .values(ready_at=now).returning(cycles.c.partner_id, cycles.c.returned_at)):
+        rental_rollups.bump_turnaround(session, style_id=style_id, partner_id=partner_id, returned_at=returned_at,
+                                       ready_at=now)
 
 
 def _count_defects(session: Session, *, style_id: int, inspection: Inspection, cycle: RentalCycle | None,

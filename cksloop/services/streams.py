@@ -7,6 +7,7 @@ registered at import time elsewhere.
 from __future__ import annotations
 
 from cksloop.db.models import Garment, GarmentEvent, OffcutLot, OffcutLotEvent
+from cksloop.services.garment_exits import GarmentExits
 from cksloop.services.ledger import Stream
 from cksloop.services.overstock_rollups import ReceiptsRollup, SalesRollup
 from cksloop.services.rental_rollups import Rollups
@@ -15,7 +16,7 @@ from cksloop.services.rental_tables import RentalTables
 GARMENTS = Stream(
     name="garments", table=Garment.__table__, events=GarmentEvent.__table__, key="garment_id",
     # the rental tables gather rollup additions, so the rollups come after them
-    projections=(RentalTables(), Rollups(), SalesRollup(), ReceiptsRollup()),
+    projections=(RentalTables(), Rollups(), SalesRollup(), ReceiptsRollup(), GarmentExits()),
 )
 
 #: issue 15: offcut lots keep a ledger of their own (events carry ``lot_id`` and ``seq``)

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from cksloop.db.models import (Garment, GarmentEvent, Location, OffcutLot, OffcutLotEvent, RemanufacturedGarment,
-                               User, Workshop, WorkshopEntry)
+from cksloop.db.models import (Garment, GarmentEvent, GarmentExit, Location, OffcutLot, OffcutLotEvent,
+                               RemanufacturedGarment, User, Workshop, WorkshopEntry)
 from cksloop.domain import offcut_figures as rules
 from cksloop.domain.clock import local_date, start_of_local_day
-from cksloop.domain.lifecycle import Action
+from cksloop.domain.lifecycle import Action, RetireRoute
 from cksloop.domain.offcut_figures import LotEvent, OffcutFigures, Period, RemanufacturedGarment as Made, RetiredGarment
 from cksloop.domain.offcuts import OffcutAction
 from cksloop.domain.workshop_logs import EntryKind
@@ -74,12 +74,14 @@ def records(session: Session, *, period: Period, store: str | None) -> Records:
                                               or (change.consumer or "").startswith("project:")):
             lot_events.append((LotEvent(change, local_date(event.occurred_at)), code))
     place = aliased(Location)
-    retired = [RetiredGarment(code, local_date(at), loc) for code, at, loc, details in session.execute(
-        select(Garment.code, GarmentEvent.occurred_at, place.code, GarmentEvent.details)
-        .join(Garment, GarmentEvent.garment_id == Garment.id).outerjoin(place, GarmentEvent.location_id == place.id)
-        .where(GarmentEvent.action == Action.RETIRE, GarmentEvent.occurred_at >= start,
-               GarmentEvent.occurred_at < end).order_by(GarmentEvent.id)).all()
-        if (details or {}).get("route") == "offcuts"]
+    # the retire action's exits into offcuts (services.garment_exits), not every retirement's details;
+    # each code looked up by its key (a join let PostgreSQL scan every garment of the chain for them)
+    code_of = select(Garment.code).where(Garment.id == GarmentExit.garment_id).scalar_subquery()
+    retired = [RetiredGarment(code, local_date(at), loc) for code, at, loc in session.execute(
+        select(code_of, GarmentExit.occurred_at, place.code)
+        .select_from(GarmentExit).outerjoin(place, GarmentExit.location_id == place.id)
+        .where(GarmentExit.action == Action.RETIRE, GarmentExit.route == RetireRoute.OFFCUTS.value,
+               GarmentExit.occurred_at >= start, GarmentExit.occurred_at < end).order_by(GarmentExit.event_id)).all()]
     retired = [g for g in retired if g.retired_on in period and _here(g.location, store)]
     return Records(entries, lot_events, retired, _remanufactured(session, period=period, store=store))
 

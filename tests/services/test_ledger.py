@@ -14,7 +14,8 @@ from cksloop.domain.errors import VersionConflict
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.domain.sale_price import SalePriceRefused
 from cksloop.domain.store_scope import OutOfScope
-from cksloop.services import batches, garments, ledger, overstock_rollups, rental_rollups, rental_tables, settings, streams
+from cksloop.services import (batches, garment_exits, garments, ledger, overstock_rollups, rental_rollups, rental_tables,
+                              settings, streams)
 from cksloop.services.batches import Outcome
 from tests.builders import OTHER_STORE, STORE, make_garment, make_user
 
@@ -31,6 +32,7 @@ def test_the_garment_ledger_names_its_projections_in_one_explicit_list() -> None
         rental_rollups.Rollups,
         overstock_rollups.SalesRollup,
         overstock_rollups.ReceiptsRollup,
+        garment_exits.GarmentExits,
     ]
 
 

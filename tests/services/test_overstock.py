@@ -11,14 +11,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, OverstockDailySales, OverstockMonthlySales,
-                               Style, StylePlan, StyleSizeReceipts)
+                               Style, StyleMonthlyReceipts, StylePlan, StyleSizeReceipts)
 from cksloop.domain.errors import DomainError
 from cksloop.domain.lifecycle import Action, Role
 from cksloop.domain.overstock_figures import compute_lines
 from cksloop.domain.overstock_proposals import RentalDemand, propose, store_rates
 from cksloop.domain.overstock_rules import Flag, Rule
 from cksloop.services import catalogue, garments, overstock
-from cksloop.services.overstock_rollups import rebuild, rebuild_receipts, receipts_from_garments, sums_from_events
+from cksloop.services.overstock_rollups import (monthly_receipts_from_garments, rebuild, rebuild_receipts,
+                                               receipts_from_garments, sums_from_events)
 from tests.builders import OUTLET, STORE, WAREHOUSE, make_user, migrated_again, seed_world
 
 DAY = dt.timedelta(days=1)
@@ -46,6 +47,10 @@ def monthly_rows(session: Session) -> dict[Any, dict[str, int]]:
 
 def receipt_rows(session: Session) -> dict[Any, tuple[int, dt.date, dt.date]]:
     return {(r.style_id, r.size): (r.units, r.first_on, r.last_on) for r in session.scalars(select(StyleSizeReceipts))}
+
+
+def monthly_receipt_rows(session: Session) -> dict[tuple[int, dt.date], int]:
+    return {(r.style_id, r.month): r.units for r in session.scalars(select(StyleMonthlyReceipts))}
 
 
 def months_of(daily: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
@@ -160,6 +165,10 @@ def test_receipts_are_kept_per_style_and_size_with_their_first_and_last_day(db_s
     assert receipt_rows(db_session) == {(style.id, "S"): (6, first, first),
                                         (style.id, "M"): (7, first, (now - 3 * DAY).date())}
     assert receipt_rows(db_session) == receipts_from_garments(db_session)
+    months = {(style.id, first.replace(day=1)): 12}
+    last = (now - 3 * DAY).date().replace(day=1)
+    months[(style.id, last)] = months.get((style.id, last), 0) + 1
+    assert monthly_receipt_rows(db_session) == months == monthly_receipts_from_garments(db_session)
     # a review dated between a size's first and last receipt counts its garments received by then
     (line,) = overstock.review(db_session, season="AW26", as_of=(now - 10 * DAY).date()).lines
     assert line.line.received == 12
@@ -171,20 +180,23 @@ def test_receipts_are_kept_per_style_and_size_with_their_first_and_last_day(db_s
         assert _review_of(db_session, summed, season="AW26", as_of=as_of) == \
             _review_of(db_session, fine, season="AW26", as_of=as_of)
     db_session.execute(delete(StyleSizeReceipts))
+    db_session.execute(delete(StyleMonthlyReceipts))
     assert rebuild_receipts(db_session) == 2
     assert receipt_rows(db_session) == receipts_from_garments(db_session)
+    assert monthly_receipt_rows(db_session) == months
 
 
 def test_the_migrations_fill_the_monthly_sales_and_the_receipts(db_session: Session, now: dt.datetime,
                                                                 database_url: str) -> None:
     build_fixture(db_session, now)
     months, receipts = monthly_rows(db_session), receipt_rows(db_session)
-    assert months == months_of(rollup_rows(db_session)) and months and receipts
+    received = monthly_receipt_rows(db_session)
+    assert months == months_of(rollup_rows(db_session)) and months and receipts and received
 
-    def both(session: Session) -> tuple[Any, Any]:
-        return monthly_rows(session), receipt_rows(session)
+    def all_three(session: Session) -> tuple[Any, Any, Any]:
+        return monthly_rows(session), receipt_rows(session), monthly_receipt_rows(session)
 
-    assert migrated_again(db_session, database_url, "0020_received_on", both) == (months, receipts)
+    assert migrated_again(db_session, database_url, "0020_received_on", all_three) == (months, receipts, received)
 
 
 def act_in_order(session: Session, units: list[Garment], steps: list[tuple[int, str, int, str]], *, actor: Any,
@@ -221,6 +233,7 @@ def test_the_sales_rollup_equals_a_rebuild_after_random_sales_and_returns(db_ses
         assert rollup_rows(db_session) == sums_from_events(db_session)
         assert monthly_rows(db_session) == months_of(rollup_rows(db_session))
         assert receipt_rows(db_session) == receipts_from_garments(db_session)
+        assert monthly_receipt_rows(db_session) == monthly_receipts_from_garments(db_session)
 
     run()
 

@@ -9,12 +9,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from cksloop.db.models import CareStep, DefectPhoto, Inspection, RentalCycle, RentalPoolStay
+from cksloop.db.models import CareStep, DefectPhoto, Inspection, RentalCycle, RentalPoolStay, RentalTurnaround
 from cksloop.domain.clock import utc
 from cksloop.domain.errors import IllegalTransition, InvalidDetails
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 from cksloop.domain.rental_quality import Figures, Thresholds, parse_period
-from cksloop.services import catalogue, garments, rental_attention, rental_figures, rental_reports, rentals
+from cksloop.services import (catalogue, garments, rental_attention, rental_figures, rental_reports, rental_rollups,
+                              rentals)
 from tests.builders import STORE, make_garment, make_user, migrated_again
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -502,6 +503,14 @@ def test_each_return_keeps_the_moment_its_garment_was_ready_in_the_pool_again(db
     into_pool = [_utc(e.occurred_at) for e in garments.events_of(s, g) if e.to_state is GarmentState.IN_RENTAL_POOL]
     for c in cycles:
         assert _utc(c.ready_at) == min((t for t in into_pool if t >= _utc(c.returned_at)), default=None)
+    # counted with the moment in the month of each return: ready at once, then after three days of repair
+    assert _turnaround_rows(s) == {(T0.date().replace(day=1), g.style_id, partner.id): (2, 3 * 86400)}
+    assert _turnaround_rows(s) == rental_rollups.turnarounds_from_cycles(s)
+
+
+def _turnaround_rows(session):
+    return {(r.month, r.style_id, r.partner_id): (r.ready_n, r.ready_s)
+            for r in session.scalars(select(RentalTurnaround))}
 
 
 def _utc(value):
@@ -526,6 +535,9 @@ def test_the_migration_fills_in_the_ready_moments_the_projection_would_have_writ
     rentals.finish_care(s, code=g.code, outcome="done", cost_cents=500, actor=admin, now=T0 + _days(8))
     projected = [(c.id, _utc(c.ready_at)) for c in s.scalars(select(RentalCycle).order_by(RentalCycle.id))]
     assert projected[0][1] == T0 + _days(3) and projected[1][1] == T0 + _days(8)
-    filled = migrated_again(s, database_url, "0017_events_by_state", lambda fresh: [
-        (i, _utc(t)) for i, t in fresh.execute(select(RentalCycle.id, RentalCycle.ready_at).order_by(RentalCycle.id))])
-    assert filled == projected
+    turnarounds = _turnaround_rows(s)
+    assert sum(n for n, _ in turnarounds.values()) == 2
+    filled = migrated_again(s, database_url, "0017_events_by_state", lambda fresh: ([
+        (i, _utc(t)) for i, t in fresh.execute(select(RentalCycle.id, RentalCycle.ready_at).order_by(RentalCycle.id))],
+        _turnaround_rows(fresh)))
+    assert filled == (projected, turnarounds)

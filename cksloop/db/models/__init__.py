@@ -9,14 +9,15 @@ from cksloop.db.models.accounts import AccountEvent, ApiToken, LoginFailure, Set
 from cksloop.db.models.buyers import Buyer, BuyerContract, BuyerLot, BuyerLotGarment
 from cksloop.db.models.buyer_proof import BuyerLotEvent, BuyerLotProof, ContractDocument
 from cksloop.db.models.disclosure import DiscardEvidence
-from cksloop.db.models.ledger import Garment, GarmentEvent, IdempotencyRecord
+from cksloop.db.models.ledger import Garment, GarmentEvent, GarmentExit, IdempotencyRecord
 from cksloop.db.models.offcuts import OffcutLot, OffcutLotEvent
 from cksloop.db.models.rental import (AttentionAcknowledgement, CareStep, DefectPhoto, Inspection,
                                       InspectionDefect, RentalCycle, RentalDefectRollup, RentalOpenCount,
-                                      RentalPartner, RentalPoolStay, RentalRollup)
+                                      RentalPartner, RentalPoolStay, RentalRollup, RentalTurnaround)
 from cksloop.db.models.charter import MaterialTarget
 from cksloop.db.models.overstock import (CollectionRulesVersion, MarkdownPolicyVersion, OverstockDailySales,
-                                        OverstockMonthlySales, StylePlan, StyleSizeReceipts)
+                                        OverstockMonthlySales, StyleMonthlyReceipts, StylePlan,
+                                        StyleSizeReceipts)
 from cksloop.db.models.overstock_reviews import OverstockReview, OverstockReviewDecision, PosSale
 from cksloop.db.models.workshops import (RemanufacturedGarment, RemanufacturedStyle, RemanufacturingProject, Workshop,
                                         WorkshopEntry, WorkshopProductType)
@@ -24,14 +25,15 @@ from cksloop.db.models.workshops import (RemanufacturedGarment, RemanufacturedSt
 __all__ = [
     "AccountEvent", "ApiToken", "AttentionAcknowledgement", "Base", "Buyer", "BuyerContract", "BuyerLot",
     "BuyerLotEvent", "BuyerLotGarment", "BuyerLotProof", "CareStep", "ContractDocument",
-    "DiscardEvidence", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent",
+    "DiscardEvidence", "CollectionRulesVersion", "DefectPhoto", "Garment", "GarmentEvent", "GarmentExit",
     "IdempotencyRecord", "Inspection", "InspectionDefect", "Location", "LoginFailure", "MarkdownPolicyVersion",
     "MaterialTarget",
     "OffcutLot", "OffcutLotEvent", "OverstockDailySales", "OverstockMonthlySales", "OverstockReview",
     "OverstockReviewDecision", "PosSale",
     "RentalCycle",
-    "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "Setting", "Style",
-    "StyleMaterial", "StylePlan", "StyleSize", "StyleSizeReceipts", "User", "UserStore", "utcnow",
+    "RentalDefectRollup", "RentalOpenCount", "RentalPartner", "RentalPoolStay", "RentalRollup", "RentalTurnaround",
+    "Setting", "Style",
+    "StyleMaterial", "StyleMonthlyReceipts", "StylePlan", "StyleSize", "StyleSizeReceipts", "User", "UserStore", "utcnow",
     "RemanufacturedGarment", "RemanufacturedStyle", "RemanufacturingProject", "Workshop", "WorkshopEntry",
     "WorkshopProductType",
 ]

@@ -96,3 +96,28 @@ Index("ix_garment_events_actor_occurred", GarmentEvent.actor_id, GarmentEvent.oc
 # the year's figures (charter report, disclosure) count the events that reached a state in a period:
 # a few thousand among millions, found without reading the whole period
 Index("ix_garment_events_to_state_occurred", GarmentEvent.to_state, GarmentEvent.occurred_at)
+
+
+class GarmentExit(Base):
+    """A garment leaving the loop unsold: retired (by route, and for recycling its legal ground) or
+    written off. One row per such event, written with it (services.garment_exits, migration 0023).
+
+    The charter's unsold section and the workshop figures count these by year, route and ground
+    from the index alone, where the events kept the route in their JSON details.
+    """
+
+    __tablename__ = "garment_exits"
+    __table_args__ = (
+        Index("ix_garment_exits_counted", "occurred_at", "to_state", "action", "route", "ground"),
+    )
+
+    event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                          ForeignKey("garment_events.id"), primary_key=True, autoincrement=False)
+    garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id"))
+    action: Mapped[Action] = mapped_column(_enum(Action))
+    to_state: Mapped[GarmentState] = mapped_column(_enum(GarmentState))
+    occurred_at: Mapped[dt.datetime]
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    #: the retire action's route, or the one an inspection graded D/E named (``retire_route``)
+    route: Mapped[str | None] = mapped_column(String(24))
+    ground: Mapped[str | None] = mapped_column(String(40))

@@ -84,6 +84,22 @@ class StyleSizeReceipts(Base):
     last_on: Mapped[dt.date] = mapped_column(Date)
 
 
+class StyleMonthlyReceipts(Base):
+    """How many garments of a style were received in a month (by Brussels day; ``month`` is its 1st).
+
+    Written with each garment's receipt event beside ``StyleSizeReceipts``: a collection's garments
+    received up to a month boundary (the charter's year end) are a sum of a few rows per style, whatever
+    the day of each style's last receipt.
+    """
+
+    __tablename__ = "style_monthly_receipts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)
+
+
 class CollectionRulesVersion(Base):
     """One version of a collection's overstock rules (overstock_rules.CollectionRules as JSON)."""
 

@@ -234,6 +234,24 @@ class RentalDefectRollup(Base):
     quality_returns: Mapped[int] = mapped_column(Integer, default=0)  # quality returns ended in it
 
 
+class RentalTurnaround(Base):
+    """Returns that are ready in the pool again, per style, partner and month of their return
+    (Brussels), with the seconds from return to ready added up: a year's average turnaround is two
+    sums over twelve months of rows, where it averaged every return of the year row by row.
+
+    The rental projection adds to the row of the return's month when the garment is ready again
+    (``rental_tables._mark_ready``); ``rental_rollups.rebuild_turnarounds`` recomputes them."""
+
+    __tablename__ = "rental_turnarounds"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the 1st of the return's month
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ready_n: Mapped[int] = mapped_column(Integer, default=0)
+    ready_s: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class RentalOpenCount(Base):
     """Rentals and pool stays open now, per style and partner: with the rollups they give how
     many were open at any earlier moment."""

@@ -4,8 +4,7 @@ markdown depth, and sell-through per collection (report section 3: the outlet sy
 Seam: the sales lists are the ledger's sell and ship-to-buyer events; their counts and value, and
 sell-through, read the sales rollup's monthly rows (``services.overstock_rollups``), the projection
 written with those same events (a test holds each count to its list's length); a year is twelve
-whole months. A collection's garments received read the receipts kept per style and size (or,
-for a style received into the next year, the receipt day ``receive_garment`` stores on each garment).
+whole months. A collection's garments received read the receipts kept per style and month.
 """
 from __future__ import annotations
 
@@ -16,12 +15,11 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import Garment, GarmentEvent, Location, OverstockMonthlySales, Style, StyleSizeReceipts
+from cksloop.db.models import Garment, GarmentEvent, Location, OverstockMonthlySales, Style, StyleMonthlyReceipts
 from cksloop.domain.charter import share_pct
 from cksloop.domain.lifecycle import Action, LocationKind
 from cksloop.domain.overstock_figures import Channel
 from cksloop.services.charter.figures import Figure, Section, counted, drill_url, keep, measured, year_bounds
-from cksloop.services.overstock_rollups import as_date
 from cksloop.services.rental_figures import within
 
 NAME = "overstock"
@@ -73,26 +71,12 @@ def received(season: str, year: int) -> Select[Any]:
 
 
 def received_per_style(session: Session, season: str, year: int) -> dict[int, int]:
-    """The ``received`` list counted per style: from the receipts kept per style and size where the
-    style's last receipt came before the year's end (every collection of a past year), else from
-    the (style, received) index."""
-    end = dt.date(year + 1, 1, 1)
-    counts: dict[int, int] = {}
-    later: set[int] = set()
-    for style_id, units, last in session.execute(
-            select(StyleSizeReceipts.style_id, StyleSizeReceipts.units, StyleSizeReceipts.last_on)
-            .join(Style, Style.id == StyleSizeReceipts.style_id).where(Style.season == season)):
-        if as_date(last) >= end:
-            later.add(style_id)
-        counts[style_id] = counts.get(style_id, 0) + int(units)
-    for style_id in later:
-        del counts[style_id]
-    if later:
-        counts.update({style_id: int(n) for style_id, n in session.execute(
-            select(Garment.style_id, func.count()).where(received_where(season, year),
-                                                         Garment.style_id.in_(sorted(later)))
-            .group_by(Garment.style_id))})
-    return counts
+    """The ``received`` list counted per style, from the receipts kept per style and month: a year
+    ends on a month boundary, so its garments received are the months before it."""
+    smr = StyleMonthlyReceipts
+    return {style_id: int(n) for style_id, n in session.execute(
+        select(smr.style_id, func.sum(smr.units)).join(Style, Style.id == smr.style_id)
+        .where(Style.season == season, smr.month < dt.date(year + 1, 1, 1)).group_by(smr.style_id))}
 
 
 def _sold(session: Session, year: int) -> dict[str, tuple[int, int, int]]:

@@ -13,8 +13,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import (AttentionAcknowledgement, Garment, Inspection, InspectionDefect, RentalCycle,
-                               RentalDefectRollup, RentalPartner, RentalPoolStay, Style)
-from cksloop.db.sql_functions import days_between
+                               RentalDefectRollup, RentalPartner, RentalPoolStay, RentalTurnaround, Style)
 from cksloop.domain.charter import share_pct
 from cksloop.domain.inspection import DefectCode, ReturnReason
 from cksloop.domain.rental_quality import Period, total
@@ -118,11 +117,12 @@ def attention_points(year: int) -> Select[Any]:
 
 def _turnaround_days(session: Session, year: int) -> float | None:
     """Average days from a return in the year until the garment was ready in the pool again (the
-    moment the rental projection wrote on the cycle); returns not yet followed by that are left out."""
-    value = session.scalar(select(func.avg(days_between(RentalCycle.ready_at, RentalCycle.returned_at)))
-                           .where(within(RentalCycle.returned_at, year_bounds(year)),
-                                  RentalCycle.ready_at.is_not(None)))
-    return None if value is None else float(value)
+    moment the rental projection wrote on the cycle), from the turnaround rows of the year's months
+    (written with that moment); returns not yet followed by it are left out."""
+    n, total = session.execute(select(func.sum(RentalTurnaround.ready_n), func.sum(RentalTurnaround.ready_s))
+                               .where(RentalTurnaround.month >= dt.date(year, 1, 1),
+                                      RentalTurnaround.month < dt.date(year + 1, 1, 1))).one()
+    return int(total) / int(n) / 86400 if n else None
 
 
 LISTS = {"pool_garments": pool_garments, "garments_rented": garments_rented, "rental_cycles": rental_cycles,
