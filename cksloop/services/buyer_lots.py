@@ -172,6 +172,7 @@ def create_lot(session: Session, *, buyer_id: int, destination_country: str, end
         # the lot has no id before it is inserted: decide with a stand-in, then name the real id in ``first``
         decisions = _decisions(garments, step.added, Action.ALLOCATE_TO_BUYER_LOT, {"buyer_lot": 1},
                                lot_id=1, actor=actor, now=now)
+        added = _ids(garments, step.added)
         made: dict[str, int] = {}
 
         def first(s: Session) -> None:
@@ -186,7 +187,7 @@ def create_lot(session: Session, *, buyer_id: int, destination_country: str, end
             made["id"] = row.id
             for decision in decisions:
                 decision.event["details"]["buyer_lot"] = row.id
-            _hold(s, row.id, [garments.rows[c].id for c in step.added])
+            _hold(s, row.id, added)
             buyer_lot_history.record(s, lot_id=row.id, seq=1, kind="status_draft", actor_id=actor.id, now=now,
                                      details={"contract_version": verdict.contract_version,
                                               "garments": len(step.added)})
@@ -194,6 +195,12 @@ def create_lot(session: Session, *, buyer_id: int, destination_country: str, end
         return ledger.Plan(decisions, answer=lambda _: made["id"], first=first)
 
     return _run(session, plan, actor=actor, now=now)
+
+
+def _ids(garments: Any, codes: Sequence[str]) -> list[int]:
+    """The ids of garments read by the plan, taken while it reads: the write begins with a fresh
+    transaction, which expires what was read, and each id asked after it was a statement (2,000 for a lot)."""
+    return [garments.rows[c].id for c in codes]
 
 
 def _hold(session: Session, lot_id: int, garment_ids: Sequence[int]) -> None:
@@ -221,6 +228,8 @@ def _step_plan(session: Session, lot_id: int, decide: Any, *, actor: User, now: 
             decisions += _decisions(garments, step.released, Action.RELEASE_FROM_BUYER_LOT, {},
                                     lot_id=lot_id, actor=actor, now=now)
 
+        added = _ids(garments, step.added)
+
         def first(s: Session) -> None:
             moved = s.execute(update(BuyerLot).where(BuyerLot.id == lot_id, BuyerLot.version == seen)
                               .values(version=seen + 1, status=step.lot.status, **columns)).rowcount
@@ -230,7 +239,7 @@ def _step_plan(session: Session, lot_id: int, decide: Any, *, actor: User, now: 
                 s.execute(delete(BuyerLotGarment).where(
                     BuyerLotGarment.lot_id == lot_id,
                     BuyerLotGarment.garment_id.in_([held[c] for c in step.released])))
-            _hold(s, lot_id, [garments.rows[c].id for c in step.added])
+            _hold(s, lot_id, added)
             if step.lot.status is LotStatus.SHIPPED:
                 s.execute(update(BuyerLotGarment).where(BuyerLotGarment.lot_id == lot_id).values(is_open=False))
             if then is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, cast, column, insert, select, update, values
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -225,13 +225,17 @@ def record(session: Session, *, stream: Stream, decisions: Sequence[Decision], a
     then calls ``before_commit``). Raises StaleVersion when a version moved; does not commit."""
     if not decisions:
         return []
-    statements = _statements(stream, tuple(sorted(decisions[0].values)))
-    for decision in decisions:
-        moved = session.execute(statements.compare_and_set, {
-            **decision.values, "_id": decision.aggregate_id, "_seen": decision.seen_version,
-            "_next": decision.seen_version + 1}).rowcount != 1
-        if moved:
-            raise StaleVersion(decision)
+    columns = tuple(sorted(decisions[0].values))
+    statements = _statements(stream, columns)
+    if len(decisions) >= _MANY and len({d.aggregate_id for d in decisions}) == len(decisions):
+        _compare_and_set_many(session, stream.table, columns, decisions)
+    else:
+        for decision in decisions:
+            moved = session.execute(statements.compare_and_set, {
+                **decision.values, "_id": decision.aggregate_id, "_seen": decision.seen_version,
+                "_next": decision.seen_version + 1}).rowcount != 1
+            if moved:
+                raise StaleVersion(decision)
     rows = [{**d.event, stream.key: d.aggregate_id, "seq": d.seen_version + 1} for d in decisions]
     ids = session.execute(statements.insert_event, rows).scalars().all()
     recorded = [Recorded(d, event_id, d.seen_version + 1, actor_id, now) for d, event_id in zip(decisions, ids)]
@@ -239,6 +243,34 @@ def record(session: Session, *, stream: Stream, decisions: Sequence[Decision], a
         for projection in stream.projections:
             projection.apply(session, item)
     return recorded
+
+
+#: from this many decisions on (a batch, a buyer lot), the compare-and-set is one statement per
+#: chunk: one round trip to PostgreSQL for 500 garments instead of 500 (a 2,000-garment lot took 2-3 s)
+_MANY, _CHUNK = 16, 500
+
+
+def _compare_and_set_many(session: Session, table: Table, columns: tuple[str, ...],
+                          decisions: Sequence[Decision]) -> None:
+    """Compare-and-set many aggregates (each once) with ``WITH given AS (VALUES …) UPDATE … FROM given
+    RETURNING id``:
+    the ids it answers are the versions that held; the first decision missing from them moved.
+    Taken in id order, so two batches over the same garments lock them in the same order."""
+    ordered = sorted(decisions, key=lambda d: d.aggregate_id)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start:start + _CHUNK]
+        # a CTE: SQLite names a VALUES list's columns only there (not as ``AS given (…)``)
+        given = values(column("_id", Integer), column("_seen", Integer),
+                       *[column(c, table.c[c].type) for c in columns], name="given").data(
+            [(d.aggregate_id, d.seen_version, *(d.values[c] for c in columns)) for d in chunk]).cte("given")
+        # each value cast to its column's type: a VALUES column whose first row is NULL is text to PostgreSQL
+        matched = set(session.execute(
+            update(table).where(table.c.id == given.c._id, table.c.version == given.c._seen)
+            .values({**{c: cast(given.c[c], table.c[c].type) for c in columns}, "version": given.c._seen + 1})
+            .returning(table.c.id)).scalars())
+        for decision in chunk:
+            if decision.aggregate_id not in matched:
+                raise StaleVersion(decision)
 
 
 def before_commit(session: Session, stream: Stream) -> None:
