@@ -79,12 +79,13 @@ def test_a_revocation_from_another_process_reaches_every_worker_within_two_secon
     clients = [w.test_client() for w in workers]
     try:
         statements = [count_statements(w) for w in workers]
-        for c in clients:
-            assert c.get("/api/v1/me", headers=bearer(token)).status_code == 200
         for seen, c in zip(statements, clients):
-            seen.clear()
             assert c.get("/api/v1/me", headers=bearer(token)).status_code == 200
-            assert seen == []  # both workers now answer from memory
+            seen.clear()
+            # asked again at once, within the memory's second (asked after the other worker's first
+            # request, a busy machine let it lapse: CI once saw the statements)
+            assert c.get("/api/v1/me", headers=bearer(token)).status_code == 200
+            assert seen == []  # the worker answers from memory
         # the administrator revokes it on the command line: another process, whose commit
         # these workers do not see happen
         env = {**os.environ, "CKSLOOP_DATABASE_URL": database_url, "CKSLOOP_INSTANCE_PATH": str(tmp_path),
