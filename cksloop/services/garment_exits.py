@@ -5,8 +5,8 @@ off adds one ``garment_exits`` row in the transaction that writes the event, wit
 legal ground its details name. The charter's unsold section and the workshop figures count a
 year's exits per route and ground from that table's index: the events keep the route in JSON
 details, which every count had to read row by row (a year at 1M garments: 10,000 table reads).
-``rebuild`` recomputes the rows from the events (migration 0023 and the benchmark's generator
-call it; a test holds it equal to the rows kept on the way).
+``rebuild`` recomputes the rows from the events (the benchmark's generator calls it; migration 0023
+fills the past with the same rule in SQL; tests hold both equal to the rows kept on the way).
 """
 from __future__ import annotations
 
@@ -26,10 +26,14 @@ def is_exit(action: Action, to_state: GarmentState) -> bool:
     return to_state is GarmentState.RETIRED or action is Action.WRITE_OFF
 
 
-def route_of(details: dict[str, Any] | None) -> str | None:
-    # the retire action names its route; an inspection graded D/E names it as retire_route
+def exit_row(*, event_id: int, garment_id: int, action: Action, to_state: GarmentState, occurred_at: Any,
+             location_id: int | None, details: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``garment_exits`` row of an exit event: the projection and the rebuild both write this."""
     found = details or {}
-    return found.get("route") or found.get("retire_route")
+    # the retire action names its route; an inspection graded D/E names it as retire_route
+    return {"event_id": event_id, "garment_id": garment_id, "action": action, "to_state": to_state,
+            "occurred_at": occurred_at, "location_id": location_id,
+            "route": found.get("route") or found.get("retire_route"), "ground": found.get("ground")}
 
 
 class GarmentExits:
@@ -40,10 +44,10 @@ class GarmentExits:
         if not is_exit(change.action, change.to_state):
             return
         event = recorded.decision.event
-        session.info.setdefault(_PENDING, []).append({
-            "event_id": recorded.event_id, "garment_id": recorded.decision.aggregate_id, "action": change.action,
-            "to_state": change.to_state, "occurred_at": event["occurred_at"], "location_id": event.get("location_id"),
-            "route": route_of(change.details), "ground": (change.details or {}).get("ground")})
+        session.info.setdefault(_PENDING, []).append(exit_row(
+            event_id=recorded.event_id, garment_id=recorded.decision.aggregate_id, action=change.action,
+            to_state=change.to_state, occurred_at=event["occurred_at"], location_id=event.get("location_id"),
+            details=change.details))
 
     def before_commit(self, session: Session) -> None:
         pending = session.info.pop(_PENDING, None)
@@ -56,16 +60,13 @@ class GarmentExits:
 
 def from_events(bind: Session | Connection) -> list[dict[str, Any]]:
     """Every exit row recomputed from the ledger, in event order."""
-    rows = []
-    for event_id, garment_id, action, to_state, at, location_id, details in bind.execute(
-            select(GarmentEvent.id, GarmentEvent.garment_id, GarmentEvent.action, GarmentEvent.to_state,
-                   GarmentEvent.occurred_at, GarmentEvent.location_id, GarmentEvent.details)
-            .where(or_(GarmentEvent.to_state == GarmentState.RETIRED, GarmentEvent.action == Action.WRITE_OFF))
-            .order_by(GarmentEvent.id).execution_options(yield_per=5000)):
-        rows.append({"event_id": event_id, "garment_id": garment_id, "action": Action(action),
-                     "to_state": GarmentState(to_state), "occurred_at": at, "location_id": location_id,
-                     "route": route_of(details), "ground": (details or {}).get("ground")})
-    return rows
+    return [exit_row(event_id=event_id, garment_id=garment_id, action=Action(action), to_state=GarmentState(to_state),
+                     occurred_at=at, location_id=location_id, details=details)
+            for event_id, garment_id, action, to_state, at, location_id, details in bind.execute(
+                select(GarmentEvent.id, GarmentEvent.garment_id, GarmentEvent.action, GarmentEvent.to_state,
+                       GarmentEvent.occurred_at, GarmentEvent.location_id, GarmentEvent.details)
+                .where(or_(GarmentEvent.to_state == GarmentState.RETIRED, GarmentEvent.action == Action.WRITE_OFF))
+                .order_by(GarmentEvent.id).execution_options(yield_per=5000))]
 
 
 def rebuild(bind: Session | Connection) -> int:

@@ -114,7 +114,8 @@ class ReceiptsRollup:
         row[0] += 1
         row[1], row[2] = min(row[1], day), max(row[2], day)
         monthly = session.info.setdefault(_RECEIVED_MONTHLY, {})
-        monthly[(garment.style_id, month_of(day))] = monthly.get((garment.style_id, month_of(day)), 0) + 1
+        month = (garment.style_id, month_of(day))
+        monthly[month] = monthly.get(month, 0) + 1
 
     def before_commit(self, session: Session) -> None:
         pending = session.info.pop(_RECEIVED, None)

@@ -46,6 +46,11 @@ def day_of(value: dt.datetime) -> dt.date:
     return local_date(value)
 
 
+def month_of(value: dt.datetime) -> dt.date:
+    """The first day of the Brussels month an instant falls in (a month bucket's key)."""
+    return day_of(value).replace(day=1)
+
+
 def buckets(value: dt.datetime) -> list[tuple[str, dt.date]]:
     day = day_of(value)
     return [("d", day), ("m", day.replace(day=1))]
@@ -100,7 +105,7 @@ def bump_open(session: Session, *, style_id: int, partner_id: int | None, rented
 def bump_turnaround(session: Session, *, style_id: int, partner_id: int | None, returned_at: dt.datetime,
                     ready_at: dt.datetime) -> None:
     """Count a return as ready again, in the month of the return, with the seconds it took."""
-    _add(session, "turnaround", {"month": day_of(returned_at).replace(day=1), "style_id": style_id,
+    _add(session, "turnaround", {"month": month_of(returned_at), "style_id": style_id,
                                  "partner_id": partner_id or 0},
          {"ready_n": 1, "ready_s": seconds(ready_at) - seconds(returned_at)})
 
@@ -207,7 +212,7 @@ def turnarounds_from_cycles(bind: Session | Connection) -> dict[tuple[dt.date, i
             Garment.style_id, RentalCycle.partner_id, RentalCycle.returned_at, RentalCycle.ready_at)
             .join(Garment, Garment.id == RentalCycle.garment_id)
             .where(RentalCycle.returned_at.is_not(None), RentalCycle.ready_at.is_not(None))):
-        key = (day_of(back_at).replace(day=1), style_id, partner_id or 0)
+        key = (month_of(back_at), style_id, partner_id or 0)
         n, total = sums.get(key, (0, 0))
         sums[key] = (n + 1, total + seconds(ready_at) - seconds(back_at))
     return sums
