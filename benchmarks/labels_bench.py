@@ -24,6 +24,7 @@ from benchmarks.generate import generate  # noqa: E402
 from cksloop import create_app  # noqa: E402
 from cksloop.adapters import label_sheets, zpl  # noqa: E402
 from cksloop.db.models import Garment  # noqa: E402
+from cksloop.db.session import make_session_factory  # noqa: E402
 from cksloop.domain.labels import LAYOUTS  # noqa: E402
 from cksloop.domain.lifecycle import Role  # noqa: E402
 from cksloop.services import accounts, labels, tokens  # noqa: E402
@@ -56,7 +57,7 @@ def main() -> None:
         app = create_app({"DATABASE_URL": url, "BASE_URL": BASE_URL, "SECRET_KEY": "bench",
                           "UPLOAD_DIR": tmp})
         with app.app_context():
-            session = app.extensions["cksloop.sessions"]()
+            session = make_session_factory(app.extensions["cksloop.engine"])()  # set-up by hand
             user = accounts.create_user(session, email="bench@cks.example", name="Bench", role=Role.ADMIN,
                                         password="correct horse battery staple", home_location=None)
             session.commit()

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
 from cksloop import create_app  # noqa: E402
 from cksloop.db.models import Location, OffcutLot, OffcutLotEvent  # noqa: E402
+from cksloop.db.session import make_session_factory  # noqa: E402
 from cksloop.domain.lifecycle import LocationKind, Role  # noqa: E402
 from cksloop.domain.offcut_labels import format_lot_code, lot_label_url  # noqa: E402
 from cksloop.services import accounts, tokens  # noqa: E402
@@ -77,7 +78,7 @@ def main() -> None:
         generate(url, garments=2000, styles=50, stores=10)
         app = create_app({"DATABASE_URL": url, "BASE_URL": BASE_URL, "SECRET_KEY": "bench", "UPLOAD_DIR": tmp})
         with app.app_context():
-            session = app.extensions["cksloop.sessions"]()
+            session = make_session_factory(app.extensions["cksloop.engine"])()  # set-up by hand
             began = time.perf_counter()
             add_lots(session, args.lots)
             print(f"{args.lots} lots written in {time.perf_counter() - began:.1f} s")

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, insert, select  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
 from cksloop import create_app  # noqa: E402
 from cksloop.db.models import Location, OffcutLot, OffcutLotEvent  # noqa: E402
+from cksloop.db.session import make_session_factory  # noqa: E402
 from cksloop.domain.lifecycle import Role  # noqa: E402
 from cksloop.domain.offcut_labels import format_lot_code  # noqa: E402
 from cksloop.services import accounts, tokens  # noqa: E402
@@ -106,7 +107,7 @@ def main() -> None:
                           "NOW": NOW})
         store, codes = next(iter(by_store.items()))
         with app.app_context():
-            session = app.extensions["cksloop.sessions"]()
+            session = make_session_factory(app.extensions["cksloop.engine"])()  # set-up by hand
             user = accounts.create_user(session, email="organiser@cks.example", name="Bench", role=Role.WORKSHOP_ORGANISER,
                                         password="correct horse battery staple", home_location=store)
             session.commit()

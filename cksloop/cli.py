@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from cksloop import cli_accounts, cli_ops, cli_settings
-from cksloop.cli_support import fail, now as _now, session
+from cksloop.cli_support import fail, now as _now, seeding_session, session
 from cksloop.domain.errors import DomainError
 
 
@@ -60,7 +60,7 @@ def demo_data(if_empty: bool, seed: int | None, count: int | None) -> None:
 
     from cksloop import demo
 
-    with session() as s:
+    with seeding_session() as s:
         if not demo.database_ready(s):
             raise click.ClickException("The database has no tables yet: run `cksloop db upgrade` first.")
         existing = demo.garment_count(s)

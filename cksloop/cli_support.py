@@ -10,7 +10,17 @@ from cksloop.domain.errors import DomainError
 
 
 def session():
+    """The app's session: reads as they come, writes through the services' begin_write."""
     return current_app.extensions["cksloop.sessions"]()
+
+
+def seeding_session():
+    """A session on the plain engine, for the demo loader alone: it lays out a whole chain by hand
+    (locations, users, styles, receipts in one transaction) into an empty database before anyone
+    uses it, beside the service calls that go through the write path as in the shop."""
+    from cksloop.db.session import make_session_factory
+
+    return make_session_factory(current_app.extensions["cksloop.engine"])()
 
 
 def fail(error: DomainError) -> None:

@@ -51,6 +51,7 @@ def seed_world(session: Session) -> dict[str, Any]:
 def make_user(session: Session, role: Role | str = Role.STORE_STAFF, *, email: str | None = None,
               password: str = PASSWORD, home_location: str | None = STORE, name: str | None = None) -> User:
     seed_world(session)
+    session.commit()  # what the test laid out by hand so far: create_user writes in a transaction of its own
     role = Role(role)
     email = email or f"{role.value}.{next(_counter)}@cks.example"
     return accounts.create_user(session, email=email, name=name or f"Test {role.value}", role=role,

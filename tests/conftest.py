@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from cksloop import create_app
 from cksloop.db import migrate
 from cksloop.db.models import Base
+from cksloop.db.session import make_session_factory
 from cksloop.domain.lifecycle import Role
 from tests.builders import PASSWORD, make_user, seed_world
 
@@ -130,7 +131,8 @@ def app(database_url: str, tmp_path: Path, now: dt.datetime) -> Iterator[Any]:
 
 @pytest.fixture
 def db_session(app: Any) -> Iterator[Session]:
-    session = app.extensions["cksloop.sessions"]()
+    # a plain session: tests set up their world by hand, outside the app's one write path
+    session = make_session_factory(app.extensions["cksloop.engine"])()
     try:
         yield session
     finally:

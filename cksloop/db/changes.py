@@ -26,6 +26,12 @@ def generation(*tables: str) -> tuple[int, ...]:
     return tuple(_generations.get(table, 0) for table in tables)
 
 
+def has_pending(session: Session) -> bool:
+    """Whether the session holds changes not committed yet: objects added, changed or deleted in
+    memory, or flushed to the database in the open transaction."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_PENDING))
+
+
 def _note(session: Session, table: str) -> None:
     session.info.setdefault(_PENDING, set()).add(table)
 

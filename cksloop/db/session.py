@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import threading
 import time
@@ -16,7 +17,11 @@ except ImportError:  # Windows has no fcntl: there SQLite's own busy handler que
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from cksloop.db import changes
+
 WRITE = {"cksloop_write": True}
+#: what a read session's engine carries (make_read_engine); its statements may not change anything
+READ = {"cksloop_read": True}
 #: a pooled PostgreSQL connection idle longer than this is checked before use (seconds)
 PING_AFTER_IDLE = 10.0
 
@@ -55,11 +60,56 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             else:
                 conn.exec_driver_sql("BEGIN DEFERRED")
 
+        _refuse_changes_outside_writes(engine)
         return engine
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_after_idle(engine)
+    _refuse_changes_outside_writes(engine)
     return engine
+
+
+def make_read_engine(engine: Engine) -> Engine:
+    """The engine the app's sessions run on: reads as they come, writes only through begin_write.
+
+    On PostgreSQL its connections are in autocommit: a read is one round trip, with no BEGIN before
+    it and no ROLLBACK when the request hands the connection back (two of a page's five round
+    trips). PostgreSQL's default READ COMMITTED takes a fresh snapshot per statement anyway, so a
+    page sees what it saw before. On SQLite BEGIN DEFERRED costs no round trip and stays.
+
+    Either way a statement that would change something on such a connection is refused
+    (``ReadOnlyViolation``): in autocommit it would commit on its own, outside the write lock and
+    the ledger's transaction. Every write goes through ``begin_write``. The engine shares the
+    plain engine's pool.
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(**READ, isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**READ)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A statement that changes data ran on a read connection, outside ``begin_write``."""
+
+
+class UncommittedChanges(RuntimeError):
+    """``begin_write`` was called on a session holding changes it has not committed."""
+
+
+#: a statement's first word that says it changes something (text SQL; compiled ones say so themselves)
+_CHANGES = re.compile(r"\s*(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE)\b", re.IGNORECASE)
+
+
+def _refuse_changes_outside_writes(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _guard(conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any,
+               _executemany: bool) -> None:
+        options = conn.get_execution_options()
+        if not options.get("cksloop_read") or options.get("cksloop_write"):
+            return
+        if (context is not None and (context.isinsert or context.isupdate or context.isdelete)) \
+                or _CHANGES.match(statement):
+            raise ReadOnlyViolation(
+                "a change outside begin_write: " + statement.split("\n", 1)[0][:120])
 
 
 def keep_private(database: str | None) -> None:
@@ -191,7 +241,53 @@ def begin_write(session: Session) -> None:
     Whatever the session read before (the logged-in user, say) is ended first, so the write
     transaction starts fresh: on SQLite as BEGIN IMMEDIATE (one writer at a time, no stale
     snapshot), on PostgreSQL as a normal transaction guarded by version checks.
+
+    Changes the session holds and has not committed would be lost with that read: refused
+    (``UncommittedChanges``), so a caller that wrote first finds out instead of losing it.
     """
     if session.in_transaction():
+        if changes.has_pending(session):
+            raise UncommittedChanges("begin_write would discard changes this session has not committed")
         session.rollback()
-    session.connection(execution_options=WRITE)
+    if _reads_in_autocommit(session):
+        # a read session's connection (make_read_engine): this transaction is a real one, at
+        # READ COMMITTED, which the ledger's compare-and-set is built for
+        session.connection(execution_options={**WRITE, "isolation_level": "READ COMMITTED"})
+    else:
+        session.connection(execution_options=WRITE)
+
+
+def begin_streaming_read(session: Session) -> None:
+    """Give a read that streams its rows (``yield_per``: an export) the transaction it needs.
+
+    On PostgreSQL such a read is a server-side cursor, which lives only inside a transaction; the
+    read engine's connections are in autocommit, so this opens one (READ COMMITTED; the read
+    engine's guard still refuses any change in it). A plain session, or SQLite, reads in a
+    transaction already: nothing to do.
+    """
+    if not _reads_in_autocommit(session):
+        return
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+
+
+def begin_snapshot_read(session: Session) -> None:
+    """Let a report's statements see one snapshot, taken now.
+
+    On the read engine's autocommit connections each statement would see the ledger as it stands at
+    that statement, and a write landing between two of them could make the figures disagree: on
+    PostgreSQL this opens a REPEATABLE READ transaction (the guard keeps it a read). On SQLite a
+    transaction is one snapshot already; the one the session has open is ended so the report reads
+    from now. A plain session (tests, tools) keeps the transaction it has.
+    """
+    if not session.get_bind().get_execution_options().get("cksloop_read"):
+        return
+    if session.in_transaction():
+        session.rollback()
+    if _reads_in_autocommit(session):
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _reads_in_autocommit(session: Session) -> bool:
+    return session.get_bind().get_execution_options().get("isolation_level") == "AUTOCOMMIT"

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import AccountEvent, ApiToken, Location, User, UserStore
+from cksloop.db.session import begin_write
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
 from cksloop.domain.messages import N_
@@ -89,6 +90,7 @@ def record_event(session: Session, *, action: str, subject: User, now: dt.dateti
 
 def record_sign_in(session: Session, *, user: User, address: str | None, now: dt.datetime) -> None:
     """A successful sign-in, for the audit trail; commits."""
+    begin_write(session)
     record_event(session, action=SIGNED_IN, subject=user, actor=user, address=address, now=now)
     session.commit()
 
@@ -99,11 +101,13 @@ def record_failed_sign_in(session: Session, *, email: str, address: str | None, 
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         return
+    begin_write(session)
     record_event(session, action=SIGN_IN_FAILED, subject=user, address=address, now=now)
     session.commit()
 
 
 def record_sign_out(session: Session, *, user_id: int, now: dt.datetime) -> None:
+    begin_write(session)
     user = session.get(User, user_id)
     if user is not None:
         record_event(session, action=SIGNED_OUT, subject=user, actor=user, now=now)
@@ -130,6 +134,7 @@ def create_user(session: Session, *, email: str, name: str, role: Role | str, pa
                 address: str | None = None, now: dt.datetime | None = None) -> User:
     """Create a user (with extra stores besides the home location) and commit; InvalidDetails for
     a bad email, role, password or location. ``by`` is the admin (None: the command line)."""
+    begin_write(session)
     now = now or _utcnow()
     email = normalise_email(email)
     errors: dict[str, str] = {}
@@ -192,6 +197,7 @@ def change_role_and_stores(session: Session, *, user_id: int, role: Role | str, 
     InvalidDetails for an unknown role or location. An admin may not take away their own admin
     role: the last way back into this page would go with it.
     """
+    begin_write(session)
     user = get_user(session, user_id)
     errors: dict[str, str] = {}
     try:
@@ -248,6 +254,7 @@ def reset_password(session: Session, *, email: str, password: str, now: dt.datet
                    by: User | None = None, address: str | None = None) -> int:
     """Set a new password, end every session and revoke every API token of the user; commits.
     Returns how many tokens were revoked."""
+    begin_write(session)
     now = now or _utcnow()
     user = find_user(session, email)
     validate_password(password)
@@ -264,6 +271,7 @@ def deactivate_user(session: Session, *, email: str, now: dt.datetime, by: User 
                     address: str | None = None) -> int:
     """Deactivate a user: no sign-in, every session ends, every token is revoked; commits.
     Returns how many tokens were revoked. InvalidDetails for an admin deactivating themselves."""
+    begin_write(session)
     user = find_user(session, email)
     if by is not None and by.id == user.id:
         raise InvalidDetails({"user": N_("You cannot deactivate yourself.")})
@@ -279,6 +287,7 @@ def deactivate_user(session: Session, *, email: str, now: dt.datetime, by: User 
 
 def end_sessions(session: Session, *, user_id: int) -> None:
     """Invalidate every browser session of the user (sign-out)."""
+    begin_write(session)
     user = session.get(User, user_id)
     if user is not None:
         user.session_nonce = secrets.token_hex(16)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Buyer, BuyerContract
+from cksloop.db.session import begin_write
 from cksloop.domain import buyer_contracts as rules
 from cksloop.domain.buyer_contracts import ContractVersion, OnwardSale, ProofKind, Restrictions
 from cksloop.domain.country_groups import CountryGroup, UnknownCountry, check_country_code
@@ -28,6 +29,7 @@ def known_country_codes() -> frozenset[str]:
 def create_buyer(session: Session, *, name: str, vat_number: str, country: str, contact_email: str,
                  now: dt.datetime) -> Buyer:
     """Store a new buyer; InvalidDetails naming each wrong field, nothing written."""
+    begin_write(session)
     checked = rules.check_buyer(name=name, vat_number=vat_number, country=country,
                                 contact_email=contact_email, known_codes=known_country_codes())
     buyer = Buyer(name=checked.name, vat_number=checked.vat_number, country=checked.country,
@@ -150,6 +152,7 @@ def add_contract(session: Session, *, buyer_id: int, valid_from: dt.date, valid_
     """Store the buyer's next contract version; InvalidContract naming each rule broken, nothing written.
 
     Two amendments at once: the unique (buyer, version) lets one win; the other gets a conflict."""
+    begin_write(session)
     get_buyer(session, buyer_id)
     terms = rules.validate_contract(valid_from=valid_from, valid_to=valid_to, restrictions=restrictions)
     version = rules.next_version(versions_of(contract_rows(session, buyer_id)))

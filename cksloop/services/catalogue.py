@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, Location, RentalPartner, Style, StyleMaterial, StyleSize, User
+from cksloop.db.session import begin_write
 from cksloop.domain import lifecycle
 from cksloop.domain.clock import local_date
 from cksloop.domain.errors import InvalidDetails, NotFound
@@ -57,6 +58,7 @@ def create_style(session: Session, *, style_number: str, name: str, season: str,
 
 def set_disclosure_facts(session: Session, *, style_number: str, cn_code: str, unit_weight_g: int) -> None:
     """Give a style its CN code and unit weight (the unsold-goods disclosure's category and kg); commits."""
+    begin_write(session)
     digits = cn_code.replace(" ", "").replace(".", "")
     errors: dict[str, str] = {}
     if not (digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 10):
@@ -95,7 +97,9 @@ def next_garment_code(session: Session) -> str:
 def receive_garment(session: Session, *, style: Style, size: str, location_code: str, actor: User,
                     now: dt.datetime, code: str | None = None, price_cents: int | None = None,
                     commit: bool = True) -> Garment:
-    """Create a garment and record its first event (``receive``) in the ledger."""
+    """Create a garment and record its first event (``receive``) in the ledger, in the caller's
+    write transaction (``begin_write``: an import, a remanufactured piece; the demo's and the tests'
+    plain sessions), committed with ``commit``."""
     if size not in style.size_list:
         raise InvalidDetails({"size": N_("This style has no such size.")})
     code = code or next_garment_code(session)

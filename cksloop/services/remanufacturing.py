@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (Garment, Location, OffcutLot, RemanufacturedGarment, RemanufacturedStyle,
                                RemanufacturingProject, Style, StyleSize, User)
+from cksloop.db.session import begin_write
 from cksloop.domain import remanufacturing as rules
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import LocationKind
@@ -94,6 +95,7 @@ def start(session: Session, *, partner_location: Any, name: Any, lots: Any, acto
 
 
 def change_status(session: Session, *, project_id: int, status: Any) -> dict[str, Any]:
+    begin_write(session)
     row = get(session, project_id)
     row.status = rules.change_status(project_of(row), status).value
     session.commit()
@@ -158,6 +160,7 @@ def add_product(session: Session, *, project_id: int, style_number: Any, size: A
     """Receive a unique product a partner returned as a new garment of a remanufactured style (the
     style is created when its number is new), at ``location`` or the warehouse; it records what it
     was made from. Raises NotFound, ProjectNotOpen, InvalidDetails or NotPermitted (nothing written)."""
+    begin_write(session)
     project = project_of(get(session, project_id))
     facts = _lot_facts(session, sorted(project.lots_g))
     styles = _remanufactured_styles(session)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db.models import (CareStep, DefectPhoto, Garment, Inspection, InspectionDefect, Location,
                                RentalCycle, RentalPartner, RentalPoolStay, Style)
+from cksloop.db.session import begin_streaming_read
 from cksloop.domain.clock import utc
 from cksloop.domain.errors import NotFound
 from cksloop.domain.inspection import Grade, ReturnReason
@@ -281,4 +282,5 @@ def photo(session: Session, photo_id: int, *, upload_dir: str) -> tuple[DefectPh
 
 def iter_rows(session: Session, query: Any, batch: int = 1000) -> Iterator[Any]:
     """Stream a large result without holding it all in memory (CSV exports)."""
+    begin_streaming_read(session)
     yield from session.execute(query.execution_options(yield_per=batch))

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import ApiToken, User
+from cksloop.db.session import begin_write
 from cksloop.domain.clock import utc
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.messages import N_
@@ -31,6 +32,7 @@ def create_token(session: Session, *, email: str, label: str = "", now: dt.datet
     ``expires_at`` (None: until revoked) must lie in the future, at most MAX_TOKEN_DAYS away; a
     read-only token may only read (GET, HEAD). InvalidDetails for an inactive user or a bad expiry.
     """
+    begin_write(session)
     user = accounts.find_user(session, email)
     if not user.active:
         raise InvalidDetails({"email": N_("This user is deactivated.")})
@@ -52,6 +54,7 @@ def revoke_tokens(session: Session, *, email: str, now: dt.datetime, label: str 
                   token_id: int | None = None, by: User | None = None, address: str | None = None) -> int:
     """Revoke the user's active API tokens (only those with ``label``, or the one with
     ``token_id``, when given); returns how many; commits."""
+    begin_write(session)
     user = accounts.find_user(session, email)
     count = accounts.revoke_all_tokens(session, user, now=now, by=by, address=address, label=label, token_id=token_id)
     session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Location, OffcutLot, User, Workshop, WorkshopEntry, WorkshopProductType
+from cksloop.db.session import begin_write
 from cksloop.domain import workshop_logs, workshops as rules
 from cksloop.domain.errors import InvalidDetails, NotFound
 from cksloop.domain.lifecycle import Role
@@ -34,6 +35,7 @@ def product_types(session: Session) -> dict[str, rules.ProductType]:
 
 def add_product_type(session: Session, *, key: Any, name: Any, typical_use_g: Any, now: dt.datetime) -> rules.ProductType:
     """Add a product type with its typical material use; InvalidDetails when a field is wrong."""
+    begin_write(session)
     kind = rules.define_product_type(key=key, name=name, typical_use_g=typical_use_g, existing=product_types(session))
     session.add(WorkshopProductType(key=kind.key, name=kind.name, typical_use_g=kind.typical_use_g, created_at=now))
     session.commit()
@@ -66,6 +68,7 @@ def plan(session: Session, *, store: Any, starts_at: Any, theme: Any, capacity: 
 
     Raises InvalidDetails naming each wrong field (nothing written).
     """
+    begin_write(session)
     if organiser in (None, "") and actor.role is Role.WORKSHOP_ORGANISER:
         organiser = actor.id
     errors: dict[str, str] = {}

@@ -6,14 +6,15 @@ import datetime as dt
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from cksloop.db.session import make_engine, make_session_factory
+from cksloop.db.session import make_engine, make_read_engine, make_session_factory
 from cksloop.services import remembered
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["cksloop.engine"] = engine
-    app.extensions["cksloop.sessions"] = make_session_factory(engine)
+    # requests and commands read on the read engine; their writes go through begin_write
+    app.extensions["cksloop.sessions"] = make_session_factory(make_read_engine(engine))
     app.extensions["cksloop.memory"] = remembered.Memory()
 
     @app.teardown_appcontext

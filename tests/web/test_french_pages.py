@@ -241,12 +241,13 @@ def demo_site(demo_database, tmp_path_factory):
 
     from cksloop import create_app
     from cksloop import demo
+    from cksloop.db.session import make_session_factory
     from tests.conftest import FIXED_NOW
 
     app = create_app({"TESTING": True, "DATABASE_URL": demo_database, "SECRET_KEY": "walk",
                       "BASE_URL": "https://loop.cks.example", "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
                       "NOW": FIXED_NOW, "BABEL_DEFAULT_LOCALE": "en"})
-    session = app.extensions["cksloop.sessions"]()
+    session = make_session_factory(app.extensions["cksloop.engine"])()  # the demo loads as `demo-data` does
     result = demo.load_demo_data(session, now=FIXED_NOW, seed=demo.DEFAULT_SEED, count=150)
     clients = {}
     for created in result.created_users:

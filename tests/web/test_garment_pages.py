@@ -28,12 +28,14 @@ def listed_codes(response) -> list[str]:
 
 
 def event_count(session, garment) -> int:
+    session.rollback()  # ends this session's snapshot, if one is open: a request wrote since
     session.expire_all()
     return session.scalar(select(func.count()).select_from(GarmentEvent)
                           .where(GarmentEvent.garment_id == garment.id))
 
 
 def reload(session, garment) -> Garment:
+    session.rollback()  # ends this session's snapshot, if one is open: a request wrote since
     session.expire_all()
     return session.get(Garment, garment.id)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from cksloop.db.models import (DefectPhoto, Garment, GarmentEvent, Inspection, InspectionDefect, Location, RentalCycle,
                                RentalPartner, Style, User)
 from cksloop.db.queries.paging import MAX_PAGE, PAGE_SIZE, Page, capped_count
+from cksloop.db.session import begin_streaming_read
 from cksloop.domain.labels import garment_code_in, is_garment_code
 from cksloop.domain.lifecycle import Action, GarmentState, Role
 
@@ -204,6 +205,7 @@ def export_garments(session: Session, *, search: GarmentSearch, batch: int = 200
     query = query.join(Style, Style.id == Garment.style_id).outerjoin(Location, Location.id == Garment.location_id)
     chosen = sort_key(search.sort)
     order = ([_column(*chosen)] if chosen else [RentalCycle.due_on] if overdue else []) + [Garment.id]
+    begin_streaming_read(session)
     result = session.execute(query.order_by(*order).limit(MAX_EXPORT).execution_options(yield_per=batch))
     for row in result:
         yield GarmentRow(*row[:9], due_on=row[9] if overdue else None)

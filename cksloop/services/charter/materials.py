@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import Garment, MaterialTarget, Style, StyleMaterial
+from cksloop.db.session import begin_write
 from cksloop.domain.charter import FlaggedMaterial, Half, flag_of, parse_target_pct, share_pct
 from cksloop.domain.errors import InvalidDetails
 from cksloop.domain.messages import N_
@@ -111,6 +112,7 @@ def set_targets(session: Session, *, season: str, values: dict[str, Any], actor_
     if errors:
         raise InvalidDetails(errors)
     for attempt in range(2):
+        begin_write(session)
         existing = {row.material: row for row in session.scalars(
             select(MaterialTarget).where(MaterialTarget.season == season))}
         for material, pct in parsed.items():
