@@ -1,14 +1,15 @@
 """The public product passport of a scanned garment: public facts and its life in counts, nothing private."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from cksloop.db.models import (Garment, GarmentEvent, Location, RemanufacturedGarment, Style, StyleMaterial,
-                               StyleSize)
+from cksloop.db import queries
+from cksloop.db.models import Garment, GarmentEvent, RemanufacturedGarment, Style, StyleMaterial, StyleSize
 from cksloop.domain.labels import is_garment_code, usable_gtin
 from cksloop.domain.lifecycle import GarmentState, LocationKind
 from cksloop.domain.passport import LifeCounts, check_public, count_life, recycled_percent
@@ -65,16 +66,26 @@ _FACTS = (select(Garment.id, Garment.code, Garment.state, Garment.size, Style.na
           .order_by(StyleMaterial.percent.desc(), StyleMaterial.id))
 _LIFE = (select(GarmentEvent.action, GarmentEvent.details, GarmentEvent.to_state)
          .where(GarmentEvent.garment_id == bindparam("garment_id")).order_by(GarmentEvent.seq))
-_REPAIR_CITIES = (select(Location.city).where(Location.kind == LocationKind.STORE, Location.active.is_(True))
-                  .distinct().order_by(Location.city).limit(30))
+#: at most this many cities are named (a chain of a few dozen stores; the page stays short)
+MAX_REPAIR_CITIES = 30
 
 
-def passport(session: Session, *, code: str, gtin: str | None = None) -> Passport:
+def repair_cities(locations: Iterable[queries.LocationChoice]) -> tuple[str, ...]:
+    """The cities of the active stores (who take repairs), each once, sorted: from the active
+    locations a worker already keeps for the garment page's choices."""
+    return tuple(sorted({loc.city for loc in locations if loc.kind is LocationKind.STORE and loc.city}))[
+        :MAX_REPAIR_CITIES]
+
+
+def passport(session: Session, *, code: str, gtin: str | None = None,
+             active_locations: Callable[[Session], Iterable[queries.LocationChoice]] = queries.active_locations,
+             ) -> Passport:
     """The passport of the garment a label names (``/g/{code}`` or ``/01/{gtin}/21/{code}``).
 
     Raises NotFound like ``labels.resolve_label``, and GarmentGone for a garment retired or
-    written off (its label may still be scanned; the page says what became of it). Three
-    statements (facts, life, repair cities): on PostgreSQL each is a round trip.
+    written off (its label may still be scanned; the page says what became of it). Two statements
+    (facts, life): on PostgreSQL each is a round trip. The repair cities come from
+    ``active_locations`` (the web passes the worker's memory of them; the default asks the database).
     """
     rows = session.execute(_FACTS, {"code": code}).all() if is_garment_code(code) else []
     if not rows:  # anything that is not a garment code cannot exist: never queried
@@ -86,7 +97,6 @@ def passport(session: Session, *, code: str, gtin: str | None = None) -> Passpor
     if state in (GarmentState.RETIRED, GarmentState.WRITTEN_OFF):
         last = (events[-1].details or {}) if events else {}
         check_public(code=garment.code, state=state, retire_route=last.get("route") or last.get("retire_route"))
-    cities = session.scalars(_REPAIR_CITIES)
     return Passport(
         code=garment.code,
         gtin=usable_gtin(garment.gtin),
@@ -99,6 +109,6 @@ def passport(session: Session, *, code: str, gtin: str | None = None) -> Passpor
         care=garment.care,
         country_of_manufacture=garment.country_of_manufacture,
         life=count_life(((e.action, e.details, e.to_state) for e in events), state),
-        repair_cities=tuple(c for c in cities if c),
+        repair_cities=repair_cities(active_locations(session)),
         made_from=dict(garment.made_from) if garment.made_from is not None else None,
     )

@@ -8,9 +8,13 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
-from cksloop.domain.lifecycle import Action, GarmentState, Role
+from cksloop.db.models import Location
+from cksloop.db.queries import LocationChoice
+from cksloop.domain.lifecycle import Action, GarmentState, LocationKind, Role
 from cksloop.services import catalogue, garments
+from cksloop.services.passport import MAX_REPAIR_CITIES, repair_cities
 from tests.builders import OTHER_STORE, STORE, make_garment, make_user
 from tests.conftest import csrf_from
 
@@ -245,6 +249,32 @@ def test_repairs_point_to_store_cities_not_to_people(client, lived):
     repair = page.split('class="product-repair"')[1].split("</section>")[0]
     assert "Antwerpen" in repair and "Gent" in repair
     assert "Wommelgem" not in repair  # the warehouse and the outlet take no repairs
+
+
+def test_a_store_that_closes_leaves_the_repair_cities_on_the_next_page(client, lived, db_session):
+    """The cities come from the locations a worker keeps (issue 19): a change committed in this
+    process is seen at once, not after the memory's time to live."""
+    def cities() -> str:
+        page = main_of(text_of(get(client, f"/g/{lived.code}")))
+        return page.split('class="product-repair"')[1].split("</section>")[0]
+
+    assert "Gent" in cities()
+    gent = db_session.scalar(select(Location).where(Location.code == OTHER_STORE))
+    gent.active = False
+    db_session.commit()
+    assert "Gent" not in cities() and "Antwerpen" in cities()
+
+
+def test_repair_cities_are_the_active_stores_cities_once_each_sorted_and_capped():
+    def place(code: str, kind: LocationKind, city: str) -> LocationChoice:
+        return LocationChoice(code, code, kind, city)
+
+    stores = [place(f"S{i:02d}", LocationKind.STORE, f"City {i:02d}") for i in range(40)]
+    chosen = repair_cities([place("GENT-2", LocationKind.STORE, "Gent"), place("GENT-1", LocationKind.STORE, "Gent"),
+                            place("WH", LocationKind.WAREHOUSE, "Wommelgem"), place("X", LocationKind.STORE, ""),
+                            place("A", LocationKind.STORE, "Aalst")])
+    assert chosen == ("Aalst", "Gent")
+    assert repair_cities(stores) == tuple(f"City {i:02d}" for i in range(MAX_REPAIR_CITIES))
 
 
 def test_the_print_view_drops_the_navigation_and_fits_a4(client, lived):

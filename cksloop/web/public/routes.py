@@ -14,7 +14,7 @@ from flask_login import current_user
 from cksloop.domain.errors import NotFound
 from cksloop.domain.passport import GarmentGone
 from cksloop.services import labels, passport
-from cksloop.web.database import db
+from cksloop.web.database import db, memory
 from cksloop.web.guards import roles_for
 from cksloop.web.i18n import translate_error
 from cksloop.web.public import passport_view as view
@@ -39,7 +39,7 @@ def _resolve(code: str, *, gtin: str | None) -> Any:
         if current_user.is_authenticated and _staff_page_open():
             garment = labels.resolve_label(db(), code=code, gtin=gtin)
             return redirect(url_for(STAFF_PAGE, code=garment.code))
-        product = passport.passport(db(), code=code, gtin=gtin)
+        product = passport.passport(db(), code=code, gtin=gtin, active_locations=memory().active_locations.get)
     except (NotFound, GarmentGone) as error:
         # the code comes from the URL: the template escapes it, and it is cut to a sane length
         status = 410 if isinstance(error, GarmentGone) else 404
