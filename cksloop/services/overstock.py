@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cksloop.db.models import (CollectionRulesVersion, Garment, GarmentEvent, Location, MarkdownPolicyVersion,
                                OverstockDailySales, OverstockMonthlySales, Style, StylePlan,
                                StyleSizeReceipts)
+from cksloop.db.session import begin_snapshot_read
 from cksloop.db.sql_functions import day_ordinal
 from cksloop.domain.clock import local_date
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind
@@ -250,6 +251,11 @@ def collection_inputs(session: Session, *, season: str, as_of: dt.date, location
              case((in_pool, None), (at_store & selling.c.location_id.is_(None), None),
                   else_=garments.c.location_id).label("place"),
              (garments.c.received_on > as_of).label("later"))
+    if conn.dialect.name == "postgresql" and conn.in_transaction():
+        # PostgreSQL cannot estimate how few groups the computed kind and place make (it takes each
+        # row for its own group), so it sorts every (style, size) run of the index again instead of
+        # hashing ~6,000 groups: 146 -> 65 ms at 1M garments. For this transaction only.
+        conn.exec_driver_sql("SET LOCAL enable_incremental_sort = off")
     stock = []
     for style_id, size, how, price, location_id, _, units, first_on, ordinals in conn.execute(
             select(*group, func.count(), func.min(garments.c.received_on),
@@ -302,6 +308,7 @@ def review(session: Session, *, season: str, as_of: dt.date, location: str | Non
     ``as_of`` shows today's stock against that day's sales (the review session stores its lines).
     ``style`` gives that one style's line (a style's line depends on nothing of the others).
     """
+    begin_snapshot_read(session)
     rules, policy = rules_for(session, season=season), policy_for(session, season=season)
     inputs = collection_inputs(session, season=season, as_of=as_of, location=location, style=style)
     sales, stock = inputs.sales, inputs.stock

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cksloop.db.session import begin_snapshot_read
 from cksloop.domain.charter import FIRST_YEAR
 from cksloop.domain.clock import utc
 from cksloop.domain.errors import NotFound
@@ -59,7 +60,9 @@ def _value(sections: dict[str, Section], name: str, key: str) -> int | float | N
 def build_report(session: Session, *, year: int, now: dt.datetime) -> Report:
     """Every section's figures for ``year``, each with the year before beside it.
 
-    A year with nothing recorded answers ``has_data`` False: its figures are not facts to show."""
+    A year with nothing recorded answers ``has_data`` False: its figures are not facts to show.
+    All figures count one snapshot of the ledger (a write landing meanwhile is in none or all)."""
+    begin_snapshot_read(session)
     current = _sections(session, year, now)
     before = _sections(session, year - 1, now) if year - 1 >= FIRST_YEAR else {}
     sections = {name: {key: replace(f, previous=_value(before, name, key)) for key, f in figures.items()}
