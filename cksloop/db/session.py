@@ -92,7 +92,8 @@ class ReadOnlyViolation(RuntimeError):
 
 
 class UncommittedChanges(RuntimeError):
-    """``begin_write`` was called on a session holding changes it has not committed."""
+    """A new transaction (``begin_write``, a streamed or snapshot read) was asked of a session
+    holding changes it has not committed."""
 
 
 #: a statement's first word that says it changes something (text SQL; compiled ones say so themselves)
@@ -240,21 +241,10 @@ def begin_write(session: Session) -> None:
 
     Whatever the session read before (the logged-in user, say) is ended first, so the write
     transaction starts fresh: on SQLite as BEGIN IMMEDIATE (one writer at a time, no stale
-    snapshot), on PostgreSQL as a normal transaction guarded by version checks.
-
-    Changes the session holds and has not committed would be lost with that read: refused
-    (``UncommittedChanges``), so a caller that wrote first finds out instead of losing it.
+    snapshot), on PostgreSQL as a normal transaction guarded by version checks (READ COMMITTED,
+    which the ledger's compare-and-set is built for, also on the read engine's connections).
     """
-    if session.in_transaction():
-        if changes.has_pending(session):
-            raise UncommittedChanges("begin_write would discard changes this session has not committed")
-        session.rollback()
-    if _reads_in_autocommit(session):
-        # a read session's connection (make_read_engine): this transaction is a real one, at
-        # READ COMMITTED, which the ledger's compare-and-set is built for
-        session.connection(execution_options={**WRITE, "isolation_level": "READ COMMITTED"})
-    else:
-        session.connection(execution_options=WRITE)
+    _begin_afresh(session, WRITE, isolation_level="READ COMMITTED")
 
 
 def begin_streaming_read(session: Session) -> None:
@@ -265,11 +255,8 @@ def begin_streaming_read(session: Session) -> None:
     engine's guard still refuses any change in it). A plain session, or SQLite, reads in a
     transaction already: nothing to do.
     """
-    if not _reads_in_autocommit(session):
-        return
-    if session.in_transaction():
-        session.rollback()
-    session.connection(execution_options={"isolation_level": "READ COMMITTED"})
+    if _reads_in_autocommit(session):
+        _begin_afresh(session, {}, isolation_level="READ COMMITTED")
 
 
 def begin_snapshot_read(session: Session) -> None:
@@ -281,12 +268,25 @@ def begin_snapshot_read(session: Session) -> None:
     transaction is one snapshot already; the one the session has open is ended so the report reads
     from now. A plain session (tests, tools) keeps the transaction it has.
     """
-    if not session.get_bind().get_execution_options().get("cksloop_read"):
-        return
+    if session.get_bind().get_execution_options().get("cksloop_read"):
+        _begin_afresh(session, {}, isolation_level="REPEATABLE READ")
+
+
+def _begin_afresh(session: Session, options: dict[str, Any], *, isolation_level: str) -> None:
+    """End what the session read and open the transaction ``options`` ask for. ``isolation_level``
+    applies on the read engine's autocommit connections; elsewhere the engine's own stands.
+
+    Changes the session holds and has not committed would be lost with that read: refused
+    (``UncommittedChanges``), so a caller that wrote first finds out instead of losing it.
+    """
     if session.in_transaction():
+        if changes.has_pending(session):
+            raise UncommittedChanges("a new transaction would discard changes this session has not committed")
         session.rollback()
     if _reads_in_autocommit(session):
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        options = {**options, "isolation_level": isolation_level}
+    if options:
+        session.connection(execution_options=options)
 
 
 def _reads_in_autocommit(session: Session) -> bool:

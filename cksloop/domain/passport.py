@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import DomainError
-from .lifecycle import Action, CareKind, GarmentState, RetireRoute
+from .lifecycle import Action, CareKind, GarmentState, LocationKind, RetireRoute
 from .messages import N_
 
 
@@ -34,6 +34,18 @@ _GONE_REASONS = {
 }
 _RETIRED = N_("Garment %(code)s has been retired.")
 _WRITTEN_OFF = N_("Garment %(code)s is no longer in circulation.")
+
+
+#: at most this many cities are named (a chain of a few dozen stores; the page stays short)
+MAX_REPAIR_CITIES = 30
+
+
+def repair_cities(locations: Iterable[Any]) -> tuple[str, ...]:
+    """Where a customer can take the garment for a repair: the cities of the stores among the
+    active ``locations`` (anything with ``kind`` and ``city``), each once, sorted. A warehouse, an
+    outlet or a partner takes no repairs; a place, never who works there."""
+    return tuple(sorted({loc.city for loc in locations if loc.kind is LocationKind.STORE and loc.city}))[
+        :MAX_REPAIR_CITIES]
 
 
 def check_public(*, code: str, state: GarmentState | None, retire_route: str | None) -> None:

@@ -16,24 +16,17 @@ from sqlalchemy import Connection, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from cksloop.db.models import GarmentEvent, GarmentExit
-from cksloop.domain.lifecycle import Action, GarmentState
+from cksloop.domain.lifecycle import Action, GarmentState, exit_route, is_exit
 
 _PENDING = "cksloop.garment_exits"
-
-
-def is_exit(action: Action, to_state: GarmentState) -> bool:
-    """Whether an event takes its garment out of the loop unsold."""
-    return to_state is GarmentState.RETIRED or action is Action.WRITE_OFF
 
 
 def exit_row(*, event_id: int, garment_id: int, action: Action, to_state: GarmentState, occurred_at: Any,
              location_id: int | None, details: dict[str, Any] | None) -> dict[str, Any]:
     """The ``garment_exits`` row of an exit event: the projection and the rebuild both write this."""
-    found = details or {}
-    # the retire action names its route; an inspection graded D/E names it as retire_route
     return {"event_id": event_id, "garment_id": garment_id, "action": action, "to_state": to_state,
             "occurred_at": occurred_at, "location_id": location_id,
-            "route": found.get("route") or found.get("retire_route"), "ground": found.get("ground")}
+            "route": exit_route(details), "ground": (details or {}).get("ground")}
 
 
 class GarmentExits:

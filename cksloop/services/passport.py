@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from cksloop.db import queries
 from cksloop.db.models import Garment, GarmentEvent, RemanufacturedGarment, Style, StyleMaterial, StyleSize
 from cksloop.domain.labels import is_garment_code, usable_gtin
-from cksloop.domain.lifecycle import GarmentState, LocationKind
-from cksloop.domain.passport import LifeCounts, check_public, count_life, recycled_percent
+from cksloop.domain.lifecycle import GarmentState, exit_route
+from cksloop.domain.passport import LifeCounts, check_public, count_life, recycled_percent, repair_cities
 from cksloop.services.labels import check_label_gtin, no_such_garment
 
 
@@ -66,15 +66,6 @@ _FACTS = (select(Garment.id, Garment.code, Garment.state, Garment.size, Style.na
           .order_by(StyleMaterial.percent.desc(), StyleMaterial.id))
 _LIFE = (select(GarmentEvent.action, GarmentEvent.details, GarmentEvent.to_state)
          .where(GarmentEvent.garment_id == bindparam("garment_id")).order_by(GarmentEvent.seq))
-#: at most this many cities are named (a chain of a few dozen stores; the page stays short)
-MAX_REPAIR_CITIES = 30
-
-
-def repair_cities(locations: Iterable[queries.LocationChoice]) -> tuple[str, ...]:
-    """The cities of the active stores (who take repairs), each once, sorted: from the active
-    locations a worker already keeps for the garment page's choices."""
-    return tuple(sorted({loc.city for loc in locations if loc.kind is LocationKind.STORE and loc.city}))[
-        :MAX_REPAIR_CITIES]
 
 
 def passport(session: Session, *, code: str, gtin: str | None = None,
@@ -95,8 +86,8 @@ def passport(session: Session, *, code: str, gtin: str | None = None,
     state = GarmentState(garment.state) if garment.state is not None else None
     events = session.execute(_LIFE, {"garment_id": garment.id}).all()
     if state in (GarmentState.RETIRED, GarmentState.WRITTEN_OFF):
-        last = (events[-1].details or {}) if events else {}
-        check_public(code=garment.code, state=state, retire_route=last.get("route") or last.get("retire_route"))
+        last = events[-1].details if events else None
+        check_public(code=garment.code, state=state, retire_route=exit_route(last))
     return Passport(
         code=garment.code,
         gtin=usable_gtin(garment.gtin),

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from cksloop.db.models import Location
 from cksloop.db.queries import LocationChoice
 from cksloop.domain.lifecycle import Action, GarmentState, LocationKind, Role
+from cksloop.domain.passport import MAX_REPAIR_CITIES, repair_cities
 from cksloop.services import catalogue, garments
-from cksloop.services.passport import MAX_REPAIR_CITIES, repair_cities
 from tests.builders import OTHER_STORE, STORE, make_garment, make_user
 from tests.conftest import csrf_from
 

@@ -6,7 +6,8 @@ the names live.
 """
 from __future__ import annotations
 
-from .rules import RENTAL_LIFE_ACTIONS, RULES, ActionRule, allowed_actions, apply, decide, may, replay
+from .rules import (RENTAL_LIFE_ACTIONS, RULES, ActionRule, allowed_actions, apply, decide, exit_route, is_exit,
+                    may, replay)
 from .vocabulary import (FINAL_STATES, Action, CareKind, CareOutcome,
                          Change, Context, DestructionGround, GarmentState, LocationKind, Place, RetireRoute, Role,
                          Snapshot, WriteOffReason)
@@ -16,5 +17,5 @@ __all__ = [
     "FINAL_STATES", "RENTAL_LIFE_ACTIONS", "RULES", "Action",
     "ActionRule", "CareKind", "CareOutcome", "Change", "Context", "Decider", "DestructionGround", "GarmentState",
     "LocationKind", "Place", "RetireRoute", "Role", "Snapshot", "WriteOffReason", "allowed_actions", "apply",
-    "decide", "may", "replay",
+    "decide", "exit_route", "is_exit", "may", "replay",
 ]

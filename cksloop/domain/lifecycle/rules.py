@@ -132,3 +132,15 @@ def replay(changes: Iterable[Change]) -> Snapshot:
     for change in changes:
         snapshot = apply(snapshot, change)
     return snapshot
+
+
+def is_exit(action: Action, to_state: GarmentState) -> bool:
+    """Whether an event takes its garment out of the loop unsold (retired, or written off)."""
+    return to_state is GarmentState.RETIRED or action is Action.WRITE_OFF
+
+
+def exit_route(details: Mapping[str, Any] | None) -> str | None:
+    """Where an exit sent the garment: the retire action names its ``route``; an inspection graded
+    D/E that retires it names it as ``retire_route``."""
+    found = details or {}
+    return found.get("route") or found.get("retire_route")
