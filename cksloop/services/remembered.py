@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cksloop.db import changes, queries
 from cksloop.db.models import Location, RentalPartner
+from cksloop.services.session_users import SessionUsers
 
 T = TypeVar("T")
 
@@ -55,3 +56,5 @@ class Memory:
         #: every location's and partner's name, for the places and partners a history names
         self.names: Remembered[queries.NamesInDetails] = Remembered(
             queries.every_name, (Location.__table__.name, RentalPartner.__table__.name))
+        #: the users behind the browser sessions this worker served in the last second
+        self.session_users = SessionUsers()

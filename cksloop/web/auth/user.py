@@ -7,8 +7,7 @@ from flask_login import UserMixin
 
 from cksloop.db.models import User
 from cksloop.extensions import login_manager
-from cksloop.services import accounts
-from cksloop.web.database import db
+from cksloop.web.database import db, memory
 
 
 class SignedInUser(UserMixin):
@@ -25,7 +24,7 @@ class SignedInUser(UserMixin):
 
 @login_manager.user_loader
 def _load(session_id: str) -> SignedInUser | None:
-    user = accounts.load_session_user(db(), session_id)
+    user = memory().session_users.load(db(), session_id)
     return SignedInUser(user) if user else None
 
 

@@ -1,0 +1,91 @@
+"""A worker's memory of the signed-in users it loaded lately, so a page does not read its reader's
+row on every view (issue 19: the garment page's data in at most three statements on PostgreSQL).
+
+The same promise as the API's ``token_cache``: a user the database confirmed is trusted for at
+most ``token_cache.TTL_SECONDS`` (1 s). A commit in this process that touched ``users`` or
+``locations`` (a sign-out everywhere, a new password, a deactivation, a role, a language, a home
+store) is seen at once (``cksloop.db.changes``); one made by another worker or the CLI within the
+second. The session id still has to carry the user's current nonce, checked on every request.
+
+What is kept is a detached copy of the user and their home location that no session ever holds.
+Each request gets its own instance of it in its own session (``Session.merge(load=False)``, no
+statement), so a page can pass its reader to a service as before, and a change it makes to the
+row is written and committed the ordinary way.
+"""
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from cksloop.db import changes
+from cksloop.db.models import Location, User
+from cksloop.services import accounts
+from cksloop.services.token_cache import MAX_ENTRIES, TTL_SECONDS
+
+R = TypeVar("R", User, Location)
+
+#: the tables whose changes can change who a session is (cksloop.db.changes)
+_TABLES = (User.__table__.name, Location.__table__.name)
+
+
+def generation() -> tuple[int, ...]:
+    return changes.generation(*_TABLES)
+
+
+class SessionUsers:
+    """Detached copies of users by id, each with the moment (``clock``) it stops being trusted."""
+
+    def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
+                 max_entries: int = MAX_ENTRIES):
+        self.ttl, self.clock, self.max_entries = ttl, clock, max_entries
+        self._users: dict[int, tuple[User, float]] = {}
+        self._generation = generation()
+        self._lock = threading.Lock()  # gthread workers share one memory
+
+    def load(self, session: Session, session_id: str) -> User | None:
+        """The user behind a Flask-Login id ``"<user id>:<nonce>"`` as ``accounts.load_session_user``
+        answers it, in ``session``; from memory when this worker confirmed it within the ttl."""
+        user_id, _, nonce = session_id.partition(":")
+        kept = self._kept(int(user_id)) if user_id.isdigit() and nonce else None
+        if kept is not None and kept.active and hmac.compare_digest(kept.session_nonce, nonce):
+            return session.merge(kept, load=False)
+        read_in = generation()
+        user = accounts.load_session_user(session, session_id)
+        if user is not None:
+            self._keep(user, read_in=read_in)
+        return user
+
+    def _kept(self, user_id: int) -> User | None:
+        if self._generation != generation():
+            with self._lock:
+                self._users.clear()
+                self._generation = generation()
+            return None
+        entry = self._users.get(user_id)
+        if entry is None or self.clock() >= entry[1]:
+            return None
+        return entry[0]
+
+    def _keep(self, user: User, *, read_in: tuple[int, ...]) -> None:
+        home = user.home_location
+        copy = _detached_copy(user, home_location=_detached_copy(home) if home is not None else None)
+        with self._lock:
+            if read_in != generation():
+                return  # read before this process committed a change to users: not kept
+            if len(self._users) >= self.max_entries:
+                self._users.clear()
+            self._users[user.id] = (copy, self.clock() + self.ttl)
+
+
+def _detached_copy(row: R, **related: object) -> R:
+    """A copy of ``row``'s columns (and the ``related`` rows given) that belongs to no session:
+    ``merge(load=False)`` takes it as it is, with no statement."""
+    copy = type(row)(**{c.key: getattr(row, c.key) for c in inspect(type(row)).column_attrs}, **related)
+    make_transient_to_detached(copy)  # after the relationships: a detached copy must not be "dirty"
+    return copy
