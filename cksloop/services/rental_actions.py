@@ -130,12 +130,12 @@ def _grade(session: Session, *, action: Action, code: str, details: Mapping[str,
         if inspection is None:
             return
         for index, photo in checked.items():
-            if index >= len(inspection.defects):
+            if index >= len(inspection.defect_ids):
                 continue
             assert upload_dir is not None
             name = defect_photos.store(photo, upload_dir=upload_dir)
             written.append(name)
-            session.add(DefectPhoto(defect_id=inspection.defects[index].id, stored_name=name,
+            session.add(DefectPhoto(defect_id=inspection.defect_ids[index], stored_name=name,
                                     content_type=photo.content_type, size_bytes=len(photo.data),
                                     width=photo.width, height=photo.height, uploaded_by=actor_id,
                                     uploaded_at=now))
