@@ -9,6 +9,7 @@ Flask's test client against a benchmark dataset, so a change can be judged in se
     python benchmarks/profile_requests.py --url ... --only overstock,charter  # the slow reports
     python benchmarks/profile_requests.py --url ... --only noop,scan --json out.json  # as run.py records them
     python benchmarks/profile_requests.py --url ... --only scan,page,write --layers  # ms per layer of the code
+    python benchmarks/profile_requests.py --url ... --only write --steps  # ms per step of cksloop's own code
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def main() -> int:
     parser.add_argument("--sql", action="store_true", help="list the statements that cost the most time")
     parser.add_argument("--layers", action="store_true",
                         help="profile a second pass and split the request's unprofiled mean over the layers of the code")
+    parser.add_argument("--steps", action="store_true",
+                        help="profile a second pass and give the ms each step of cksloop's code (and Flask's) takes, nested")
     parser.add_argument("--json", metavar="PATH", help="also write each scenario's figures to PATH (run.py reads it)")
     args = parser.parse_args()
 
@@ -193,6 +196,8 @@ def main() -> int:
             pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "30")))
         if args.layers:
             print_layers(fn, n, statistics.fmean(times))
+        if args.steps:
+            print_steps(fn, n, statistics.fmean(times))
     if args.json:
         Path(args.json).write_text(json.dumps(figures))
     return 0
@@ -230,6 +235,31 @@ def print_layers(fn: Any, n: int, mean_ms: float) -> None:
     total = sum(own.values()) or 1.0
     for layer, seconds in sorted(own.items(), key=lambda kv: -kv[1]):
         print(f"  {mean_ms * seconds / total:6.2f} ms  {100 * seconds / total:5.1f} %  {layer}")
+
+
+#: the framework's steps shown beside cksloop's own functions
+_FRAMEWORK_STEPS = {("flask/app.py", "preprocess_request"), ("flask/app.py", "dispatch_request"),
+                    ("flask/app.py", "process_response"), ("flask/app.py", "finalize_request"),
+                    ("flask/ctx.py", "push"), ("flask/ctx.py", "pop"), ("flask_login/login_manager.py", "_load_user"),
+                    ("flask/templating.py", "render_template"), ("sqlalchemy/orm/session.py", "commit")}
+
+
+def print_steps(fn: Any, n: int, mean_ms: float) -> None:
+    """Profile ``n`` more requests and list the steps (cksloop's functions and the framework's main
+    ones) by their time including what they call, scaled to ``mean_ms`` (measured without the profiler)."""
+    profiler = cProfile.Profile()
+    for i in range(1, n + 1):
+        profiler.enable()
+        fn(i)
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(tottime for (_cc, _nc, tottime, _ct, _callers) in stats.values()) or 1.0
+    steps = [(cumtime, f"{filename.split('/cksloop/')[-1] if '/cksloop/' in filename else filename.split('site-packages/')[-1]}"
+              f":{line} {name}")
+             for (filename, line, name), (_cc, _nc, _tt, cumtime, _callers) in stats.items()
+             if "/cksloop/" in filename or any(filename.endswith(f) and name == fname for f, fname in _FRAMEWORK_STEPS)]
+    for cumtime, label in sorted(steps, reverse=True)[:int(os.environ.get("PROFILE_LINES", "40"))]:
+        print(f"  {mean_ms * cumtime / total:6.2f} ms  {label}")
 
 
 if __name__ == "__main__":
