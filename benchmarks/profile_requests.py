@@ -221,16 +221,21 @@ def _layer(filename: str, name: str) -> str:
     return next((layer for fragment, layer in _LAYERS if fragment in filename), "other Python")
 
 
-def print_layers(fn: Any, n: int, mean_ms: float) -> None:
-    """Profile ``n`` more requests and split ``mean_ms`` (measured without the profiler) over the
-    layers in the proportions of their own time under it (the profiler's cost is spread alike)."""
+def _profiled(fn: Any, n: int) -> dict[Any, Any]:
+    """cProfile's statistics of ``n`` more requests (function → calls, own and cumulative time)."""
     profiler = cProfile.Profile()
     for i in range(1, n + 1):
         profiler.enable()
         fn(i)
         profiler.disable()
+    return pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+
+
+def print_layers(fn: Any, n: int, mean_ms: float) -> None:
+    """Profile ``n`` more requests and split ``mean_ms`` (measured without the profiler) over the
+    layers in the proportions of their own time under it (the profiler's cost is spread alike)."""
     own: dict[str, float] = {}
-    for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(profiler).stats.items():
+    for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in _profiled(fn, n).items():
         own[_layer(filename, name)] = own.get(_layer(filename, name), 0.0) + tottime
     total = sum(own.values()) or 1.0
     for layer, seconds in sorted(own.items(), key=lambda kv: -kv[1]):
@@ -247,12 +252,7 @@ _FRAMEWORK_STEPS = {("flask/app.py", "preprocess_request"), ("flask/app.py", "di
 def print_steps(fn: Any, n: int, mean_ms: float) -> None:
     """Profile ``n`` more requests and list the steps (cksloop's functions and the framework's main
     ones) by their time including what they call, scaled to ``mean_ms`` (measured without the profiler)."""
-    profiler = cProfile.Profile()
-    for i in range(1, n + 1):
-        profiler.enable()
-        fn(i)
-        profiler.disable()
-    stats = pstats.Stats(profiler).stats
+    stats = _profiled(fn, n)
     total = sum(tottime for (_cc, _nc, tottime, _ct, _callers) in stats.values()) or 1.0
     steps = [(cumtime, f"{filename.split('/cksloop/')[-1] if '/cksloop/' in filename else filename.split('site-packages/')[-1]}"
               f":{line} {name}")

@@ -15,7 +15,6 @@ row is written and committed the ordinary way.
 from __future__ import annotations
 
 import hmac
-import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -23,10 +22,10 @@ from typing import TypeVar
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from cksloop.db import changes
 from cksloop.db.models import Location, User
 from cksloop.services import accounts
-from cksloop.services.token_cache import MAX_ENTRIES, TTL_SECONDS
+from cksloop.services.short_memory import MAX_ENTRIES, TrustedRows
+from cksloop.services.token_cache import TTL_SECONDS
 
 R = TypeVar("R", User, Location)
 
@@ -34,53 +33,27 @@ R = TypeVar("R", User, Location)
 _TABLES = (User.__table__.name, Location.__table__.name)
 
 
-def generation() -> tuple[int, ...]:
-    return changes.generation(*_TABLES)
-
-
 class SessionUsers:
-    """Detached copies of users by id, each with the moment (``clock``) it stops being trusted."""
+    """Detached copies of users by id, each trusted for ``ttl`` seconds."""
 
     def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
                  max_entries: int = MAX_ENTRIES):
-        self.ttl, self.clock, self.max_entries = ttl, clock, max_entries
-        self._users: dict[int, tuple[User, float]] = {}
-        self._generation = generation()
-        self._lock = threading.Lock()  # gthread workers share one memory
+        self.rows: TrustedRows[int, User] = TrustedRows(_TABLES, ttl=ttl, clock=clock, max_entries=max_entries)
 
     def load(self, session: Session, session_id: str) -> User | None:
         """The user behind a Flask-Login id ``"<user id>:<nonce>"`` as ``accounts.load_session_user``
         answers it, in ``session``; from memory when this worker confirmed it within the ttl."""
         user_id, _, nonce = session_id.partition(":")
-        kept = self._kept(int(user_id)) if user_id.isdigit() and nonce else None
+        kept = self.rows.get(int(user_id)) if user_id.isdigit() and nonce else None
         if kept is not None and kept.active and hmac.compare_digest(kept.session_nonce, nonce):
             return session.merge(kept, load=False)
-        read_in = generation()
+        read_in = self.rows.generation()
         user = accounts.load_session_user(session, session_id)
         if user is not None:
-            self._keep(user, read_in=read_in)
+            home = user.home_location
+            copy = _detached_copy(user, home_location=_detached_copy(home) if home is not None else None)
+            self.rows.keep(user.id, copy, read_in=read_in)
         return user
-
-    def _kept(self, user_id: int) -> User | None:
-        if self._generation != generation():
-            with self._lock:
-                self._users.clear()
-                self._generation = generation()
-            return None
-        entry = self._users.get(user_id)
-        if entry is None or self.clock() >= entry[1]:
-            return None
-        return entry[0]
-
-    def _keep(self, user: User, *, read_in: tuple[int, ...]) -> None:
-        home = user.home_location
-        copy = _detached_copy(user, home_location=_detached_copy(home) if home is not None else None)
-        with self._lock:
-            if read_in != generation():
-                return  # read before this process committed a change to users: not kept
-            if len(self._users) >= self.max_entries:
-                self._users.clear()
-            self._users[user.id] = (copy, self.clock() + self.ttl)
 
 
 def _detached_copy(row: R, **related: object) -> R:

@@ -15,7 +15,6 @@ email, language and home location from them; nothing adds them to a session.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Callable
 
@@ -24,11 +23,10 @@ from sqlalchemy.orm import Session
 from cksloop.db import changes
 from cksloop.db.models import ApiToken, Location, User
 from cksloop.domain.clock import utc
+from cksloop.services.short_memory import MAX_ENTRIES, TrustedRows
 
 #: seconds a worker trusts a token the database confirmed (the issue allows 2 s for revocation)
 TTL_SECONDS = 1.0
-#: tokens a worker remembers; a till or a scanner uses one each, so this is many shops' worth
-MAX_ENTRIES = 4096
 
 #: the tables whose changes can change a token's answer (cksloop.db.changes)
 _TABLES = (User.__table__.name, ApiToken.__table__.name, Location.__table__.name)
@@ -40,30 +38,17 @@ def generation() -> tuple[int, ...]:
 
 
 class TokenCache:
-    """Live token rows by token hash, each with the moment (``clock``) it stops being trusted."""
+    """Live token rows by token hash, each trusted for ``ttl`` seconds and never past its expiry."""
 
     def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
                  max_entries: int = MAX_ENTRIES):
-        self.ttl = ttl
-        self.clock = clock
-        self.max_entries = max_entries
-        self._rows: dict[str, tuple[ApiToken, float]] = {}
-        self._generation = generation()
-        self._lock = threading.Lock()  # gthread workers share one cache
+        self.rows: TrustedRows[str, ApiToken] = TrustedRows(_TABLES, ttl=ttl, clock=clock, max_entries=max_entries)
 
     def get(self, token_hash: str, *, now: dt.datetime) -> ApiToken | None:
         """The remembered live row, or None (not remembered, too old, expired, or something changed)."""
-        if self._generation != generation():
-            with self._lock:
-                self._rows.clear()
-                self._generation = generation()
-            return None
-        entry = self._rows.get(token_hash)
-        if entry is None:
-            return None
-        row, until = entry
-        if self.clock() >= until or (row.expires_at is not None and utc(row.expires_at) <= now):
-            self._rows.pop(token_hash, None)
+        row = self.rows.get(token_hash)
+        if row is not None and row.expires_at is not None and utc(row.expires_at) <= now:
+            self.rows.forget(token_hash)
             return None
         return row
 
@@ -76,9 +61,4 @@ class TokenCache:
         for thing in (row, user, home):
             if thing is not None and thing in session:
                 session.expunge(thing)
-        with self._lock:
-            if read_in != generation():
-                return
-            if len(self._rows) >= self.max_entries:
-                self._rows.clear()  # a flood of distinct tokens; the live ones come back at once
-            self._rows[token_hash] = (row, self.clock() + self.ttl)
+        self.rows.keep(token_hash, row, read_in=read_in)

@@ -40,7 +40,7 @@ def test_the_remembered_copy_never_joins_a_request_session(app, login, db_sessio
     for _ in range(2):
         assert staff.get("/scan").status_code == 200
     with app.app_context():
-        kept = app.extensions["cksloop.memory"].session_users._users[staff.user.id][0]
+        kept = app.extensions["cksloop.memory"].session_users.rows._rows[staff.user.id][0]
     assert object_session(kept) is None
     assert kept.home_location is not None and object_session(kept.home_location) is None
     assert kept.home_location.code == staff.user.home_location.code
