@@ -249,13 +249,17 @@ _FRAMEWORK_STEPS = {("flask/app.py", "preprocess_request"), ("flask/app.py", "di
                     ("flask/templating.py", "render_template"), ("sqlalchemy/orm/session.py", "commit")}
 
 
+def _short(filename: str) -> str:
+    """A source file as the steps list names it: inside cksloop, or inside site-packages."""
+    return filename.split("/cksloop/")[-1] if "/cksloop/" in filename else filename.split("site-packages/")[-1]
+
+
 def print_steps(fn: Any, n: int, mean_ms: float) -> None:
     """Profile ``n`` more requests and list the steps (cksloop's functions and the framework's main
     ones) by their time including what they call, scaled to ``mean_ms`` (measured without the profiler)."""
     stats = _profiled(fn, n)
     total = sum(tottime for (_cc, _nc, tottime, _ct, _callers) in stats.values()) or 1.0
-    steps = [(cumtime, f"{filename.split('/cksloop/')[-1] if '/cksloop/' in filename else filename.split('site-packages/')[-1]}"
-              f":{line} {name}")
+    steps = [(cumtime, f"{_short(filename)}:{line} {name}")
              for (filename, line, name), (_cc, _nc, _tt, cumtime, _callers) in stats.items()
              if "/cksloop/" in filename or any(filename.endswith(f) and name == fname for f, fname in _FRAMEWORK_STEPS)]
     for cumtime, label in sorted(steps, reverse=True)[:int(os.environ.get("PROFILE_LINES", "40"))]:

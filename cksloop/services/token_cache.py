@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from cksloop.db import changes
 from cksloop.db.models import ApiToken, Location, User
 from cksloop.domain.clock import utc
 from cksloop.services.short_memory import MAX_ENTRIES, TrustedRows
@@ -32,17 +31,16 @@ TTL_SECONDS = 1.0
 _TABLES = (User.__table__.name, ApiToken.__table__.name, Location.__table__.name)
 
 
-def generation() -> tuple[int, ...]:
-    """Moves whenever this process committed a change to users, API tokens or locations."""
-    return changes.generation(*_TABLES)
-
-
 class TokenCache:
     """Live token rows by token hash, each trusted for ``ttl`` seconds and never past its expiry."""
 
     def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
                  max_entries: int = MAX_ENTRIES):
         self.rows: TrustedRows[str, ApiToken] = TrustedRows(_TABLES, ttl=ttl, clock=clock, max_entries=max_entries)
+
+    def generation(self) -> tuple[int, ...]:
+        """Moves whenever this process committed a change to users, API tokens or locations."""
+        return self.rows.generation()
 
     def get(self, token_hash: str, *, now: dt.datetime) -> ApiToken | None:
         """The remembered live row, or None (not remembered, too old, expired, or something changed)."""

@@ -123,7 +123,7 @@ def _caller_for_bearer(header: str) -> tuple[ApiToken | None, int | None]:
     row = cache.get(token_hash, now=at) if token_hash else None
     if row is not None:
         return row, None
-    read_in = token_cache.generation()
+    read_in = cache.generation()
     session = db()
     row, wait = tokens.caller_for_token(session, token, address=request.remote_addr, now=at, limits=limits)
     if row is not None:
